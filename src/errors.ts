@@ -1,0 +1,36 @@
+/**
+ * Bad input from a user (a scenario file, a flag, a distribution). The CLI prints
+ * `message` as exactly one line on stderr and exits with code 2; no stack trace.
+ * The message names the file (when there is one) and the field:
+ *   `scenarios/x.json: reference: probabilities sum to 1.1, expected 1`
+ */
+export class InputError extends Error {
+  constructor(
+    /** What was wrong, one line, without the file/field prefix. */
+    readonly detail: string,
+    /** The field path, e.g. `reference` or `optimizer.lr`, or a flag such as `--beta`. */
+    readonly field?: string,
+    /** The file the input came from, as the user named it. */
+    readonly file?: string,
+  ) {
+    super([file, field, detail].filter((part) => part !== undefined && part !== "").join(": "));
+    this.name = "InputError";
+  }
+
+  /** The same error re-attributed to a file and/or a parent field path. */
+  within(file: string | undefined, parentField?: string): InputError {
+    const field = parentField === undefined ? this.field : this.field ? `${parentField}.${this.field}` : parentField;
+    return new InputError(this.detail, field, file ?? this.file);
+  }
+}
+
+/** A run that cannot continue (non-finite values): exit code 1 with a clear message, partial output kept. */
+export class DivergenceError extends Error {
+  constructor(
+    readonly step: number,
+    detail: string,
+  ) {
+    super(`diverged at step ${step}: ${detail}`);
+    this.name = "DivergenceError";
+  }
+}
