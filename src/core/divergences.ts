@@ -1,0 +1,71 @@
+/**
+ * Divergences between distributions on the same vocabulary, in nats (divide by ln 2 for bits).
+ * Conventions: 0·log 0 = 0; a zero in q where p has mass makes KL(p‖q) = +Infinity (never NaN).
+ */
+
+export type LogBase = "e" | "2";
+
+/** Converts a value in nats to the requested base. */
+export function inBase(nats: number, base: LogBase): number {
+  return base === "2" ? nats / Math.LN2 : nats;
+}
+
+/** p_i · (log p_i − log q_i), with the 0·log 0 = 0 and p > 0 = q → ∞ conventions. */
+function klTerm(p: number, q: number): number {
+  if (p === 0) return 0;
+  if (q === 0) return Infinity;
+  return p * (Math.log(p) - Math.log(q));
+}
+
+/** KL(p‖q) = Σ p log(p/q). Clamped at 0 from below: negative values are rounding, not information. */
+export function klDivergence(p: ArrayLike<number>, q: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < p.length; i++) s += klTerm(p[i]!, q[i]!);
+  return s < 0 ? 0 : s;
+}
+
+/** H(p) = −Σ p log p. */
+export function entropy(p: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < p.length; i++) {
+    const v = p[i]!;
+    if (v > 0) s -= v * Math.log(v);
+  }
+  return s < 0 ? 0 : s;
+}
+
+/** H(p, q) = −Σ p log q = H(p) + KL(p‖q). */
+export function crossEntropy(p: ArrayLike<number>, q: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < p.length; i++) {
+    const pi = p[i]!;
+    if (pi === 0) continue;
+    const qi = q[i]!;
+    if (qi === 0) return Infinity;
+    s -= pi * Math.log(qi);
+  }
+  return s;
+}
+
+/** JS(p, q) = ½ KL(p‖m) + ½ KL(q‖m), m = ½(p + q). Always finite, ≤ log 2 (Lin 1991). */
+export function jensenShannon(p: ArrayLike<number>, q: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < p.length; i++) {
+    const a = p[i]!;
+    const b = q[i]!;
+    const m = 0.5 * a + 0.5 * b;
+    s += 0.5 * klTerm(a, m) + 0.5 * klTerm(b, m);
+  }
+  return Math.min(Math.max(s, 0), Math.LN2);
+}
+
+/** KL(p‖q) from log-probabilities (the simulator's form: no log of a probability is ever taken). */
+export function klFromLogs(logp: ArrayLike<number>, logq: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < logp.length; i++) {
+    const lp = logp[i]!;
+    if (lp === -Infinity) continue;
+    s += Math.exp(lp) * (lp - logq[i]!);
+  }
+  return s < 0 ? 0 : s;
+}

@@ -1,0 +1,90 @@
+/** Gradient-ascent optimisers on the logits θ. Each `step` updates θ in place and returns max θ. */
+
+export interface SgdConfig {
+  kind: "sgd";
+  /** Learning rate: θ ← θ + lr·∇J. */
+  lr: number;
+}
+
+export interface AdamConfig {
+  kind: "adam";
+  /** Learning rate (step size) α. */
+  lr: number;
+  /** Decay of the first moment (Kingma & Ba 2015 default 0.9). */
+  beta1: number;
+  /** Decay of the second moment (default 0.999). */
+  beta2: number;
+  /** Added to √v̂ to avoid division by zero (default 1e-8). */
+  eps: number;
+}
+
+export type OptimizerConfig = SgdConfig | AdamConfig;
+
+export interface Optimizer {
+  readonly config: OptimizerConfig;
+  /** θ ← θ + update(∇J); returns max_i θ_i (the next softmax's shift, fused to save a pass). */
+  step(theta: Float64Array, grad: Float64Array): number;
+  reset(): void;
+}
+
+export class Sgd implements Optimizer {
+  constructor(readonly config: SgdConfig) {}
+
+  step(theta: Float64Array, grad: Float64Array): number {
+    const lr = this.config.lr;
+    let max = -Infinity;
+    for (let i = 0; i < theta.length; i++) {
+      const t = theta[i]! + lr * grad[i]!; // θ ← θ + lr·∇J
+      theta[i] = t;
+      if (t > max) max = t;
+    }
+    return max;
+  }
+
+  reset(): void {}
+}
+
+export class Adam implements Optimizer {
+  private readonly m: Float64Array;
+  private readonly v: Float64Array;
+  private t = 0;
+
+  constructor(
+    readonly config: AdamConfig,
+    size: number,
+  ) {
+    this.m = new Float64Array(size);
+    this.v = new Float64Array(size);
+  }
+
+  step(theta: Float64Array, grad: Float64Array): number {
+    const { lr, beta1, beta2, eps } = this.config;
+    this.t++;
+    const c1 = 1 / (1 - Math.pow(beta1, this.t)); // bias corrections (Kingma & Ba 2015, Alg. 1)
+    const c2 = 1 / (1 - Math.pow(beta2, this.t));
+    const m = this.m;
+    const v = this.v;
+    let max = -Infinity;
+    for (let i = 0; i < theta.length; i++) {
+      const g = grad[i]!;
+      const mi = beta1 * m[i]! + (1 - beta1) * g;
+      const vi = beta2 * v[i]! + (1 - beta2) * g * g;
+      m[i] = mi;
+      v[i] = vi;
+      const t = theta[i]! + (lr * (mi * c1)) / (Math.sqrt(vi * c2) + eps); // ascent
+      theta[i] = t;
+      if (t > max) max = t;
+    }
+    return max;
+  }
+
+  reset(): void {
+    this.m.fill(0);
+    this.v.fill(0);
+    this.t = 0;
+  }
+}
+
+export function createOptimizer(config: OptimizerConfig, size: number): Optimizer {
+  return config.kind === "sgd" ? new Sgd(config) : new Adam(config, size);
+}

@@ -1,0 +1,240 @@
+/**
+ * Sandboxed mathjs expressions for scenario files: `{ "expr": "1/(i+1)" }` for
+ * reference/reward/gold (variables i, V) and β schedules (variable t).
+ *
+ * Two layers, because the input is untrusted:
+ *  1. a private mathjs instance with the risky functions disabled, as mathjs's
+ *     security guide recommends (https://mathjs.org/docs/expressions/security.html);
+ *  2. an AST whitelist: only numbers, the given variables, a few constants,
+ *     arithmetic/comparison/logical operators, `a ? b : c` and pure numeric functions.
+ * mathjs is imported lazily (it takes ~1 s to load) so runs without expressions never load it.
+ */
+import type {
+  ConditionalNode,
+  ConstantNode,
+  FunctionNode,
+  MathJsInstance,
+  MathNode,
+  OperatorNode,
+  ParenthesisNode,
+  RelationalNode,
+  SymbolNode,
+} from "mathjs";
+
+/** A bad expression; `message` is one line without a file/field prefix (the caller adds it). */
+export class ExpressionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ExpressionError";
+  }
+}
+
+/** Pure numeric functions that may be called (all exist in mathjs 15; a test checks). */
+const FUNCTIONS = new Set([
+  "abs", "sign", "min", "max", "mod", "floor", "ceil", "round", "fix",
+  "sqrt", "cbrt", "square", "cube", "nthRoot", "pow", "exp", "expm1", "log", "log2", "log10", "log1p", "hypot",
+  "sin", "cos", "tan", "sec", "csc", "cot", "asin", "acos", "atan", "atan2",
+  "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
+  "gamma", "lgamma", "erf", "factorial", "combinations",
+]);
+const CONSTANTS = new Set(["pi", "e", "tau", "phi"]);
+const COMPARISONS = ["equal", "unequal", "smaller", "larger", "smallerEq", "largerEq"];
+/** OperatorNode.fn values allowed; excludes e.g. `to` (units), bitwise ops, transpose. */
+const OPERATORS = new Set([
+  "add", "subtract", "multiply", "divide", "pow", "mod", "unaryMinus", "unaryPlus", "factorial",
+  "and", "or", "xor", "not", ...COMPARISONS,
+]);
+/** Disabled in the instance, per mathjs's security guide plus later additions (compile, resolve, reviver, chain...). */
+const DISABLED = [
+  "import", "createUnit", "evaluate", "parse", "compile", "simplify", "simplifyConstant", "simplifyCore",
+  "derivative", "rationalize", "resolve", "symbolicEqual", "leafCount", "reviver", "replacer", "chain", "parser",
+];
+/** Longer sources are rejected up front: hand-written expressions are short, and deep nesting can blow the stack. */
+const MAX_LENGTH = 10_000;
+
+export interface Sandbox {
+  math: MathJsInstance;
+  /** The instance's parser, kept before `parse` is disabled in its namespace. */
+  parse: (source: string) => MathNode;
+}
+
+let sandbox: Promise<Sandbox> | undefined;
+
+/** The hardened mathjs instance, loaded on first use and cached. Exported for tests. */
+export function loadSandbox(): Promise<Sandbox> {
+  sandbox ??= import("mathjs").then(({ create, all }) => {
+    const math = create(all!); // `all` is typed via a Record, hence possibly undefined under noUncheckedIndexedAccess
+    const parse = math.parse.bind(math) as (source: string) => MathNode;
+    const disabled = (name: string) => () => {
+      throw new Error(`function ${name} is disabled`);
+    };
+    math.import(Object.fromEntries(DISABLED.map((name) => [name, disabled(name)])), { override: true });
+    return { math, parse };
+  });
+  return sandbox;
+}
+
+/** Compile a whitelisted expression of the given variables; the returned function is synchronous and throws ExpressionError on a non-finite/non-real result. */
+export async function compileExpression(
+  source: string,
+  variables: readonly string[],
+): Promise<(scope: Readonly<Record<string, number>>) => number> {
+  if (typeof source !== "string") throw new ExpressionError("expression must be a string");
+  if (source.trim() === "") throw new ExpressionError("expression is empty");
+  if (source.length > MAX_LENGTH) {
+    throw new ExpressionError(`expression is too long (${source.length} characters, at most ${MAX_LENGTH})`);
+  }
+  const { math, parse } = await loadSandbox();
+
+  let node: MathNode;
+  let code: { evaluate(scope: Record<string, number>): unknown };
+  try {
+    node = parse(source);
+  } catch (error) {
+    throw failure("does not parse", error);
+  }
+  try {
+    check(node, variables, math);
+    code = node.compile();
+  } catch (error) {
+    throw failure("does not compile", error);
+  }
+
+  return (scope) => {
+    const where = () => `at ${variables.map((name) => `${name} = ${scope[name]}`).join(", ")}`;
+    for (const name of variables) {
+      // A missing variable would silently fall back to mathjs's own symbol (i is the imaginary unit).
+      if (typeof scope[name] !== "number") throw new ExpressionError(`no value given for ${name}`);
+    }
+    let value: unknown;
+    try {
+      value = code.evaluate({ ...scope });
+    } catch (error) {
+      throw failure(`fails ${where()}`, error);
+    }
+    if (typeof value === "number" && Number.isFinite(value)) return value;
+    const hint = typeof value === "boolean" ? "; write cond ? 1 : 0 for a number" : "";
+    throw new ExpressionError(`evaluates to ${describe(value, math)} ${where()}${hint}`);
+  };
+}
+
+/** Evaluate an expression of i (0..V-1) and V into a Float64Array of length V. */
+export async function evaluateVector(source: string, V: number): Promise<Float64Array> {
+  if (!Number.isInteger(V) || V < 1) throw new ExpressionError(`vocabulary size must be a positive integer, got ${V}`);
+  const f = await compileExpression(source, ["i", "V"]);
+  const out = new Float64Array(V);
+  const scope = { i: 0, V };
+  for (let i = 0; i < V; i++) {
+    scope.i = i;
+    out[i] = f(scope);
+  }
+  return out;
+}
+
+/** Throw an ExpressionError naming the first construct outside the whitelist. */
+function check(node: MathNode, variables: readonly string[], math: MathJsInstance): void {
+  const recurse = (child: MathNode) => check(child, variables, math);
+  switch (node.type) {
+    case "ConstantNode": {
+      const v: unknown = (node as ConstantNode).value;
+      if (typeof v === "number" && Number.isFinite(v)) return;
+      if (typeof v === "number") throw new ExpressionError(`number ${snippet(node)} is out of range`);
+      if (typeof v === "string") throw new ExpressionError(`strings are not allowed: ${snippet(node)}`);
+      throw new ExpressionError(`constant ${snippet(node)} is not allowed (only numbers)`);
+    }
+    case "SymbolNode": {
+      const { name } = node as SymbolNode;
+      if (variables.includes(name) || CONSTANTS.has(name)) return;
+      if (FUNCTIONS.has(name)) throw new ExpressionError(`function "${name}" must be called, e.g. ${name}(x)`);
+      throw new ExpressionError(
+        `unknown symbol "${name}" (expressions may use ${[...variables, ...CONSTANTS].join(", ")})`,
+      );
+    }
+    case "OperatorNode": {
+      const op = node as OperatorNode;
+      if (!OPERATORS.has(op.fn)) throw new ExpressionError(`operator "${op.op}" is not allowed`);
+      return op.args.forEach(recurse);
+    }
+    case "RelationalNode": {
+      // chained comparisons such as `0 < i < 3`
+      const rel = node as RelationalNode;
+      if (!rel.conditionals.every((c) => COMPARISONS.includes(c))) {
+        throw new ExpressionError(`comparison ${snippet(node)} is not allowed`);
+      }
+      return rel.params.forEach(recurse);
+    }
+    case "ParenthesisNode":
+      return recurse((node as ParenthesisNode).content);
+    case "ConditionalNode": {
+      const cond = node as ConditionalNode;
+      return [cond.condition, cond.trueExpr, cond.falseExpr].forEach(recurse);
+    }
+    case "FunctionNode": {
+      const call = node as FunctionNode<MathNode>;
+      if (call.fn.type !== "SymbolNode") {
+        recurse(call.fn); // names the real problem, e.g. property access in `cos.constructor(...)`
+        throw new ExpressionError(`only named functions can be called: ${snippet(node)}`);
+      }
+      const { name } = call.fn as SymbolNode;
+      if (variables.includes(name)) throw new ExpressionError(`"${name}" is a variable, not a function: ${snippet(node)}`);
+      if (!FUNCTIONS.has(name)) {
+        const what = Object.hasOwn(math, name) ? `"${name}" is not allowed` : `unknown function "${name}"`;
+        throw new ExpressionError(`${what} (allowed functions: ${[...FUNCTIONS].join(", ")})`);
+      }
+      return call.args.forEach(recurse);
+    }
+    case "AccessorNode":
+    case "IndexNode":
+      throw new ExpressionError(`property access is not allowed: ${snippet(node)}`);
+    case "AssignmentNode":
+      throw new ExpressionError(`assignment is not allowed: ${snippet(node)}`);
+    case "FunctionAssignmentNode":
+      throw new ExpressionError(`function definitions are not allowed: ${snippet(node)}`);
+    case "ArrayNode":
+      throw new ExpressionError(`arrays and matrices are not allowed: ${snippet(node)}`);
+    case "ObjectNode":
+      throw new ExpressionError(`objects are not allowed: ${snippet(node)}`);
+    case "RangeNode":
+      throw new ExpressionError(`ranges are not allowed: ${snippet(node)}`);
+    case "BlockNode":
+      throw new ExpressionError("only a single expression is allowed (no ; or line breaks between statements)");
+    default:
+      throw new ExpressionError(`${node.type} is not allowed`);
+  }
+}
+
+/** What a rejected result was, for the error message. */
+function describe(value: unknown, math: MathJsInstance): string {
+  if (typeof value === "number") return String(value); // NaN, Infinity, -Infinity
+  if (typeof value === "boolean") return `a boolean (${value})`;
+  const type = math.typeOf(value);
+  const names: Record<string, string> = {
+    Complex: "a complex number",
+    Array: "an array",
+    DenseMatrix: "a matrix",
+    SparseMatrix: "a matrix",
+    BigNumber: "a BigNumber",
+    Fraction: "a fraction",
+    Unit: "a unit",
+    string: "a string",
+    undefined: "nothing",
+    null: "null",
+  };
+  return names[type] ?? `a ${type}`;
+}
+
+/** A short one-line rendering of a node for messages (toString never evaluates). */
+function snippet(node: MathNode): string {
+  const text = node.toString().replace(/\s+/g, " ");
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+/** Any error from mathjs (or a stack overflow on deep nesting) as a one-line ExpressionError. */
+function failure(what: string, error: unknown): ExpressionError {
+  if (error instanceof ExpressionError) return error;
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").trim();
+  if (error instanceof RangeError && /call stack/i.test(message)) {
+    return new ExpressionError("is nested too deeply (mathjs ran out of stack); simplify it");
+  }
+  return new ExpressionError(`${what}: ${message}`);
+}

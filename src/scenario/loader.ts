@@ -1,0 +1,181 @@
+/**
+ * Finds, reads and resolves a scenario: JSON → ScenarioSpec (schema.ts) → Scenario with the
+ * vectors evaluated and checked. Every failure is an InputError naming the file and field.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { distributionProblem, logSumExp } from "../core/distributions.js";
+import { makeProblem, type Problem } from "../core/policy.js";
+import { InputError } from "../errors.js";
+import type { SimConfig } from "../sim/simulation.js";
+import { parseScenarioSpec, type ReferenceSpec, type ScenarioSpec, type VectorSpec } from "./schema.js";
+
+/** The shipped scenarios: <package>/scenarios (this file is src/scenario or dist/scenario). */
+export const SCENARIOS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "scenarios");
+
+/** A scenario ready to simulate. */
+export interface Scenario {
+  spec: ScenarioSpec;
+  /** The file it came from, as the user named it (or as found in scenarios/). */
+  file: string;
+  tokens: string[];
+  problem: Problem;
+  /** The compiled β schedule when the controller is a schedule. */
+  schedule?: (t: number) => number;
+}
+
+/** Names of the shipped scenarios (file names without .json), sorted. */
+export function listScenarioNames(dir = SCENARIOS_DIR): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => f.slice(0, -5))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** A path (anything with a slash or .json, or an existing file) or a name in scenarios/. */
+export function resolveScenarioPath(nameOrPath: string, dir = SCENARIOS_DIR): string {
+  const looksLikePath = nameOrPath.includes("/") || nameOrPath.includes("\\") || nameOrPath.endsWith(".json");
+  if (looksLikePath || exists(nameOrPath)) return nameOrPath;
+  const shipped = join(dir, `${nameOrPath}.json`);
+  if (exists(shipped)) return shipped;
+  const known = listScenarioNames(dir);
+  throw new InputError(`no such scenario (known: ${known.join(", ") || "none"}; or give a path to a .json file)`, undefined, nameOrPath);
+}
+
+function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads and validates a scenario file; expression evaluation needs mathjs, hence async. */
+export async function loadScenario(nameOrPath: string, dir = SCENARIOS_DIR): Promise<Scenario> {
+  const file = resolveScenarioPath(nameOrPath, dir);
+  const text = readScenarioText(file);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`invalid JSON: ${jsonErrorDetail(text, error)}`, undefined, file);
+  }
+  try {
+    const spec = parseScenarioSpec(json, basename(file).replace(/\.json$/, ""));
+    return await resolveScenario(spec, file);
+  } catch (error) {
+    if (error instanceof InputError) throw error.within(file);
+    throw error;
+  }
+}
+
+function readScenarioText(file: string): string {
+  let stats;
+  try {
+    stats = statSync(file);
+  } catch {
+    throw new InputError("no such file", undefined, file);
+  }
+  if (stats.isDirectory()) throw new InputError("is a directory, expected a scenario .json file", undefined, file);
+  if (stats.size > 64 * 1024 * 1024) throw new InputError("file is larger than 64 MiB", undefined, file);
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    throw new InputError(`cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, undefined, file);
+  }
+}
+
+/** "Unexpected token } in JSON at position 42" → with line and column. */
+function jsonErrorDetail(text: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const position = /position (\d+)/.exec(message);
+  const first = message.split("\n")[0] ?? message;
+  if (!position) return first;
+  const offset = Number(position[1]);
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  const column = offset - before.lastIndexOf("\n");
+  return `${first.replace(/\s*\(line \d+ column \d+\)/, "").replace(/ in JSON at position \d+.*$/, "")} at line ${line} column ${column}`;
+}
+
+/** Evaluates expressions and checks the vectors; errors carry the field (the caller adds the file). */
+export async function resolveScenario(spec: ScenarioSpec, file: string): Promise<Scenario> {
+  const V = spec.vocab;
+  const reference = await resolveReference(spec.reference, V);
+  const reward = await resolveVector(spec.reward, V, "reward");
+  const gold = spec.gold ? await resolveVector(spec.gold, V, "gold") : null;
+  const tokens = spec.tokens ?? Array.from({ length: V }, (_, i) => `t${i}`);
+  const scenario: Scenario = { spec, file, tokens, problem: makeProblem(reference, reward, gold) };
+  if (spec.controller.kind === "schedule") scenario.schedule = await compileSchedule(spec.controller.expr, spec.steps);
+  return scenario;
+}
+
+async function resolveVector(vector: VectorSpec, V: number, field: string): Promise<Float64Array> {
+  if ("values" in vector) return Float64Array.from(vector.values);
+  const { evaluateVector, ExpressionError } = await import("./expressions.js");
+  try {
+    return await evaluateVector(vector.expr, V);
+  } catch (error) {
+    if (error instanceof ExpressionError) throw new InputError(error.message, `${field}.expr`);
+    throw error;
+  }
+}
+
+async function resolveReference(reference: ReferenceSpec, V: number): Promise<Float64Array> {
+  if ("probabilities" in reference) {
+    const problem = distributionProblem(reference.probabilities, true);
+    if (problem) throw new InputError(problem, "reference");
+    return Float64Array.from(reference.probabilities);
+  }
+  const values = "logits" in reference ? Float64Array.from(reference.logits) : await resolveVector({ expr: reference.expr }, V, "reference");
+  const asLogits = "logits" in reference || reference.as === "logits";
+  const field = "logits" in reference ? "reference.logits" : "reference.expr";
+  if (asLogits) return softmaxChecked(values, field);
+  for (let i = 0; i < values.length; i++) {
+    if (!(values[i]! > 0)) throw new InputError(`weight ${i} is ${values[i]}; reference weights must be > 0`, field);
+  }
+  return values; // makeProblem normalises
+}
+
+/** softmax of logits, refusing logits so spread that some probability underflows to 0. */
+function softmaxChecked(logits: Float64Array, field: string): Float64Array {
+  const logZ = logSumExp(logits);
+  const out = new Float64Array(logits.length);
+  for (let i = 0; i < logits.length; i++) {
+    out[i] = Math.exp(logits[i]! - logZ);
+    if (!(out[i]! > 0)) throw new InputError(`logit ${i} is so small that its probability underflows to 0`, field);
+  }
+  return out;
+}
+
+/** Compiles β(t) and checks it is finite and ≥ 0 over the scenario's steps (sampled at 201 points). */
+async function compileSchedule(expr: string, steps: number): Promise<(t: number) => number> {
+  const { compileExpression, ExpressionError } = await import("./expressions.js");
+  try {
+    const f = await compileExpression(expr, ["t"]);
+    for (let k = 0; k <= 200; k++) {
+      const t = Math.round((k * steps) / 200);
+      const beta = f({ t });
+      if (beta < 0) throw new InputError(`evaluates to ${beta} at t = ${t}; beta must be ≥ 0`, "controller.expr");
+    }
+    return (t: number) => Math.max(0, f({ t }));
+  } catch (error) {
+    if (error instanceof ExpressionError) throw new InputError(error.message, "controller.expr");
+    throw error;
+  }
+}
+
+/** The Simulation config for a scenario. */
+export function simConfigOf(scenario: Scenario, historyCapacity?: number): SimConfig {
+  const { spec } = scenario;
+  const config: SimConfig = { penalty: spec.penalty, beta: spec.beta, controller: spec.controller, optimizer: spec.optimizer };
+  if (scenario.schedule) config.schedule = scenario.schedule;
+  if (historyCapacity !== undefined) config.historyCapacity = historyCapacity;
+  return config;
+}

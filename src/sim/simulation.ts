@@ -1,0 +1,247 @@
+/**
+ * The Simulation: a policy trained on a Problem, one exact step at a time. Views (TUI, CLI)
+ * only read it: through `row` for streaming, `history` for charts and `snapshot()` for a frame.
+ */
+import { createController, type Controller, type ControllerConfig } from "../core/controllers.js";
+import type { Penalty } from "../core/objective.js";
+import { optimum } from "../core/optima.js";
+import { createOptimizer, type Optimizer, type OptimizerConfig } from "../core/optimizers.js";
+import { evaluatePolicy, exactGradient, PolicyState, type Problem } from "../core/policy.js";
+import { metricsOf, type PolicyMetrics } from "../core/summary.js";
+import { DivergenceError } from "../errors.js";
+import { History } from "./history.js";
+import { RECORD_FIELDS } from "./record.js";
+
+export interface SimConfig {
+  /** Penalty direction: reverse = KL(π‖π_ref), forward = KL(π_ref‖π). */
+  penalty: Penalty;
+  /** Initial penalty coefficient β ≥ 0. */
+  beta: number;
+  /** How β moves during training. */
+  controller: ControllerConfig;
+  /** sgd or adam, with its learning rate. */
+  optimizer: OptimizerConfig;
+  /** The schedule controller's compiled β(t). */
+  schedule?: (t: number) => number;
+  /** Points kept for charts before decimation (even). */
+  historyCapacity?: number;
+}
+
+/** The closed-form optimum for one (β, penalty): the dashed lines in the charts. */
+export interface OptimumView {
+  beta: number;
+  penalty: Penalty;
+  policy: Float64Array;
+  metrics: PolicyMetrics;
+}
+
+/** An immutable picture of the simulation for one frame. */
+export interface SimSnapshot {
+  /** Increases whenever anything visible changed. */
+  version: number;
+  step: number;
+  beta: number;
+  penalty: Penalty;
+  controller: ControllerConfig;
+  optimizer: OptimizerConfig;
+  /** Metrics at the current step. */
+  metrics: PolicyMetrics;
+  /** π at the current step (a copy). */
+  policy: Float64Array;
+  optimum: OptimumView;
+  /** Chart history, one copied column per RECORD_FIELDS entry, all `historyLength` long. */
+  history: Float64Array[];
+  historyLength: number;
+  /** Set when a step produced a non-finite value; the simulation then refuses to step. */
+  failure: string | null;
+}
+
+const F = Object.fromEntries(RECORD_FIELDS.map((name, index) => [name, index])) as Record<(typeof RECORD_FIELDS)[number], number>;
+
+export class Simulation {
+  readonly state: PolicyState;
+  readonly history: History;
+  /** The current step's record, in RECORD_FIELDS order (NaN = null). Reused: copy what you keep. */
+  readonly row = new Float64Array(RECORD_FIELDS.length);
+  private readonly optimizer: Optimizer;
+  private controller: Controller;
+  private t = 0;
+  private currentBeta: number;
+  private currentPenalty: Penalty;
+  private version = 0;
+  private failure: string | null = null;
+  private optimumCache: OptimumView | null = null;
+  private snapshotCache: SimSnapshot | null = null;
+
+  constructor(
+    readonly problem: Problem,
+    readonly config: SimConfig,
+  ) {
+    this.state = new PolicyState(problem.V);
+    this.history = new History(config.historyCapacity ?? 4096);
+    this.optimizer = createOptimizer(config.optimizer, problem.V);
+    this.controller = createController(config.controller, config.schedule);
+    this.currentPenalty = config.penalty;
+    this.currentBeta = config.beta;
+    this.reset();
+  }
+
+  /** Steps taken so far (the current record's `step`). */
+  get currentStep(): number {
+    return this.t;
+  }
+  get beta(): number {
+    return this.currentBeta;
+  }
+  get penalty(): Penalty {
+    return this.currentPenalty;
+  }
+  get failed(): string | null {
+    return this.failure;
+  }
+
+  /** Back to θ = log π_ref at step 0 with the scenario's β and penalty. */
+  reset(): void {
+    this.t = 0;
+    this.failure = null;
+    this.currentPenalty = this.config.penalty;
+    this.controller.reset();
+    this.optimizer.reset();
+    this.currentBeta = this.controller.initial(this.config.beta);
+    this.state.resetTo(this.problem);
+    this.history.clear();
+    evaluatePolicy(this.problem, this.state);
+    this.record();
+  }
+
+  /**
+   * Runs up to n steps; returns how many ran. Throws DivergenceError (after marking the
+   * simulation failed) if a step produces a non-finite value; earlier steps are kept.
+   */
+  step(n = 1, onRow?: (row: Float64Array) => void): number {
+    if (this.failure) return 0;
+    const { problem, state, optimizer, controller } = this;
+    for (let k = 0; k < n; k++) {
+      const beta = this.currentBeta;
+      exactGradient(problem, state, this.currentPenalty, beta);
+      state.maxTheta = optimizer.step(state.theta, state.grad);
+      const kl = this.currentPenalty === "reverse" ? state.reverseKL : state.forwardKL;
+      this.t++;
+      this.currentBeta = controller.next(this.t - 1, beta, kl, 1);
+      if (Number.isFinite(state.maxTheta)) evaluatePolicy(problem, state);
+      const problemText = this.nonFinite();
+      if (problemText) {
+        this.failure = `diverged at step ${this.t}: ${problemText}`;
+        this.version++;
+        throw new DivergenceError(this.t, problemText);
+      }
+      this.record();
+      if (onRow) onRow(this.row);
+    }
+    this.version++;
+    return n;
+  }
+
+  /** β ← value now (TUI `+`/`-`/`0`); the controller continues from it. */
+  setBeta(value: number): void {
+    if (!(value >= 0) || !Number.isFinite(value)) throw new RangeError(`beta must be a finite number ≥ 0, got ${value}`);
+    this.currentBeta = this.controller.override(this.t, value);
+    this.refreshRow();
+  }
+
+  setPenalty(penalty: Penalty): void {
+    this.currentPenalty = penalty;
+    this.refreshRow();
+  }
+
+  /** The closed-form optimum for the current β and penalty (cached until either changes). */
+  optimum(): OptimumView {
+    const cached = this.optimumCache;
+    if (cached && cached.beta === this.currentBeta && cached.penalty === this.currentPenalty) return cached;
+    const { ref, logRef, reward } = this.problem;
+    const policy = optimum(this.currentPenalty, ref, logRef, reward, this.currentBeta);
+    const view = {
+      beta: this.currentBeta,
+      penalty: this.currentPenalty,
+      policy,
+      metrics: metricsOf(this.problem, policy, this.currentPenalty, this.currentBeta),
+    };
+    this.optimumCache = view;
+    return view;
+  }
+
+  /** Metrics of the current policy from the running state (cheap; no pass over V). */
+  metrics(): PolicyMetrics {
+    const row = this.row;
+    return {
+      reward: row[F.reward]!,
+      goldReward: Number.isNaN(row[F.gold_reward]!) ? null : row[F.gold_reward]!,
+      forwardKL: row[F.forward_kl]!,
+      reverseKL: row[F.reverse_kl]!,
+      entropy: row[F.entropy]!,
+      objective: row[F.objective]!,
+    };
+  }
+
+  /** A frame's worth of state; the same object until something changes. Allocates O(V + history). */
+  snapshot(): SimSnapshot {
+    const cached = this.snapshotCache;
+    if (cached && cached.version === this.version) return cached;
+    const snap: SimSnapshot = {
+      version: this.version,
+      step: this.t,
+      beta: this.currentBeta,
+      penalty: this.currentPenalty,
+      controller: this.controller.config,
+      optimizer: this.optimizer.config,
+      metrics: this.metrics(),
+      policy: this.state.pi.slice(),
+      optimum: this.optimum(),
+      history: RECORD_FIELDS.map((_, f) => this.history.column(f)),
+      historyLength: this.history.length,
+      failure: this.failure,
+    };
+    this.snapshotCache = snap;
+    return snap;
+  }
+
+  private nonFinite(): string | null {
+    const s = this.state;
+    if (!Number.isFinite(s.maxTheta)) return "a logit became non-finite (the learning rate or reward scale is too large)";
+    if (!Number.isFinite(s.reward)) return "the reward became non-finite";
+    if (!Number.isFinite(s.reverseKL) || !Number.isFinite(s.forwardKL)) return "a KL divergence became non-finite";
+    if (!Number.isFinite(s.entropy)) return "the entropy became non-finite";
+    if (!Number.isFinite(this.currentBeta)) return "beta became non-finite";
+    return null;
+  }
+
+  /** Fills `row` for the current step and offers it to the history. */
+  private record(): void {
+    this.fillRow();
+    this.history.push(this.t, this.row);
+    this.version++;
+  }
+
+  /** β or the penalty changed without a step: the current row's objective changes with them. */
+  private refreshRow(): void {
+    this.fillRow();
+    this.version++;
+  }
+
+  private fillRow(): void {
+    const s = this.state;
+    const row = this.row;
+    const reverseKL = s.reverseKL < 0 ? 0 : s.reverseKL;
+    const forwardKL = s.forwardKL < 0 ? 0 : s.forwardKL;
+    const kl = this.currentPenalty === "reverse" ? reverseKL : forwardKL;
+    row[F.step] = this.t;
+    row[F.beta] = this.currentBeta;
+    row[F.reward] = s.reward;
+    row[F.gold_reward] = s.goldReward;
+    row[F.forward_kl] = forwardKL;
+    row[F.reverse_kl] = reverseKL;
+    row[F.entropy] = s.entropy < 0 ? 0 : s.entropy;
+    row[F.objective] = s.reward - this.currentBeta * kl;
+    row[F.kl_estimate] = NaN;
+  }
+}
