@@ -1,0 +1,147 @@
+/**
+ * Command-line parsing: a small declarative parser so every command gets the same --help,
+ * the same one-line errors (InputError → exit 2) and did-you-mean hints for unknown flags.
+ */
+import { InputError } from "../errors.js";
+import { closest } from "../scenario/validate.js";
+
+export type FlagType = "number" | "integer" | "string" | "boolean";
+
+export interface FlagSpec {
+  /** Long name without dashes, e.g. "beta". */
+  name: string;
+  type: FlagType;
+  /** Placeholder shown in help, e.g. "B". */
+  value?: string;
+  describe: string;
+  choices?: readonly string[];
+}
+
+export interface PositionalSpec {
+  name: string;
+  required: boolean;
+  describe: string;
+}
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  positionals: readonly PositionalSpec[];
+  flags: readonly FlagSpec[];
+  examples: readonly string[];
+}
+
+export interface ParsedArgs {
+  positionals: string[];
+  flags: Map<string, string | number | boolean>;
+  help: boolean;
+}
+
+/** A token that is a number or a comma-separated list of numbers, e.g. "-0.5" or "-1,2". */
+const NUMERIC = /^[-+]?(\d|\.\d)/;
+
+export function parseArgs(argv: readonly string[], spec: CommandSpec): ParsedArgs {
+  const flags = new Map<string, string | number | boolean>();
+  const positionals: string[] = [];
+  let help = false;
+  for (let k = 0; k < argv.length; k++) {
+    const token = argv[k]!;
+    if (token === "--") {
+      positionals.push(...argv.slice(k + 1));
+      break;
+    }
+    if (token === "--help" || token === "-h") {
+      help = true;
+      continue;
+    }
+    if (!token.startsWith("-") || token === "-" || NUMERIC.test(token)) {
+      positionals.push(token);
+      continue;
+    }
+    const [rawName, inline] = splitFlag(token);
+    const flag = spec.flags.find((f) => f.name === rawName);
+    if (!flag) {
+      const hint = closest(rawName, spec.flags.map((f) => f.name).concat("help"));
+      throw new InputError(`unknown option for 'klsim ${spec.name}'${hint ? ` (did you mean --${hint}?)` : ""}; see klsim ${spec.name} --help`, `--${rawName}`);
+    }
+    if (flag.type === "boolean") {
+      if (inline !== undefined) throw new InputError("takes no value", `--${flag.name}`);
+      flags.set(flag.name, true);
+      continue;
+    }
+    const value = inline ?? argv[++k];
+    if (value === undefined) throw new InputError(`needs a value${flag.value ? ` (${flag.value})` : ""}`, `--${flag.name}`);
+    flags.set(flag.name, convert(flag, value));
+  }
+  if (!help) {
+    const required = spec.positionals.filter((p) => p.required).length;
+    if (positionals.length < required) {
+      const missing = spec.positionals[positionals.length]!;
+      throw new InputError(`missing <${missing.name}>; usage: ${usageLine(spec)}`, `klsim ${spec.name}`);
+    }
+    if (positionals.length > spec.positionals.length) {
+      throw new InputError(`unexpected argument '${positionals[spec.positionals.length]}'; usage: ${usageLine(spec)}`, `klsim ${spec.name}`);
+    }
+  }
+  return { positionals, flags, help };
+}
+
+function splitFlag(token: string): [string, string | undefined] {
+  const body = token.replace(/^--?/, "");
+  const eq = body.indexOf("=");
+  return eq < 0 ? [body, undefined] : [body.slice(0, eq), body.slice(eq + 1)];
+}
+
+function convert(flag: FlagSpec, value: string): string | number {
+  const field = `--${flag.name}`;
+  if (flag.type === "string") {
+    if (flag.choices && !flag.choices.includes(value)) {
+      const hint = closest(value, flag.choices);
+      throw new InputError(`expected one of ${flag.choices.join(", ")}, got '${value}'${hint ? ` (did you mean ${hint}?)` : ""}`, field);
+    }
+    return value;
+  }
+  const number = value.trim() === "" ? NaN : Number(value);
+  if (!Number.isFinite(number)) throw new InputError(`expected a ${flag.type === "integer" ? "whole " : ""}number, got '${value}'`, field);
+  if (flag.type === "integer" && !Number.isInteger(number)) throw new InputError(`expected a whole number, got '${value}'`, field);
+  return number;
+}
+
+export function usageLine(spec: CommandSpec): string {
+  const positionals = spec.positionals.map((p) => (p.required ? `<${p.name}>` : `[${p.name}]`)).join(" ");
+  return `klsim ${spec.name}${positionals ? " " + positionals : ""}${spec.flags.length ? " [options]" : ""}`;
+}
+
+export function helpText(spec: CommandSpec): string {
+  const lines = [`${usageLine(spec)}`, "", spec.summary, ""];
+  if (spec.positionals.length) {
+    lines.push("Arguments:");
+    for (const p of spec.positionals) lines.push(`  ${p.name.padEnd(22)}${p.describe}`);
+    lines.push("");
+  }
+  lines.push("Options:");
+  for (const f of spec.flags) {
+    const left = `--${f.name}${f.type === "boolean" ? "" : ` ${f.value ?? (f.type === "string" ? "TEXT" : "N")}`}`;
+    lines.push(`  ${left.padEnd(22)}${f.describe}`);
+  }
+  lines.push(`  ${"--help".padEnd(22)}show this help`);
+  if (spec.examples.length) {
+    lines.push("", "Examples:");
+    for (const e of spec.examples) lines.push(`  ${e}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+export function numberFlag(args: ParsedArgs, name: string): number | undefined {
+  const value = args.flags.get(name);
+  return typeof value === "number" ? value : undefined;
+}
+
+export function stringFlag(args: ParsedArgs, name: string): string | undefined {
+  const value = args.flags.get(name);
+  return typeof value === "string" ? value : undefined;
+}
+
+export function booleanFlag(args: ParsedArgs, name: string): boolean {
+  return args.flags.get(name) === true;
+}

@@ -1,0 +1,129 @@
+/**
+ * klsim's entry point: dispatches to one command per file. Exit codes: 0 success, 2 bad input
+ * (one line on stderr naming file and field), 1 internal failure or a diverged run.
+ */
+import { DivergenceError, InputError } from "../errors.js";
+import { closest } from "../scenario/validate.js";
+import { helpText, parseArgs, type CommandSpec, type ParsedArgs } from "./args.js";
+import type { Io } from "./io.js";
+
+interface Command {
+  spec: () => Promise<CommandSpec>;
+  run: (args: ParsedArgs, io: Io) => Promise<number>;
+}
+
+// Each command's module is imported only when that command runs, so startup stays fast.
+const COMMANDS: Record<string, Command> = {
+  tui: { spec: async () => (await import("./tui.js")).tuiSpec, run: async (a, io) => (await import("./tui.js")).tuiCommand(a, io) },
+  run: { spec: async () => (await import("./run.js")).runSpec, run: async (a, io) => (await import("./run.js")).runCommand(a, io) },
+  optimum: { spec: async () => (await import("./optimum.js")).optimumSpec, run: async (a, io) => (await import("./optimum.js")).optimumCommand(a, io) },
+  kl: { spec: async () => (await import("./kl.js")).klSpec, run: async (a, io) => (await import("./kl.js")).klCommand(a, io) },
+  sweep: { spec: async () => (await import("./sweep.js")).sweepSpec, run: async (a, io) => (await import("./sweep.js")).sweepCommand(a, io) },
+  scenarios: {
+    spec: async () => (await import("./scenarios.js")).scenariosSpec,
+    run: async (a, io) => (await import("./scenarios.js")).scenariosCommand(a, io),
+  },
+  bench: { spec: async () => (await import("./bench.js")).benchSpec, run: async (a, io) => (await import("./bench.js")).benchCommand(a, io) },
+};
+
+const SUMMARY: Record<string, string> = {
+  tui: "interactive terminal UI (the default command; static report without a TTY)",
+  run: "headless run: records to .csv/.json/.ndjson, final summary",
+  optimum: "closed-form optimum for a scenario's β and penalty",
+  kl: "divergences of two distributions",
+  sweep: "one run per β (in parallel): final and optimum metrics per β",
+  scenarios: "list the shipped scenarios",
+  bench: "performance benchmark",
+};
+
+function mainHelp(): string {
+  return [
+    "klsim — watch a softmax policy trade reward against a KL penalty",
+    "",
+    "Usage: klsim [scenario]            interactive UI (default scenario: basic)",
+    "       klsim <command> [args] [options]",
+    "",
+    "Commands:",
+    ...Object.keys(COMMANDS).map((name) => `  ${name.padEnd(11)}${SUMMARY[name]}`),
+    "",
+    "Run 'klsim <command> --help' for a command's options.",
+  ].join("\n");
+}
+
+function processIo(signal: AbortSignal): Io {
+  return {
+    out: (text) => process.stdout.write(text),
+    err: (line) => process.stderr.write(line + "\n"),
+    progress: (text) => process.stderr.write(`\r${text}\x1b[K`),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    signal,
+  };
+}
+
+/** SIGINT/SIGTERM abort the running command (which removes its unfinished files); a second one exits at once. */
+function installSignalHandlers(controller: AbortController): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(signal === "SIGINT" ? 130 : 143);
+    controller.abort(new Interrupted(signal));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+}
+
+class Interrupted extends Error {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`interrupted by ${signal}`);
+  }
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const controller = new AbortController();
+  const io = processIo(controller.signal);
+  const first = argv[0];
+  if (first === "--help" || first === "-h" || first === "help") {
+    io.out(mainHelp() + "\n");
+    return 0;
+  }
+  if (first === "--version" || first === "-V") {
+    io.out("klsim 0.1.0\n");
+    return 0;
+  }
+  const isCommand = first !== undefined && first in COMMANDS;
+  const name = isCommand ? first : "tui";
+  const rest = isCommand ? argv.slice(1) : argv;
+  const command = COMMANDS[name]!;
+  try {
+    const spec = await command.spec();
+    const args = parseArgs(rest, spec);
+    if (args.help) {
+      io.out(helpText(spec));
+      return 0;
+    }
+    if (name !== "tui") installSignalHandlers(controller);
+    return await command.run(args, io);
+  } catch (error) {
+    return report(error, io, isCommand ? undefined : first);
+  }
+}
+
+function report(error: unknown, io: Io, maybeCommand: string | undefined): number {
+  if (error instanceof InputError) {
+    const hint = maybeCommand && !maybeCommand.includes("/") ? closest(maybeCommand, Object.keys(COMMANDS)) : undefined;
+    io.err(`${error.message}${hint && error.file === maybeCommand ? ` (or did you mean 'klsim ${hint}'?)` : ""}`);
+    return 2;
+  }
+  if (error instanceof Interrupted) {
+    io.err(`klsim: ${error.message}; no output written`);
+    return error.signal === "SIGINT" ? 130 : 143;
+  }
+  if (error instanceof DivergenceError) {
+    io.err(`klsim: ${error.message}`);
+    return 1;
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  io.err(`klsim: internal error: ${detail.split("\n")[0]}${process.env.KLSIM_DEBUG ? "" : " (set KLSIM_DEBUG=1 for details)"}`);
+  if (process.env.KLSIM_DEBUG && error instanceof Error) io.err(error.stack ?? "");
+  return 1;
+}
+

@@ -1,0 +1,12 @@
+/** What a command may touch of the process: injected so commands are testable in-process. */
+export interface Io {
+  out(text: string): void;
+  /** One line on stderr (a newline is added). */
+  err(line: string): void;
+  /** A transient progress line (stderr, overwritten). */
+  progress(text: string): void;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  /** Aborted when the process receives SIGINT or SIGTERM. */
+  signal: AbortSignal;
+}

@@ -1,0 +1,126 @@
+/** `klsim run`: a headless, deterministic run of a scenario, streaming records to a file. */
+import { RecordWriter, formatOf } from "../io/records.js";
+import { loadScenario, simConfigOf, type Scenario } from "../scenario/loader.js";
+import { checkNumber } from "../scenario/validate.js";
+import { Simulation } from "../sim/simulation.js";
+import { booleanFlag, numberFlag, stringFlag, type CommandSpec, type ParsedArgs } from "./args.js";
+import { applyOverrides, BETA_FLAG, JSON_FLAG, LR_FLAG, PENALTY_FLAG, SEED_FLAG, STEPS_FLAG } from "./overrides.js";
+import { fmt, metricsTable, summaryJson, topTokens } from "./summary.js";
+import type { Io } from "./io.js";
+
+export const runSpec: CommandSpec = {
+  name: "run",
+  summary: "Train the policy headlessly on a scenario; stream every K-th step to a file and print the final summary.",
+  positionals: [{ name: "scenario", required: true, describe: "a name in scenarios/ (e.g. basic) or a path to a .json file" }],
+  flags: [
+    STEPS_FLAG,
+    BETA_FLAG,
+    PENALTY_FLAG,
+    LR_FLAG,
+    SEED_FLAG,
+    { name: "every", type: "integer", value: "K", describe: "write every K-th step (default: ~10 000 rows in all; 1 = every step)" },
+    { name: "out", type: "string", value: "FILE", describe: "write the records to FILE (.csv, .json or .ndjson), atomically" },
+    JSON_FLAG,
+    { name: "quiet", type: "boolean", describe: "no progress and no text summary (JSON still printed with --json)" },
+  ],
+  examples: [
+    "klsim run basic",
+    "klsim run basic --beta 0.1 --steps 5000 --out basic.csv",
+    "klsim run scenarios/reward-hacking.json --every 1 --out hack.ndjson --json --quiet",
+  ],
+};
+
+/** Default K: keeps a file near 10 000 rows. */
+export function defaultEvery(steps: number): number {
+  return Math.max(1, Math.ceil(steps / 10_000));
+}
+
+/** Steps per slice between event-loop turns, so Ctrl+C/SIGTERM are handled promptly. */
+function sliceSteps(V: number): number {
+  return Math.max(16, Math.floor(2_000_000 / (V + 32)));
+}
+
+export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
+  const out = stringFlag(args, "out");
+  if (out !== undefined) formatOf(out); // refuse a bad extension before any work
+  const every = numberFlag(args, "every");
+  if (every !== undefined) checkNumber(every, { integer: true, min: 1 }, "--every");
+  const scenario = applyOverrides(await loadScenario(args.positionals[0]!), args);
+  const json = booleanFlag(args, "json");
+  const quiet = booleanFlag(args, "quiet");
+  const result = await runScenario(scenario, {
+    every: every ?? defaultEvery(scenario.spec.steps),
+    out,
+    progress: quiet || !io.stderrIsTTY ? undefined : (done, total) => io.progress(`step ${done}/${total}`),
+    signal: io.signal,
+  });
+  const { sim } = result;
+  if (result.failure) {
+    // No summary: the policy of a diverged step is not a result. The file keeps the good rows.
+    io.err(`${scenario.file}: ${result.failure}${out ? ` (${out} keeps the ${result.rows} rows before it)` : ""}`);
+    return 1;
+  }
+  const summary = { policy: sim.state.pi, metrics: sim.metrics(), beta: sim.beta, steps: sim.currentStep };
+  if (json) io.out(JSON.stringify(summaryJson(summary)) + "\n");
+  else if (!quiet) io.out(textSummary(scenario, sim, result.rows, out) + "\n");
+  return 0;
+}
+
+export interface RunOptions {
+  every: number;
+  out?: string | undefined;
+  progress?: ((done: number, total: number) => void) | undefined;
+  /** Aborted on SIGINT/SIGTERM: the run stops and nothing is written. */
+  signal?: AbortSignal | undefined;
+}
+
+export interface RunResult {
+  sim: Simulation;
+  rows: number;
+  /** Set when the run diverged (the file keeps what was computed before). */
+  failure: string | null;
+}
+
+/** Runs a scenario to its step count, streaming every K-th record (and the last) to `out`. */
+export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
+  const sim = new Simulation(scenario.problem, simConfigOf(scenario));
+  const writer = options.out === undefined ? null : new RecordWriter(options.out);
+  const total = scenario.spec.steps;
+  const every = options.every;
+  const onRow = writer ? (row: Float64Array) => row[0]! % every === 0 && writer.write(row) : undefined;
+  let failure: string | null = null;
+  try {
+    if (writer) writer.write(sim.row);
+    const slice = sliceSteps(scenario.problem.V);
+    while (sim.currentStep < total) {
+      const n = Math.min(slice, total - sim.currentStep);
+      try {
+        sim.step(n, onRow);
+      } catch (error) {
+        if (!sim.failed) throw error;
+        failure = sim.failed;
+        break;
+      }
+      if (options.progress) options.progress(sim.currentStep, total);
+      if (sim.currentStep < total) await new Promise((resolve) => setImmediate(resolve));
+      if (options.signal?.aborted) throw options.signal.reason;
+    }
+    if (writer && sim.currentStep % every !== 0 && !failure) writer.write(sim.row);
+    writer?.commit();
+  } catch (error) {
+    writer?.abort();
+    throw error;
+  }
+  return { sim, rows: writer?.rowCount ?? 0, failure };
+}
+
+function textSummary(scenario: Scenario, sim: Simulation, rows: number, out: string | undefined): string {
+  const { spec } = scenario;
+  const opt = spec.optimizer;
+  const head = `${spec.name}: ${sim.currentStep} steps, ${sim.penalty} KL penalty, beta ${fmt(sim.beta)} (${spec.controller.kind}), ${opt.kind} lr ${fmt(opt.lr)}`;
+  const lines = [head, "", metricsTable([["final", sim.metrics()], ["optimum", sim.optimum().metrics]]), ""];
+  lines.push(`policy   ${topTokens(scenario.tokens, sim.state.pi)}`);
+  lines.push(`optimum  ${topTokens(scenario.tokens, sim.optimum().policy)}`);
+  if (out) lines.push("", `wrote ${rows} rows to ${out}`);
+  return lines.join("\n");
+}

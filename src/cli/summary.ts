@@ -1,0 +1,53 @@
+/** The final-summary object of `run --json` and `optimum --json` (DESIGN.md §4), and its text form. */
+import type { PolicyMetrics } from "../core/summary.js";
+import { jsonNumber } from "../sim/format.js";
+
+export interface SummaryInput {
+  policy: ArrayLike<number>;
+  metrics: PolicyMetrics;
+  beta: number;
+  steps: number | null;
+}
+
+/** {policy, reward, gold_reward, forward_kl, reverse_kl, entropy, objective, beta, steps} */
+export function summaryJson(input: SummaryInput): Record<string, unknown> {
+  const m = input.metrics;
+  return {
+    policy: Array.from(input.policy, (p) => jsonNumber(p)),
+    reward: jsonNumber(m.reward),
+    gold_reward: m.goldReward === null ? null : jsonNumber(m.goldReward),
+    forward_kl: jsonNumber(m.forwardKL),
+    reverse_kl: jsonNumber(m.reverseKL),
+    entropy: jsonNumber(m.entropy),
+    objective: jsonNumber(m.objective),
+    beta: jsonNumber(input.beta),
+    steps: input.steps,
+  };
+}
+
+/** Compact human form of a number: 6 significant digits, never "NaN". */
+export function fmt(x: number | null): string {
+  if (x === null || Number.isNaN(x)) return "-";
+  if (!Number.isFinite(x)) return x > 0 ? "Infinity" : "-Infinity";
+  if (x === 0) return "0";
+  const abs = Math.abs(x);
+  if (abs >= 1e6 || abs < 1e-4) return x.toExponential(4);
+  return String(Number(x.toPrecision(6)));
+}
+
+/** A small table of metrics rows (e.g. "final" and "optimum"). */
+export function metricsTable(rows: Array<[string, PolicyMetrics]>): string {
+  const headers = ["", "reward", "gold", "reverse_kl", "forward_kl", "entropy", "objective"];
+  const body = rows.map(([label, m]) => [label, fmt(m.reward), fmt(m.goldReward), fmt(m.reverseKL), fmt(m.forwardKL), fmt(m.entropy), fmt(m.objective)]);
+  const widths = headers.map((h, c) => Math.max(h.length, ...body.map((r) => r[c]!.length)));
+  const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ");
+  return [line(headers), ...body.map(line)].join("\n");
+}
+
+/** The top tokens by probability, "good 0.7112  ok 0.0963 …". */
+export function topTokens(tokens: readonly string[], policy: ArrayLike<number>, count = 8): string {
+  const order = Array.from(policy, (p, i) => [p, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  const shown = order.slice(0, count).map(([p, i]) => `${tokens[i] ?? i} ${fmt(p)}`);
+  const rest = policy.length - shown.length;
+  return shown.join("  ") + (rest > 0 ? `  … (+${rest} tokens)` : "");
+}

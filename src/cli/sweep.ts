@@ -1,0 +1,142 @@
+/** `klsim sweep`: one run per β, spread over worker threads, with final and optimum metrics per β. */
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { InputError } from "../errors.js";
+import { AtomicFile } from "../io/atomic.js";
+import { loadScenario } from "../scenario/loader.js";
+import { jsonNumber } from "../sim/format.js";
+import { booleanFlag, numberFlag, stringFlag, type CommandSpec, type ParsedArgs } from "./args.js";
+import type { Io } from "./io.js";
+import { applyOverrides, JSON_FLAG, LR_FLAG, PENALTY_FLAG, STEPS_FLAG } from "./overrides.js";
+import { fmt } from "./summary.js";
+import { SWEEP_COLUMNS, sweepOne, type SweepJob, type SweepRow } from "./sweep-job.js";
+
+export const sweepSpec: CommandSpec = {
+  name: "sweep",
+  summary: "One run per β (all cores), reporting the final and the closed-form optimum metrics for each: a reward–KL frontier.",
+  positionals: [{ name: "scenario", required: true, describe: "a name in scenarios/ or a path to a .json file" }],
+  flags: [
+    { name: "beta", type: "string", value: "LIST|A:B:N[:log]", describe: "β values: 0.01,0.1,1 or 0:1:11 (N points) or 0.001:10:50:log" },
+    STEPS_FLAG,
+    PENALTY_FLAG,
+    LR_FLAG,
+    { name: "jobs", type: "integer", value: "J", describe: "worker threads (default: all cores)" },
+    { name: "out", type: "string", value: "FILE", describe: "write one row per β to FILE (.csv, .json or .ndjson)" },
+    JSON_FLAG,
+  ],
+  examples: ["klsim sweep basic --beta 0.01:10:30:log", "klsim sweep reward-hacking --beta 0.05,0.1,0.2,0.3,0.5 --out frontier.csv"],
+};
+
+/** "0.1,1" | "A:B:N" | "A:B:N:log" → the β values. */
+export function parseBetaList(text: string): number[] {
+  const field = "--beta";
+  if (text.includes(":")) {
+    const parts = text.split(":");
+    const log = parts[3] === "log";
+    if (parts.length < 3 || parts.length > 4 || (parts.length === 4 && !log)) {
+      throw new InputError(`expected A:B:N or A:B:N:log, got '${text}'`, field);
+    }
+    const [a, b, n] = parts.slice(0, 3).map(Number) as [number, number, number];
+    if (![a, b].every(Number.isFinite) || a < 0 || b < 0) throw new InputError(`range ends must be numbers ≥ 0, got '${text}'`, field);
+    if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new InputError(`N must be a whole number from 1 to 100000, got '${parts[2]}'`, field);
+    if (log && (a <= 0 || b <= 0)) throw new InputError("a log range needs A > 0 and B > 0", field);
+    if (n === 1) return [a];
+    return Array.from({ length: n }, (_, k) => (log ? Math.exp(Math.log(a) + ((Math.log(b) - Math.log(a)) * k) / (n - 1)) : a + ((b - a) * k) / (n - 1)));
+  }
+  return text.split(",").map((part, i) => {
+    const value = part.trim() === "" ? NaN : Number(part);
+    if (!Number.isFinite(value) || value < 0) throw new InputError(`entry ${i} is '${part}', expected a number ≥ 0`, field);
+    return value;
+  });
+}
+
+export async function sweepCommand(args: ParsedArgs, io: Io): Promise<number> {
+  const betaText = stringFlag(args, "beta");
+  if (betaText === undefined) throw new InputError("is required (e.g. --beta 0.01:10:20:log)", "--beta");
+  const betas = parseBetaList(betaText);
+  const out = stringFlag(args, "out");
+  const format = out === undefined ? undefined : (await import("../io/records.js")).formatOf(out);
+  const scenario = applyOverrides(await loadScenario(args.positionals[0]!), args);
+  if (scenario.spec.controller.kind === "schedule") throw new InputError("a schedule controller fixes β; sweep needs a fixed or adaptive one", "controller");
+  const jobs = Math.max(1, Math.min(numberFlag(args, "jobs") ?? availableParallelism(), betas.length));
+  const base: Omit<SweepJob, "beta"> = { file: scenario.file, steps: scenario.spec.steps, penalty: scenario.spec.penalty, lr: scenario.spec.optimizer.lr };
+  const rows = await runAll(betas.map((beta) => ({ ...base, beta })), jobs, io.signal);
+  if (out !== undefined && format !== undefined) writeRows(out, format, rows);
+  if (booleanFlag(args, "json")) io.out(JSON.stringify(rows.map(jsonRow)) + "\n");
+  else io.out(sweepTable(rows) + (out ? `\nwrote ${rows.length} rows to ${out}\n` : ""));
+  return 0;
+}
+
+function jsonRow(row: SweepRow): Record<string, number | string | null> {
+  return Object.fromEntries(SWEEP_COLUMNS.map((c) => [c, row[c] === null ? null : jsonNumber(row[c])]));
+}
+
+function writeRows(path: string, format: "csv" | "json" | "ndjson", rows: SweepRow[]): void {
+  const file = new AtomicFile(path);
+  try {
+    if (format === "csv") {
+      file.write(SWEEP_COLUMNS.join(",") + "\n");
+      for (const row of rows) file.write(SWEEP_COLUMNS.map((c) => (row[c] === null ? "" : String(row[c]))).join(",") + "\n");
+    } else if (format === "ndjson") for (const row of rows) file.write(JSON.stringify(jsonRow(row)) + "\n");
+    else file.write(JSON.stringify(rows.map(jsonRow), null, 1) + "\n");
+    file.commit();
+  } catch (error) {
+    file.abort();
+    throw error;
+  }
+}
+
+function sweepTable(rows: SweepRow[]): string {
+  const headers = ["beta", "reward", "gold", "reverse_kl", "forward_kl", "opt_reward", "opt_reverse_kl", "opt_forward_kl"];
+  const body = rows.map((r) => [r.beta, r.reward, r.gold_reward, r.reverse_kl, r.forward_kl, r.opt_reward, r.opt_reverse_kl, r.opt_forward_kl].map(fmt));
+  const widths = headers.map((h, c) => Math.max(h.length, ...body.map((b) => b[c]!.length)));
+  return [headers, ...body].map((cells) => cells.map((cell, c) => cell.padStart(widths[c]!)).join("  ")).join("\n") + "\n";
+}
+
+/** Runs the jobs on `jobs` worker threads (in-process when the compiled worker is absent, e.g. under tsx). */
+async function runAll(all: SweepJob[], jobs: number, signal: AbortSignal): Promise<SweepRow[]> {
+  const workerUrl = new URL("./sweep-worker.js", import.meta.url);
+  if (jobs === 1 || !existsSync(workerUrl)) {
+    const rows: SweepRow[] = [];
+    for (const job of all) {
+      if (signal.aborted) throw signal.reason;
+      rows.push(await sweepOne(job));
+    }
+    return rows;
+  }
+  const rows = new Array<SweepRow>(all.length);
+  let next = 0;
+  const workers = Array.from({ length: jobs }, () => new Worker(workerUrl));
+  try {
+    await Promise.all(
+      workers.map(async (worker) => {
+        while (next < all.length) {
+          if (signal.aborted) throw signal.reason;
+          const index = next++;
+          rows[index] = await ask(worker, all[index]!);
+        }
+      }),
+    );
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return rows;
+}
+
+function ask(worker: Worker, job: SweepJob): Promise<SweepRow> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: { row?: SweepRow; error?: string }) => {
+      worker.off("error", onError);
+      if (message.row) resolve(message.row);
+      else reject(new Error(message.error ?? "sweep worker failed"));
+    };
+    const onError = (error: Error) => {
+      worker.off("message", onMessage);
+      reject(error);
+    };
+    worker.once("message", onMessage);
+    worker.once("error", onError);
+    worker.postMessage(job);
+  });
+}
