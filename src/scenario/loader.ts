@@ -23,6 +23,8 @@ export interface Scenario {
   problem: Problem;
   /** The compiled β schedule when the controller is a schedule. */
   schedule?: (t: number) => number;
+  /** Sampled mode: a seeded uniform generator for a seed (seedrandom, loaded only for this mode). */
+  randomFor?: (seed: number) => () => number;
 }
 
 /** Names of the shipped scenarios (file names without .json), sorted. */
@@ -113,6 +115,10 @@ export async function resolveScenario(spec: ScenarioSpec, file: string): Promise
   const tokens = spec.tokens ?? Array.from({ length: V }, (_, i) => `t${i}`);
   const scenario: Scenario = { spec, file, tokens, problem: makeProblem(reference, reward, gold) };
   if (spec.controller.kind === "schedule") scenario.schedule = await compileSchedule(spec.controller.expr, spec.steps);
+  if (spec.mode === "sampled") {
+    const { default: seedrandom } = await import("seedrandom");
+    scenario.randomFor = (seed) => seedrandom.alea(String(seed));
+  }
   return scenario;
 }
 
@@ -176,6 +182,8 @@ export function simConfigOf(scenario: Scenario, historyCapacity?: number): SimCo
   const { spec } = scenario;
   const config: SimConfig = { penalty: spec.penalty, beta: spec.beta, controller: spec.controller, optimizer: spec.optimizer };
   if (scenario.schedule) config.schedule = scenario.schedule;
+  const randomFor = scenario.randomFor;
+  if (spec.mode === "sampled" && randomFor) config.sampled = { config: spec.sampling, random: () => randomFor(spec.seed) };
   if (historyCapacity !== undefined) config.historyCapacity = historyCapacity;
   return config;
 }

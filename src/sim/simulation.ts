@@ -7,6 +7,7 @@ import type { Penalty } from "../core/objective.js";
 import { optimum } from "../core/optima.js";
 import { createOptimizer, type Optimizer, type OptimizerConfig } from "../core/optimizers.js";
 import { evaluatePolicy, exactGradient, PolicyState, type Problem } from "../core/policy.js";
+import { SampledTrainer, type SampledConfig } from "../core/sampled.js";
 import { metricsOf, type PolicyMetrics } from "../core/summary.js";
 import { DivergenceError } from "../errors.js";
 import { History } from "./history.js";
@@ -25,6 +26,9 @@ export interface SimConfig {
   schedule?: (t: number) => number;
   /** Points kept for charts before decimation (even). */
   historyCapacity?: number;
+  /** Sampled mode: batch, estimator and where the KL enters, with a seeded generator factory
+   *  (called at every reset, so a reset replays the same samples). Absent = exact mode. */
+  sampled?: { config: SampledConfig; random: () => () => number };
 }
 
 /** The closed-form optimum for one (β, penalty): the dashed lines in the charts. */
@@ -72,6 +76,7 @@ export class Simulation {
   private failure: string | null = null;
   private optimumCache: OptimumView | null = null;
   private snapshotCache: SimSnapshot | null = null;
+  private trainer: SampledTrainer | null = null;
 
   constructor(
     readonly problem: Problem,
@@ -109,8 +114,11 @@ export class Simulation {
     this.optimizer.reset();
     this.currentBeta = this.controller.initial(this.config.beta);
     this.state.resetTo(this.problem);
+    const sampled = this.config.sampled;
+    this.trainer = sampled ? new SampledTrainer(sampled.config, this.problem.V, sampled.random()) : null;
     this.history.clear();
     evaluatePolicy(this.problem, this.state);
+    this.trainer?.prepare(this.problem, this.state, this.currentPenalty);
     this.record();
   }
 
@@ -120,15 +128,25 @@ export class Simulation {
    */
   step(n = 1, onRow?: (row: Float64Array) => void): number {
     if (this.failure) return 0;
-    const { problem, state, optimizer, controller } = this;
+    const { problem, state, optimizer, controller, trainer } = this;
+    const samples = trainer ? trainer.config.batch : 1;
     for (let k = 0; k < n; k++) {
       const beta = this.currentBeta;
-      exactGradient(problem, state, this.currentPenalty, beta);
-      state.maxTheta = optimizer.step(state.theta, state.grad);
-      const kl = this.currentPenalty === "reverse" ? state.reverseKL : state.forwardKL;
+      let kl: number;
+      if (trainer) {
+        kl = trainer.klEstimate; // the controller sees what a real RLHF run sees: the estimate
+        trainer.update(problem, state, optimizer, this.currentPenalty, beta);
+      } else {
+        exactGradient(problem, state, this.currentPenalty, beta);
+        state.maxTheta = optimizer.step(state.theta, state.grad);
+        kl = this.currentPenalty === "reverse" ? state.reverseKL : state.forwardKL;
+      }
       this.t++;
-      this.currentBeta = controller.next(this.t - 1, beta, kl, 1);
-      if (Number.isFinite(state.maxTheta)) evaluatePolicy(problem, state);
+      this.currentBeta = Math.max(0, controller.next(this.t - 1, beta, kl, samples));
+      if (Number.isFinite(state.maxTheta)) {
+        evaluatePolicy(problem, state);
+        if (trainer) trainer.prepare(problem, state, this.currentPenalty);
+      }
       const problemText = this.nonFinite();
       if (problemText) {
         this.failure = `diverged at step ${this.t}: ${problemText}`;
@@ -151,6 +169,7 @@ export class Simulation {
 
   setPenalty(penalty: Penalty): void {
     this.currentPenalty = penalty;
+    this.trainer?.prepare(this.problem, this.state, penalty); // the estimate depends on the direction
     this.refreshRow();
   }
 
@@ -242,6 +261,7 @@ export class Simulation {
     row[F.reverse_kl] = reverseKL;
     row[F.entropy] = s.entropy < 0 ? 0 : s.entropy;
     row[F.objective] = s.reward - this.currentBeta * kl;
-    row[F.kl_estimate] = NaN;
+    // The estimate made on the batch drawn at θ_t (which the next update will use).
+    row[F.kl_estimate] = this.trainer ? this.trainer.klEstimate : NaN;
   }
 }
