@@ -3,6 +3,7 @@ import { optimum } from "../core/optima.js";
 import { metricsOf } from "../core/summary.js";
 import { loadScenario, simConfigOf } from "../scenario/loader.js";
 import type { Penalty } from "../core/objective.js";
+import type { RecordField } from "../sim/record.js";
 import { Simulation } from "../sim/simulation.js";
 
 export interface SweepJob {
@@ -13,26 +14,20 @@ export interface SweepJob {
   lr: number;
 }
 
+/** The per-step metric columns of a record (DESIGN.md §2), reused for the final and optimum values. */
+const METRIC_COLUMNS = ["reward", "gold_reward", "forward_kl", "reverse_kl", "entropy", "objective"] as const satisfies readonly RecordField[];
+type MetricColumn = (typeof METRIC_COLUMNS)[number];
+
 export const SWEEP_COLUMNS = [
   "beta",
   "steps",
-  "reward",
-  "gold_reward",
-  "forward_kl",
-  "reverse_kl",
-  "entropy",
-  "objective",
-  "opt_reward",
-  "opt_gold_reward",
-  "opt_forward_kl",
-  "opt_reverse_kl",
-  "opt_entropy",
-  "opt_objective",
+  ...METRIC_COLUMNS,
+  ...METRIC_COLUMNS.map((c) => `opt_${c}` as const),
   "final_beta",
   "diverged_at",
 ] as const;
 
-export type SweepRow = Record<(typeof SWEEP_COLUMNS)[number], number | null>;
+export type SweepRow = Record<"beta" | "steps" | MetricColumn | `opt_${MetricColumn}` | "final_beta" | "diverged_at", number | null>;
 
 export async function sweepOne(job: SweepJob): Promise<SweepRow> {
   const scenario = await loadScenario(job.file);
