@@ -19,7 +19,7 @@ export async function tuiCommand(args: ParsedArgs, io: Io): Promise<number> {
   if (!io.stdoutIsTTY || !process.stdin.isTTY) {
     const { staticReport } = await import("../tui/report.js");
     const { sim, failure } = await runScenario(scenario, { every: 1, signal: io.signal });
-    io.out(staticReport(scenario, sim, Math.min(process.stdout.columns || 100, 120)) + "\n");
+    io.out(staticReport(scenario, sim, Math.min(process.stdout.columns || 100, 120)));
     if (failure) io.err(`${scenario.file}: ${failure}`);
     return failure ? 1 : 0;
   }

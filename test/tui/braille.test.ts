@@ -389,3 +389,11 @@ describe("renderChart", () => {
     expect(out.lines[out.lines.length - 1]?.trimEnd().endsWith("step 99999")).toBe(true);
   });
 });
+
+describe("formatAxisNumber with few digits", () => {
+  it("never falls into exponent form inside the positional range", () => {
+    expect(formatAxisNumber(110, 2)).toBe("110");
+    expect(formatAxisNumber(150000, 2)).toBe("150k");
+    expect(formatAxisNumber(0.0123, 2)).toBe("0.012");
+  });
+});

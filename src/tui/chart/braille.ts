@@ -100,9 +100,15 @@ export function formatAxisNumber(x: number, digits = 3): string {
   if (a === 0) return "0";
   if (a < 1e-3 || a >= 1e15) return formatExponent(r, d);
   for (const [scale, suffix] of SUFFIXES) {
-    if (a >= scale) return trimZeros((r / scale).toPrecision(d)) + suffix;
+    if (a >= scale) return significant(r / scale, d) + suffix;
   }
-  return trimZeros(r.toPrecision(d));
+  return significant(r, d);
+}
+
+/** x with d significant digits in positional notation (toPrecision would give "1.1e+2" for 110). */
+function significant(x: number, d: number): string {
+  const decimals = Math.max(0, d - 1 - Math.floor(Math.log10(Math.abs(x))));
+  return trimZeros(x.toFixed(Math.min(decimals, 20)));
 }
 
 /** Step labels: whole numbers below 100 000 are shown exactly, others compactly. */

@@ -1,0 +1,219 @@
+/**
+ * The snapshot store that views read the Simulation through. A driver steps the simulation on
+ * its own timer (`stepsPerFrame` steps per tick, ~30 ticks a second) and publishes
+ * `sim.snapshot()` to subscribers at most once per tick, so the engine never waits on a view
+ * and a view never steps the engine. Fits React's `useSyncExternalStore` (subscribe/getSnapshot).
+ */
+import type { SimSnapshot, Simulation } from "./simulation.js";
+
+/** What a subscriber sees: the simulation's picture plus the driver's own numbers. */
+export interface StoreFrame<Meta> {
+  sim: SimSnapshot;
+  /** Whatever the owner attached to this simulation (the TUI attaches its Scenario). */
+  meta: Meta;
+  /** Steps per second actually achieved, measured by the driver (0 while paused). */
+  stepsPerSecond: number;
+  paused: boolean;
+  stepsPerFrame: number;
+  /** A step failed: the simulation's divergence message, or an unexpected error's. */
+  failure: string | null;
+}
+
+export interface SimStoreOptions {
+  stepsPerFrame?: number;
+  paused?: boolean;
+  /** Tick period; also the minimum time between publishes (default 1000/30 ms). */
+  frameMs?: number;
+  /** Stop a tick's stepping after this long so key presses stay responsive (default 100 ms). */
+  budgetMs?: number;
+  /** Clock for the steps/s measurement (tests inject a fake one). */
+  now?: () => number;
+}
+
+// Steps/s is averaged over windows this long, so the number is steady enough to read.
+const RATE_WINDOW_MS = 500;
+// Steps are run in chunks between budget checks; small enough for V = 65 536.
+const CHUNK = 16;
+
+export class SimStore<Meta> {
+  private simulation: Simulation;
+  private attached: Meta;
+  private frame: StoreFrame<Meta>;
+  private readonly listeners = new Set<() => void>();
+  private readonly frameMs: number;
+  private readonly budgetMs: number;
+  private readonly now: () => number;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private isPaused: boolean;
+  private perFrame: number;
+  private error: string | null = null;
+  private dirty = false;
+  private lastPublish = -Infinity;
+  private windowStart: number;
+  private windowSteps = 0;
+  private rate = 0;
+
+  constructor(sim: Simulation, meta: Meta, options: SimStoreOptions = {}) {
+    this.simulation = sim;
+    this.attached = meta;
+    this.perFrame = Math.max(1, Math.floor(options.stepsPerFrame ?? 1));
+    this.isPaused = options.paused ?? false;
+    this.frameMs = options.frameMs ?? 1000 / 30;
+    this.budgetMs = options.budgetMs ?? 100;
+    this.now = options.now ?? (() => performance.now());
+    this.windowStart = this.now();
+    this.frame = this.buildFrame();
+  }
+
+  get sim(): Simulation {
+    return this.simulation;
+  }
+  get meta(): Meta {
+    return this.attached;
+  }
+  get paused(): boolean {
+    return this.isPaused;
+  }
+  get stepsPerFrame(): number {
+    return this.perFrame;
+  }
+  /** True while the driver's timer is running. */
+  get running(): boolean {
+    return this.timer !== null;
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = (): StoreFrame<Meta> => this.frame;
+
+  /** Starts ticking on a timer; `stop` (or the owner's exit path) must end it. */
+  start(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(this.loop, 0);
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** One frame: `stepsPerFrame` steps unless paused or failed, then publish if anything changed. */
+  tick(): void {
+    if (!this.isPaused) this.advance(this.perFrame, this.budgetMs);
+    this.measure();
+    this.publishIfDirty(true);
+  }
+
+  /** Exactly `n` steps now, paused or not (the TUI's `n`). */
+  step(n = 1): void {
+    this.advance(n, Infinity);
+    this.changed();
+  }
+
+  setPaused(paused: boolean): void {
+    if (paused === this.isPaused) return;
+    this.isPaused = paused;
+    this.restartRateWindow();
+    this.changed();
+  }
+
+  setStepsPerFrame(n: number): void {
+    const value = Math.max(1, Math.floor(n));
+    if (value === this.perFrame) return;
+    this.perFrame = value;
+    this.changed();
+  }
+
+  /** Applies a change to the simulation (β, direction, reset) and publishes it. */
+  update(change: (sim: Simulation) => void): void {
+    try {
+      change(this.simulation);
+    } finally {
+      this.error = null; // a reset clears a failure; other changes give the run another chance
+      this.changed();
+    }
+  }
+
+  /** Swaps in another simulation (the next scenario); the old one is dropped. */
+  load(sim: Simulation, meta: Meta): void {
+    this.simulation = sim;
+    this.attached = meta;
+    this.error = null;
+    this.restartRateWindow();
+    this.changed();
+  }
+
+  private loop = (): void => {
+    const started = this.now();
+    this.tick();
+    if (!this.timer) return; // stopped by a subscriber during the tick
+    // Aim for a steady frame rate, but always yield to I/O (keys, rendering) between ticks.
+    const spent = this.now() - started;
+    this.timer = setTimeout(this.loop, Math.max(1, this.frameMs - spent));
+  };
+
+  private advance(n: number, budgetMs: number): void {
+    const sim = this.simulation;
+    if (sim.failed || this.error) return;
+    const started = this.now();
+    let done = 0;
+    try {
+      while (done < n) {
+        const ran = sim.step(Math.min(CHUNK, n - done));
+        if (ran === 0) break;
+        done += ran;
+        if (this.now() - started > budgetMs) break;
+      }
+    } catch (error) {
+      // A DivergenceError has already marked the simulation failed; anything else is kept here.
+      if (!sim.failed) this.error = error instanceof Error ? error.message : String(error);
+    }
+    this.windowSteps += done;
+    this.dirty = true;
+  }
+
+  private measure(): void {
+    const elapsed = this.now() - this.windowStart;
+    if (elapsed < RATE_WINDOW_MS) return;
+    const rate = this.isPaused ? 0 : (this.windowSteps * 1000) / elapsed;
+    if (rate !== this.rate) this.dirty = true;
+    this.rate = rate;
+    this.windowStart += elapsed;
+    this.windowSteps = 0;
+  }
+
+  private restartRateWindow(): void {
+    this.windowStart = this.now();
+    this.windowSteps = 0;
+    if (this.isPaused) this.rate = 0;
+  }
+
+  /** Something visible changed: publish now unless a publish happened within the last frame. */
+  private changed(): void {
+    this.dirty = true;
+    this.publishIfDirty(!this.timer || this.now() - this.lastPublish >= this.frameMs);
+  }
+
+  private publishIfDirty(allowed: boolean): void {
+    if (!this.dirty || !allowed) return;
+    this.dirty = false;
+    this.lastPublish = this.now();
+    this.frame = this.buildFrame();
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  private buildFrame(): StoreFrame<Meta> {
+    const sim = this.simulation.snapshot();
+    return {
+      sim,
+      meta: this.attached,
+      stepsPerSecond: this.rate,
+      paused: this.isPaused,
+      stepsPerFrame: this.perFrame,
+      failure: sim.failure ?? this.error,
+    };
+  }
+}

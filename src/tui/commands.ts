@@ -1,0 +1,116 @@
+/**
+ * What each key command does: UI commands go to the reducer, engine commands to the store
+ * (which applies them to the Simulation and publishes at once, so the π* lines move immediately).
+ */
+import { basename, join, relative, isAbsolute } from "node:path";
+import { writeFileAtomic } from "../io/atomic.js";
+import { listScenarioNames, loadScenario, simConfigOf, type Scenario } from "../scenario/loader.js";
+import { historyCsv } from "../sim/format.js";
+import { Simulation } from "../sim/simulation.js";
+import type { SimStore } from "../sim/store.js";
+import type { Command } from "./keys.js";
+import type { UiAction, UiState } from "./state.js";
+
+/** Where `s` finds scenarios (tests substitute their own). */
+export interface ScenarioSource {
+  names(): string[];
+  load(name: string): Promise<Scenario>;
+}
+
+export const SHIPPED_SCENARIOS: ScenarioSource = {
+  names: () => listScenarioNames(),
+  load: (name) => loadScenario(name),
+};
+
+export interface CommandContext {
+  store: SimStore<Scenario>;
+  state: UiState;
+  dispatch: (action: UiAction) => void;
+  quit: () => void;
+  exportDir: string;
+  scenarios: ScenarioSource;
+  /** Token rows on screen and the largest scroll offset (from the token panel). */
+  tokenPage: { rows: number; maxOffset: number };
+}
+
+/** β after `+` / `-`: × 1.25 or × 0.8, rounded to 6 digits so + then - returns exactly; + from 0 gives 0.01. */
+export function nextBeta(beta: number, direction: "up" | "down"): number {
+  if (direction === "up" && beta === 0) return 0.01;
+  return Number((beta * (direction === "up" ? 1.25 : 0.8)).toPrecision(6));
+}
+
+/** The scenario's key in scenarios/ (its file name), used to find the next one. */
+export function scenarioKey(scenario: Scenario): string {
+  return basename(scenario.file).replace(/\.json$/, "");
+}
+
+export function executeCommand(command: Command, ctx: CommandContext): void {
+  const { store, state, dispatch } = ctx;
+  switch (command) {
+    case "togglePause":
+    case "slower":
+    case "faster":
+    case "toggleHelp":
+    case "closeHelp":
+      return dispatch({ type: command });
+    case "step":
+      if (state.paused) return store.step(1);
+      return dispatch({ type: "message", text: "n steps one at a time while paused (space pauses)" });
+    case "betaUp":
+      return store.update((sim) => sim.setBeta(nextBeta(sim.beta, "up")));
+    case "betaDown":
+      return store.update((sim) => sim.setBeta(nextBeta(sim.beta, "down")));
+    case "betaZero":
+      return store.update((sim) => sim.setBeta(0));
+    case "toggleDirection":
+      return store.update((sim) => sim.setPenalty(sim.penalty === "reverse" ? "forward" : "reverse"));
+    case "reset":
+      store.update((sim) => sim.reset());
+      return dispatch({ type: "message", text: "reset: back to π_ref at step 0 with the scenario's β and direction" });
+    case "nextScenario":
+      return void nextScenario(ctx);
+    case "export":
+      return exportHistory(ctx);
+    case "scrollUp":
+    case "scrollDown":
+    case "pageUp":
+    case "pageDown": {
+      const page = Math.max(1, ctx.tokenPage.rows - 1);
+      const by = { scrollUp: -1, scrollDown: 1, pageUp: -page, pageDown: page }[command];
+      return dispatch({ type: "scroll", by, max: ctx.tokenPage.maxOffset });
+    }
+    case "quit":
+      return ctx.quit();
+  }
+}
+
+/** Loads the scenario after the current one (in scenarios/ order) into a new Simulation. */
+async function nextScenario({ store, state, dispatch, scenarios }: CommandContext): Promise<void> {
+  if (state.loading) return;
+  const names = scenarios.names();
+  if (names.length === 0) return dispatch({ type: "message", text: "no scenarios found" });
+  const name = names[(names.indexOf(state.scenario) + 1) % names.length]!;
+  dispatch({ type: "loadingScenario", name });
+  try {
+    const scenario = await scenarios.load(name);
+    store.load(new Simulation(scenario.problem, simConfigOf(scenario)), scenario);
+    dispatch({ type: "scenarioLoaded", name });
+  } catch (error) {
+    dispatch({ type: "scenarioFailed", message: `cannot load ${name}: ${error instanceof Error ? error.message : String(error)}` });
+  }
+}
+
+/** Writes the chart history as <scenario>-history.csv, atomically. */
+function exportHistory({ store, dispatch, exportDir }: CommandContext): void {
+  const fileName = `${store.meta.spec.name.replace(/[^\w.-]+/g, "_")}-history.csv`;
+  const target = join(exportDir, fileName);
+  try {
+    const snap = store.sim.snapshot();
+    writeFileAtomic(target, historyCsv(snap.history, snap.historyLength));
+    const shown = relative(process.cwd(), target);
+    const where = shown && !shown.startsWith("..") && !isAbsolute(shown) ? shown : target;
+    dispatch({ type: "message", text: `exported ${snap.historyLength} ${snap.historyLength === 1 ? "row" : "rows"} to ${where}` });
+  } catch (error) {
+    dispatch({ type: "message", text: `export failed: ${error instanceof Error ? error.message : String(error)}` });
+  }
+}

@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { makeProblem } from "../../src/core/policy.js";
+import { listScenarioNames, loadScenario, simConfigOf, type Scenario } from "../../src/scenario/loader.js";
+import { Simulation } from "../../src/sim/simulation.js";
+import { formatValue } from "../../src/tui/format.js";
+import { staticReport } from "../../src/tui/report.js";
+
+async function finished(name: string, steps?: number): Promise<{ scenario: Scenario; sim: Simulation }> {
+  const scenario = await loadScenario(name);
+  const sim = new Simulation(scenario.problem, simConfigOf(scenario));
+  sim.step(steps ?? scenario.spec.steps);
+  return { scenario, sim };
+}
+
+/** The metrics table row for `label`: [π, optimum π*]. */
+function row(report: string, label: string): [string, string] {
+  const lines = report.split("\n");
+  const table = lines.slice(lines.findIndex((l) => l.startsWith("final ")));
+  const line = table.find((l) => l.startsWith(label + " "));
+  if (!line) throw new Error(`no row ${label}`);
+  const cells = line.slice(label.length).trim().split(/\s+/);
+  return [cells[0] ?? "", cells[1] ?? ""];
+}
+
+describe("staticReport", () => {
+  it("has the three charts, drawn in braille, with step ranges", async () => {
+    const { scenario, sim } = await finished("basic");
+    const report = staticReport(scenario, sim, 100);
+    for (const title of ["reward", "reverse KL(π‖π_ref)", "forward KL(π_ref‖π)"]) {
+      expect(report.split("\n").some((l) => l.startsWith(title + " "))).toBe(true);
+    }
+    expect(report).toMatch(/[\u2801-\u28ff]/);
+    expect(report.match(/└step 0 +step 2000/g)).toHaveLength(3);
+  });
+
+  it("reports the final numbers as sim.metrics() formats them, beside the optimum", async () => {
+    const { scenario, sim } = await finished("basic");
+    const report = staticReport(scenario, sim, 100);
+    const m = sim.metrics();
+    const best = sim.optimum().metrics;
+    expect(row(report, "reward (proxy)")).toEqual([formatValue(m.reward), formatValue(best.reward)]);
+    expect(row(report, "gold reward")).toEqual([formatValue(m.goldReward), formatValue(best.goldReward)]);
+    expect(row(report, "reverse KL(π‖π_ref)")).toEqual([formatValue(m.reverseKL), formatValue(best.reverseKL)]);
+    expect(row(report, "forward KL(π_ref‖π)")).toEqual([formatValue(m.forwardKL), formatValue(best.forwardKL)]);
+    expect(row(report, "entropy")[0]).toBe(formatValue(m.entropy));
+    expect(row(report, "objective")[0]).toBe(formatValue(m.objective));
+    // And the numbers are right: after 2000 SGD steps basic sits at its optimum, 0.711 on 'good'.
+    expect(Number(row(report, "reward (proxy)")[0])).toBeCloseTo(0.7112, 4);
+    expect(report).toMatch(/^after 2000 steps · β 0\.5 \(fixed\) · penalty reverse KL\(π‖π_ref\) · sgd lr 1$/m);
+    expect(report).toMatch(/^good\s+0\.711\s+0\.250\s+0\.711 /m);
+  });
+
+  it("lists the top tokens by π for a large vocabulary", async () => {
+    const { scenario, sim } = await finished("large-vocab", 300);
+    const report = staticReport(scenario, sim, 100);
+    expect(report).toContain("top 20 of 1024 tokens by π");
+    const tokenRows = report.split("\n").filter((l) => /^t\d+ /.test(l));
+    expect(tokenRows).toHaveLength(20);
+    const masses = tokenRows.map((l) => Number(l.split(/\s+/)[1]));
+    expect([...masses].sort((a, b) => b - a)).toEqual(masses);
+  });
+
+  it.each(listScenarioNames())("never prints NaN, and fits 100 and 80 columns (%s)", async (name) => {
+    const { scenario, sim } = await finished(name, 500);
+    for (const width of [100, 80]) {
+      const report = staticReport(scenario, sim, width);
+      expect(report).not.toMatch(/NaN/);
+      for (const line of report.split("\n")) expect(Array.from(line).length).toBeLessThanOrEqual(width);
+    }
+  });
+
+  it("shows an infinite optimum KL as ∞ (β = 0, forward penalty) and a divergence as the reason it stopped", async () => {
+    const { scenario, sim } = await finished("basic", 10);
+    sim.setPenalty("forward");
+    sim.setBeta(0);
+    const report = staticReport(scenario, sim, 100);
+    expect(report).not.toMatch(/NaN/);
+    expect(row(report, "forward KL(π_ref‖π)")[1]).toBe("∞");
+
+    const problem = makeProblem([0.5, 0.5], [1e300, 0]);
+    const broken = new Simulation(problem, { penalty: "reverse", beta: 0, controller: { kind: "fixed" }, optimizer: { kind: "sgd", lr: 1e300 } });
+    expect(() => broken.step(5)).toThrow();
+    const failed = staticReport({ ...scenario, problem, tokens: ["a", "b"] }, broken, 100);
+    expect(failed).toMatch(/^stopped: diverged at step 1: /m);
+    expect(failed).not.toMatch(/NaN/);
+  });
+});

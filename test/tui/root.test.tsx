@@ -1,0 +1,279 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cleanup, render } from "ink-testing-library";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { makeProblem } from "../../src/core/policy.js";
+import { loadScenario, simConfigOf, type Scenario } from "../../src/scenario/loader.js";
+import { CSV_HEADER } from "../../src/sim/format.js";
+import { Simulation } from "../../src/sim/simulation.js";
+import { SimStore } from "../../src/sim/store.js";
+import type { ScenarioSource } from "../../src/tui/commands.js";
+import { Root } from "../../src/tui/components/root.js";
+import { formatValue } from "../../src/tui/format.js";
+
+let basic: Scenario;
+let exportDir: string;
+
+beforeAll(async () => {
+  basic = await loadScenario("basic");
+  exportDir = mkdtempSync(join(tmpdir(), "klsim-tui-"));
+});
+afterAll(() => rmSync(exportDir, { recursive: true, force: true }));
+afterEach(() => cleanup());
+
+/** Lets ink deliver input and React commit (input and Esc flushing use setImmediate). */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+/** One driver frame, then let React commit the published snapshot. */
+async function tick(store: { tick(): void }, frames = 1) {
+  for (let k = 0; k < frames; k++) store.tick();
+  await settle();
+}
+
+async function press(stdin: { write(data: string): void }, ...keys: string[]) {
+  for (const key of keys) {
+    stdin.write(key);
+    await settle();
+  }
+}
+
+interface Setup {
+  scenario?: Scenario;
+  sim?: Simulation;
+  paused?: boolean;
+  size?: { columns: number; rows: number };
+  scenarios?: ScenarioSource;
+}
+
+/** The root component on a store the test drives by hand (no timer: store.tick() is a frame). */
+async function setup({ scenario = basic, sim, paused = true, size = { columns: 100, rows: 30 }, scenarios }: Setup = {}) {
+  const simulation = sim ?? new Simulation(scenario.problem, simConfigOf(scenario));
+  const store = new SimStore(simulation, scenario, { stepsPerFrame: 10, paused });
+  const onExit = vi.fn();
+  const app = render(<Root store={store} size={size} exportDir={exportDir} onExit={onExit} {...(scenarios ? { scenarios } : {})} />);
+  await settle();
+  const frame = () => app.lastFrame() ?? "";
+  return { store, app, onExit, frame, stdin: app.stdin };
+}
+
+describe("Root", () => {
+  it("shows the scenario, step, β, controller, direction, optimiser and metrics", async () => {
+    const { frame } = await setup();
+    const screen = frame();
+    expect(screen).toContain("basic");
+    expect(screen).toContain("step 0");
+    expect(screen).toContain("paused");
+    expect(screen).toContain("β 0.5");
+    expect(screen).toContain("fixed");
+    expect(screen).toContain("penalty reverse KL(π‖π_ref)");
+    expect(screen).toContain("sgd lr 1");
+    expect(screen).toContain("reward 0.25"); // π = π_ref = uniform: E[r] = 1/4
+    for (const title of ["reward", "reverse KL(π‖π_ref)", "forward KL(π_ref‖π)"]) expect(screen).toContain(title);
+    for (const token of ["good", "ok", "meh", "bad"]) expect(screen).toContain(token);
+    expect(screen).not.toMatch(/NaN/);
+  });
+
+  it("draws the charts from the driver's ticks", async () => {
+    const { store, frame } = await setup({ paused: false });
+    await tick(store, 2);
+    expect(frame()).toContain("step 20");
+    expect(frame()).toMatch(/step 0\s+step 20/); // the charts' step range
+  });
+
+  it("+ raises β by 1.25 (0.5 → 0.625) and moves the optimum lines at once", async () => {
+    const { store, frame, stdin } = await setup();
+    const optimumBefore = store.sim.optimum().metrics.reward;
+    expect(frame()).toContain(`π* ${formatValue(optimumBefore)}`);
+    await press(stdin, "+");
+    expect(store.sim.beta).toBe(0.625);
+    expect(frame()).toContain("β 0.625");
+    const optimumAfter = store.sim.optimum().metrics.reward;
+    expect(optimumAfter).toBeLessThan(optimumBefore);
+    expect(frame()).toContain(`π* ${formatValue(optimumAfter)}`);
+    await press(stdin, "-");
+    expect(frame()).toContain("β 0.5 ");
+  });
+
+  it("d flips the penalty direction shown", async () => {
+    const { store, frame, stdin } = await setup();
+    expect(frame()).toContain("reverse KL(π‖π_ref) · penalty");
+    await press(stdin, "d");
+    expect(store.sim.penalty).toBe("forward");
+    expect(frame()).toContain("penalty forward KL(π_ref‖π)");
+    expect(frame()).toContain("forward KL(π_ref‖π) · penalty");
+    await press(stdin, "d");
+    expect(frame()).toContain("penalty reverse KL(π‖π_ref)");
+  });
+
+  it("0 sets β to 0, and + from 0 gives 0.01", async () => {
+    const { store, frame, stdin } = await setup();
+    await press(stdin, "0");
+    expect(store.sim.beta).toBe(0);
+    expect(frame()).toMatch(/β 0(?![.\d])/);
+    await press(stdin, "+");
+    expect(frame()).toContain("β 0.01");
+  });
+
+  it("space pauses and resumes; n steps once while paused", async () => {
+    const { store, frame, stdin } = await setup({ paused: false });
+    expect(frame()).toContain("running");
+    await press(stdin, " ");
+    expect(frame()).toContain("paused");
+    expect(store.paused).toBe(true);
+    await tick(store);
+    expect(frame()).toContain("step 0");
+    await press(stdin, "n");
+    expect(frame()).toContain("step 1");
+    await press(stdin, " ");
+    expect(store.paused).toBe(false);
+    await tick(store);
+    expect(frame()).toContain("step 11");
+  });
+
+  it("[ and ] change the steps per frame the driver runs", async () => {
+    const { store, frame, stdin } = await setup({ paused: false });
+    expect(frame()).toContain("×10/frame");
+    await press(stdin, "]");
+    expect(frame()).toContain("×20/frame");
+    await tick(store);
+    expect(store.sim.currentStep).toBe(20);
+    await press(stdin, "[", "[");
+    expect(store.stepsPerFrame).toBe(5);
+  });
+
+  it("r resets to step 0 with the scenario's β", async () => {
+    const { store, frame, stdin } = await setup();
+    store.step(50);
+    await press(stdin, "+");
+    await press(stdin, "r");
+    expect(store.sim.currentStep).toBe(0);
+    expect(frame()).toContain("step 0");
+    expect(frame()).toContain("β 0.5");
+  });
+
+  it("e exports the history atomically as <scenario>-history.csv and says how many rows", async () => {
+    const { store, frame, stdin } = await setup();
+    store.step(30);
+    await press(stdin, "e");
+    const csv = readFileSync(join(exportDir, "basic-history.csv"), "utf8").trimEnd().split("\n");
+    expect(csv[0]).toBe(CSV_HEADER);
+    expect(csv).toHaveLength(1 + 31); // steps 0..30
+    expect(csv[31]?.startsWith("30,0.5,")).toBe(true);
+    expect(frame()).toContain("exported 31 rows to");
+    expect(frame()).toContain("basic-history.csv");
+  });
+
+  it("s loads the next scenario into a new simulation", async () => {
+    const modeSeeking = await loadScenario("mode-seeking");
+    const scenarios: ScenarioSource = { names: () => ["basic", "mode-seeking"], load: async () => modeSeeking };
+    const { store, frame, stdin } = await setup({ scenarios });
+    store.step(5);
+    await press(stdin, "s");
+    await settle();
+    expect(store.sim.problem).toBe(modeSeeking.problem);
+    expect(frame()).toContain("mode-seeking");
+    expect(frame()).toContain("step 0");
+    expect(frame()).toContain("β 0.15");
+    expect(frame()).toContain("cautious");
+  });
+
+  it("? opens the help with every key; ? or Esc closes it; keys other than quit wait", async () => {
+    const { store, frame, stdin } = await setup();
+    await press(stdin, "?");
+    expect(frame()).toContain("keys");
+    expect(frame()).toContain("export the chart history");
+    await press(stdin, "+");
+    expect(store.sim.beta).toBe(0.5);
+    await press(stdin, "\u001b");
+    expect(frame()).not.toContain("export the chart history");
+    await press(stdin, "?", "?");
+    expect(frame()).not.toContain("export the chart history");
+  });
+
+  it("q exits: the exit callback runs and the app stops rendering", async () => {
+    const { store, app, onExit, stdin } = await setup({ paused: false });
+    await press(stdin, "q");
+    expect(onExit).toHaveBeenCalledTimes(1);
+    const frames = app.frames.length;
+    store.tick();
+    await settle();
+    expect(app.frames.length).toBe(frames);
+  });
+
+  it("Ctrl+C exits the same way", async () => {
+    const { onExit, stdin } = await setup();
+    await press(stdin, "\u0003");
+    expect(onExit).toHaveBeenCalledTimes(1);
+  });
+
+  it("shows the failure when the simulation diverges", async () => {
+    const problem = makeProblem([0.5, 0.5], [1e300, 0]);
+    const sim = new Simulation(problem, { penalty: "reverse", beta: 0, controller: { kind: "fixed" }, optimizer: { kind: "sgd", lr: 1e300 } });
+    const { store, frame } = await setup({ scenario: { ...basic, problem, tokens: ["a", "b"] }, sim, paused: false });
+    await tick(store);
+    expect(frame()).toContain("FAILED");
+    expect(frame()).toContain("(r resets)");
+    expect(frame()).toMatch(/diverged at step 1: a logit became non-finite/);
+  });
+
+  it.each([
+    [80, 24],
+    [100, 40],
+  ])("fits %i×%i: no line wider than the terminal, the last row left free", async (columns, rows) => {
+    const { store, frame } = await setup({ size: { columns, rows }, paused: false });
+    await tick(store);
+    const lines = frame().split("\n");
+    expect(lines.length).toBeLessThanOrEqual(rows - 1);
+    for (const line of lines) expect(Array.from(line).length).toBeLessThanOrEqual(columns);
+    expect(lines[lines.length - 1]).toContain("q quit");
+  });
+
+  it("shows the top tokens by mass for a large vocabulary and scrolls with the arrows", async () => {
+    const large = await loadScenario("large-vocab");
+    const { store, frame, stdin } = await setup({ scenario: large, paused: false });
+    await tick(store, 20);
+    expect(frame()).toMatch(/top \d+ of 1024 by π/);
+    await press(stdin, "\u001b[B"); // down arrow
+    expect(frame()).toMatch(/2–\d+ of 1024 by π/);
+  });
+});
+
+describe("Root without a fixed size", () => {
+  it("follows the terminal's size through 'resize' events", async () => {
+    const { render: inkRender } = await import("ink");
+    const { EventEmitter } = await import("node:events");
+    /** A terminal whose size the test changes. */
+    class FakeTerminal extends EventEmitter {
+      columns = 120;
+      rows = 40;
+      last = "";
+      write = (text: string) => {
+        this.last = text;
+        return true;
+      };
+    }
+    const stdout = new FakeTerminal();
+    const stdin = Object.assign(new EventEmitter(), { isTTY: false, setEncoding() {}, setRawMode() {}, ref() {}, unref() {}, read: () => null });
+    const store = new SimStore(new Simulation(basic.problem, simConfigOf(basic)), basic, { paused: true });
+    const app = inkRender(<Root store={store} />, {
+      stdout: stdout as unknown as NodeJS.WriteStream,
+      stdin: stdin as unknown as NodeJS.ReadStream,
+      debug: true,
+      patchConsole: false,
+      exitOnCtrlC: false,
+    });
+    await settle();
+    const height = () => stdout.last.replace(/\n+$/, "").split("\n").length;
+    const widest = () => Math.max(...stdout.last.split("\n").map((l) => Array.from(l.replace(/\u001b\[[\d;]*m/g, "")).length));
+    expect(height()).toBe(39);
+    expect(widest()).toBeGreaterThan(100);
+    stdout.columns = 80;
+    stdout.rows = 24;
+    stdout.emit("resize");
+    await settle();
+    expect(height()).toBe(23);
+    expect(widest()).toBeLessThanOrEqual(80);
+    app.unmount();
+  });
+});
