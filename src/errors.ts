@@ -13,7 +13,7 @@ export class InputError extends Error {
     /** The file the input came from, as the user named it. */
     readonly file?: string,
   ) {
-    super([file, field, detail].filter((part) => part !== undefined && part !== "").join(": "));
+    super(oneLine([file, field, detail].filter((part) => part !== undefined && part !== "").join(": ")));
     this.name = "InputError";
   }
 
@@ -22,6 +22,11 @@ export class InputError extends Error {
     const field = parentField === undefined ? this.field : this.field ? `${parentField}.${this.field}` : parentField;
     return new InputError(this.detail, field, file ?? this.file);
   }
+}
+
+/** The message stays one line whatever it quotes (a key, a path or a value with a line break). */
+function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => (c === "\n" ? "\\n" : c === "\r" ? "\\r" : c === "\t" ? "\\t" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
 }
 
 /** A run that cannot continue (non-finite values): exit code 1 with a clear message, partial output kept. */

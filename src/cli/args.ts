@@ -41,6 +41,9 @@ export interface ParsedArgs {
 const NUMERIC = /^[-+]?(\d|\.\d)/;
 
 export function parseArgs(argv: readonly string[], spec: CommandSpec): ParsedArgs {
+  // --help anywhere (before a `--`) wins, even over a typo elsewhere on the line.
+  const end = argv.indexOf("--");
+  if ((end < 0 ? argv : argv.slice(0, end)).some((token) => token === "--help" || token === "-h")) return { positionals: [], flags: new Map(), help: true };
   const flags = new Map<string, string | number | boolean>();
   const positionals: string[] = [];
   let help = false;

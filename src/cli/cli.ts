@@ -50,14 +50,33 @@ function mainHelp(): string {
   ].join("\n");
 }
 
-function processIo(signal: AbortSignal): Io {
+/**
+ * The process's Io. SIGINT/SIGTERM handlers are installed only when a command first reads
+ * `signal`, i.e. when it is about to poll it (between slices of a run). Until then the default
+ * action applies and a signal ends the process at once: a JavaScript handler would only run when
+ * the event loop turns, so a handler installed during long synchronous work (evaluating a big
+ * expression, a slow optimum) would make the process ignore Ctrl+C and SIGTERM.
+ */
+function processIo(controller: AbortController): Io {
+  let installed = false;
+  let progressShown = false;
   return {
     out: (text) => process.stdout.write(text),
-    err: (line) => process.stderr.write(line + "\n"),
-    progress: (text) => process.stderr.write(`\r${text}\x1b[K`),
+    err: (line) => {
+      process.stderr.write((progressShown ? "\r\x1b[K" : "") + line + "\n");
+      progressShown = false;
+    },
+    progress: (text) => {
+      process.stderr.write(`\r${text}\x1b[K`);
+      progressShown = true;
+    },
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
-    signal,
+    get signal() {
+      if (!installed) installSignalHandlers(controller);
+      installed = true;
+      return controller.signal;
+    },
   };
 }
 
@@ -79,7 +98,7 @@ class Interrupted extends Error {
 
 export async function main(argv: readonly string[]): Promise<number> {
   const controller = new AbortController();
-  const io = processIo(controller.signal);
+  const io = processIo(controller);
   const first = argv[0];
   if (first === "--help" || first === "-h" || first === "help") {
     io.out(mainHelp() + "\n");
@@ -100,7 +119,6 @@ export async function main(argv: readonly string[]): Promise<number> {
       io.out(helpText(spec));
       return 0;
     }
-    if (name !== "tui") installSignalHandlers(controller);
     return await command.run(args, io);
   } catch (error) {
     return report(error, io, isCommand ? undefined : first);
@@ -109,8 +127,10 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 function report(error: unknown, io: Io, maybeCommand: string | undefined): number {
   if (error instanceof InputError) {
+    // `klsim rnu basic` runs the default command with scenario "rnu": hint at the command too.
     const hint = maybeCommand && !maybeCommand.includes("/") ? closest(maybeCommand, Object.keys(COMMANDS)) : undefined;
-    io.err(`${error.message}${hint && error.file === maybeCommand ? ` (or did you mean 'klsim ${hint}'?)` : ""}`);
+    const aboutIt = error.file === maybeCommand || error.field === "klsim tui";
+    io.err(`${error.message}${hint && aboutIt ? ` (or did you mean 'klsim ${hint}'?)` : ""}`);
     return 2;
   }
   if (error instanceof Interrupted) {

@@ -7,6 +7,7 @@ export interface Io {
   progress(text: string): void;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
-  /** Aborted when the process receives SIGINT or SIGTERM. */
+  /** Aborted when the process receives SIGINT or SIGTERM. Read it only when about to poll it:
+   *  the first read installs the handlers (until then a signal ends the process at once). */
   signal: AbortSignal;
 }

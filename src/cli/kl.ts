@@ -1,5 +1,5 @@
 /** `klsim kl`: divergences between two distributions given on the command line. */
-import { distributionProblem, normalizedOf, sum } from "../core/distributions.js";
+import { distributionProblem, normalizedOf } from "../core/distributions.js";
 import { crossEntropy, entropy, inBase, jensenShannon, klDivergence, type LogBase } from "../core/divergences.js";
 import { InputError } from "../errors.js";
 import { jsonNumber } from "../sim/format.js";
@@ -36,8 +36,10 @@ export function parseDistribution(text: string, name: string, normalize: boolean
   });
   if (values.length < 2) throw new InputError(`needs at least 2 entries, got ${values.length}`, name);
   if (normalize) {
-    if (!(sum(values) > 0)) throw new InputError("all entries are 0; nothing to normalise", name);
-    return normalizedOf(values);
+    // Scaled by the largest entry first, so that entries like 1e308 do not overflow the sum.
+    const largest = values.reduce((a, b) => Math.max(a, b), 0);
+    if (!(largest > 0)) throw new InputError("all entries are 0; nothing to normalise", name);
+    return normalizedOf(values.map((x) => x / largest));
   }
   const problem = distributionProblem(values);
   if (problem) throw new InputError(`${problem} (or pass --normalize)`, name);

@@ -1,4 +1,6 @@
 /** `klsim run`: a headless, deterministic run of a scenario, streaming records to a file. */
+import { InputError } from "../errors.js";
+import { checkWritable, sameFile } from "../io/atomic.js";
 import { RecordWriter, formatOf } from "../io/records.js";
 import { loadScenario, simConfigOf, type Scenario } from "../scenario/loader.js";
 import { checkNumber } from "../scenario/validate.js";
@@ -42,10 +44,14 @@ function sliceSteps(V: number): number {
 
 export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
   const out = stringFlag(args, "out");
-  if (out !== undefined) formatOf(out); // refuse a bad extension before any work
+  if (out !== undefined) {
+    checkWritable(out); // refuse a bad --out (missing directory, a directory) before any work
+    formatOf(out);
+  }
   const every = numberFlag(args, "every");
   if (every !== undefined) checkNumber(every, { integer: true, min: 1 }, "--every");
   const scenario = applyOverrides(await loadScenario(args.positionals[0]!), args);
+  if (out !== undefined && sameFile(out, scenario.file)) throw new InputError(`${out} is the scenario file; refusing to overwrite it`, "--out");
   const json = booleanFlag(args, "json");
   const quiet = booleanFlag(args, "quiet");
   const result = await runScenario(scenario, {

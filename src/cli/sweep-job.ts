@@ -29,13 +29,23 @@ export const SWEEP_COLUMNS = [
 
 export type SweepRow = Record<"beta" | "steps" | MetricColumn | `opt_${MetricColumn}` | "final_beta" | "diverged_at", number | null>;
 
-export async function sweepOne(job: SweepJob): Promise<SweepRow> {
+/** Steps per slice when run in-process with a signal: the event loop turns between slices so Ctrl+C is seen. */
+const SLICE_WORK = 2_000_000;
+
+export async function sweepOne(job: SweepJob, signal?: AbortSignal): Promise<SweepRow> {
   const scenario = await loadScenario(job.file);
   const spec = { ...scenario.spec, beta: job.beta, steps: job.steps, penalty: job.penalty, optimizer: { ...scenario.spec.optimizer, lr: job.lr } };
   const sim = new Simulation(scenario.problem, simConfigOf({ ...scenario, spec }));
+  const slice = signal ? Math.max(16, Math.floor(SLICE_WORK / (scenario.problem.V + 32))) : job.steps;
   let divergedAt: number | null = null;
   try {
-    sim.step(job.steps);
+    while (sim.currentStep < job.steps) {
+      sim.step(Math.min(slice, job.steps - sim.currentStep));
+      if (signal && sim.currentStep < job.steps) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (signal.aborted) throw signal.reason;
+      }
+    }
   } catch (error) {
     if (!sim.failed) throw error;
     divergedAt = sim.currentStep;

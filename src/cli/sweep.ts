@@ -3,8 +3,9 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { InputError } from "../errors.js";
-import { AtomicFile } from "../io/atomic.js";
+import { AtomicFile, checkWritable, sameFile } from "../io/atomic.js";
 import { loadScenario } from "../scenario/loader.js";
+import { checkNumber } from "../scenario/validate.js";
 import { jsonNumber } from "../sim/format.js";
 import { booleanFlag, numberFlag, stringFlag, type CommandSpec, type ParsedArgs } from "./args.js";
 import type { Io } from "./io.js";
@@ -57,9 +58,18 @@ export async function sweepCommand(args: ParsedArgs, io: Io): Promise<number> {
   const betas = parseBetaList(betaText);
   const out = stringFlag(args, "out");
   const format = out === undefined ? undefined : (await import("../io/records.js")).formatOf(out);
+  const jobsFlag = numberFlag(args, "jobs");
+  if (jobsFlag !== undefined) checkNumber(jobsFlag, { integer: true, min: 1, max: 1024 }, "--jobs");
   const scenario = applyOverrides(await loadScenario(args.positionals[0]!), args);
-  if (scenario.spec.controller.kind === "schedule") throw new InputError("a schedule controller fixes β; sweep needs a fixed or adaptive one", "controller");
-  const jobs = Math.max(1, Math.min(numberFlag(args, "jobs") ?? availableParallelism(), betas.length));
+  if (scenario.spec.controller.kind === "schedule") {
+    throw new InputError("a schedule controller fixes β; sweep needs a fixed or adaptive one", "controller", scenario.file);
+  }
+  if (out !== undefined) {
+    // Refuse a bad --out before the (possibly long) sweep, not after it.
+    if (sameFile(out, scenario.file)) throw new InputError(`${out} is the scenario file; refusing to overwrite it`, "--out");
+    checkWritable(out);
+  }
+  const jobs = Math.max(1, Math.min(jobsFlag ?? availableParallelism(), betas.length));
   const base: Omit<SweepJob, "beta"> = { file: scenario.file, steps: scenario.spec.steps, penalty: scenario.spec.penalty, lr: scenario.spec.optimizer.lr };
   const rows = await runAll(betas.map((beta) => ({ ...base, beta })), jobs, io.signal);
   if (out !== undefined && format !== undefined) writeRows(out, format, rows);
@@ -101,24 +111,36 @@ async function runAll(all: SweepJob[], jobs: number, signal: AbortSignal): Promi
     const rows: SweepRow[] = [];
     for (const job of all) {
       if (signal.aborted) throw signal.reason;
-      rows.push(await sweepOne(job));
+      rows.push(await sweepOne(job, signal));
     }
     return rows;
   }
   const rows = new Array<SweepRow>(all.length);
   let next = 0;
   const workers = Array.from({ length: jobs }, () => new Worker(workerUrl));
+  // Ctrl+C/SIGTERM: stop at once (the finally terminates the workers mid-job) rather than after the jobs in flight.
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  aborted.catch(() => {}); // handled by the race below; never an unhandled rejection
   try {
-    await Promise.all(
-      workers.map(async (worker) => {
-        while (next < all.length) {
-          if (signal.aborted) throw signal.reason;
-          const index = next++;
-          rows[index] = await ask(worker, all[index]!);
-        }
-      }),
-    );
+    await Promise.race([
+      aborted,
+      Promise.all(
+        workers.map(async (worker) => {
+          while (next < all.length) {
+            if (signal.aborted) throw signal.reason;
+            const index = next++;
+            rows[index] = await ask(worker, all[index]!);
+          }
+        }),
+      ),
+    ]);
   } finally {
+    signal.removeEventListener("abort", onAbort);
     await Promise.all(workers.map((w) => w.terminate()));
   }
   return rows;

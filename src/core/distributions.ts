@@ -17,11 +17,17 @@ export function logSoftmaxInto(theta: ArrayLike<number>, out: Float64Array): num
   return logZ;
 }
 
-/** out ← softmax(θ); returns logsumexp(θ). */
+/** out ← softmax(θ) = exp(θ − max)/Σ exp(θ − max) (sums to 1 to rounding even at |θ| ~ 1e6); returns logsumexp(θ). */
 export function softmaxInto(theta: ArrayLike<number>, out: Float64Array): number {
-  const logZ = logSumExp(theta);
-  for (let i = 0; i < theta.length; i++) out[i] = Math.exp(theta[i]! - logZ);
-  return logZ;
+  let max = -Infinity;
+  for (let i = 0; i < theta.length; i++) if (theta[i]! > max) max = theta[i]!;
+  let total = 0;
+  for (let i = 0; i < theta.length; i++) {
+    out[i] = Math.exp(theta[i]! - max);
+    total += out[i]!;
+  }
+  for (let i = 0; i < theta.length; i++) out[i] = out[i]! / total;
+  return max + Math.log(total);
 }
 
 export function softmaxOf(theta: ArrayLike<number>): Float64Array {
@@ -79,6 +85,8 @@ export function distributionProblem(p: ArrayLike<number>, strictlyPositive = fal
     if (strictlyPositive && v === 0) return `entry ${i} is 0; a reference policy must be strictly positive`;
   }
   const total = sum(p);
+  // Finite entries can still overflow the sum (1e308 + 1e308); NaN would pass a `>` test.
+  if (!Number.isFinite(total)) return "probabilities sum to Infinity (overflow), expected 1";
   if (Math.abs(total - 1) > sumTolerance(p.length)) return `probabilities sum to ${formatSum(total)}, expected 1`;
   return undefined;
 }

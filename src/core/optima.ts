@@ -19,7 +19,11 @@ export function argmaxOptimum(ref: ArrayLike<number>, reward: ArrayLike<number>)
 export function reverseOptimum(logRef: ArrayLike<number>, reward: ArrayLike<number>, beta: number, ref?: ArrayLike<number>): Float64Array {
   const V = logRef.length;
   const logits = new Float64Array(V);
-  for (let i = 0; i < V; i++) logits[i] = logRef[i]! + reward[i]! / beta;
+  // Shifted by max r (π* is unchanged): (r − max r)/β ≤ 0, so a tiny β gives −huge or −Infinity
+  // instead of r/β ≈ 1e13…1e301, whose rounding (ulp ~1e-3 at 1e13) made π* miss summing to 1
+  // (to 2 with tied rewards at β = 1e-300).
+  const rMax = reward[argmax(reward)]!;
+  for (let i = 0; i < V; i++) logits[i] = logRef[i]! + (reward[i]! - rMax) / beta;
   const logZ = logSumExp(logits);
   // r/β overflowing to ±Infinity means β is effectively 0.
   if (!Number.isFinite(logZ)) return argmaxOptimum(ref ?? Array.from(logRef, Math.exp), reward);
@@ -60,7 +64,7 @@ export function forwardOptimum(ref: ArrayLike<number>, reward: ArrayLike<number>
     if (h === 0) break;
     let next = delta - h / dh;
     // Safeguard: stay inside the bracket (bisect when Newton would leave it).
-    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+    if (!(next > lo && next < hi)) next = lo + 0.5 * (hi - lo); // not (lo + hi)/2: that overflows for β near 1e308
     if (Math.abs(next - delta) <= 1e-17 * delta || hi - lo <= 4e-16 * hi) {
       delta = next;
       break;
@@ -73,6 +77,8 @@ export function forwardOptimum(ref: ArrayLike<number>, reward: ArrayLike<number>
     out[i] = (beta * ref[i]!) / (delta + gap[i]!);
     total += out[i]!;
   }
+  // β so small that β·π_ref underflows (β = 5e-324): the terms are 0/0; that is the β → 0 limit.
+  if (!(total > 0 && Number.isFinite(total))) return argmaxOptimum(ref, reward);
   for (let i = 0; i < V; i++) out[i] = out[i]! / total;
   return out;
 }

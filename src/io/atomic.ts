@@ -22,6 +22,26 @@ function installCleanup(): void {
   process.on("exit", removeUnfinishedOutputs);
 }
 
+/** True when both paths name the same existing file (e.g. `--out` would overwrite the scenario). */
+export function sameFile(a: string, b: string): boolean {
+  try {
+    const x = statSync(a);
+    const y = statSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+}
+
+const REASONS: Record<string, string> = {
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on device",
+  ENOENT: "no such directory",
+  ENOTDIR: "a parent is not a directory",
+};
+
 /** Checks up front that `target` can be written (so bad --out fails before any work). */
 export function checkWritable(target: string, flag = "--out"): void {
   try {
@@ -50,7 +70,8 @@ export class AtomicFile {
     try {
       this.fd = openSync(this.temp, "w");
     } catch (error) {
-      throw new InputError(`cannot write ${target}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, "--out");
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new InputError(`cannot write ${target}: ${code ? `${REASONS[code] ?? code}${REASONS[code] ? ` (${code})` : ""}` : String(error)}`, "--out");
     }
     live.add(this.temp);
   }

@@ -42,11 +42,20 @@ export function listScenarioNames(dir = SCENARIOS_DIR): string[] {
 /** A path (anything with a slash or .json, or an existing file) or a name in scenarios/. */
 export function resolveScenarioPath(nameOrPath: string, dir = SCENARIOS_DIR): string {
   const looksLikePath = nameOrPath.includes("/") || nameOrPath.includes("\\") || nameOrPath.endsWith(".json");
-  if (looksLikePath || exists(nameOrPath)) return nameOrPath;
+  if (looksLikePath || isFile(nameOrPath)) return nameOrPath;
   const shipped = join(dir, `${nameOrPath}.json`);
   if (exists(shipped)) return shipped;
+  if (exists(nameOrPath)) return nameOrPath; // e.g. a directory: readScenarioText says what it is
   const known = listScenarioNames(dir);
   throw new InputError(`no such scenario (known: ${known.join(", ") || "none"}; or give a path to a .json file)`, undefined, nameOrPath);
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function exists(path: string): boolean {
@@ -87,7 +96,7 @@ function readScenarioText(file: string): string {
   if (stats.isDirectory()) throw new InputError("is a directory, expected a scenario .json file", undefined, file);
   if (stats.size > 64 * 1024 * 1024) throw new InputError("file is larger than 64 MiB", undefined, file);
   try {
-    return readFileSync(file, "utf8");
+    return readFileSync(file, "utf8").replace(/^\uFEFF/, ""); // a BOM (Windows editors) is not an error
   } catch (error) {
     throw new InputError(`cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, undefined, file);
   }
@@ -97,21 +106,30 @@ function readScenarioText(file: string): string {
 function jsonErrorDetail(text: string, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const position = /position (\d+)/.exec(message);
-  const first = message.split("\n")[0] ?? message;
-  if (!position) return first;
+  // V8 quotes the text around the error ("Unexpected token 'N', ...\"[NaN, 0]\"... is not valid JSON"),
+  // which may span lines: keep it on one line.
+  const first = message.replace(/\r?\n/g, "\\n").replace(/[\u0000-\u001f]/g, " ");
+  if (!position) return first + hintFor(message);
   const offset = Number(position[1]);
   const before = text.slice(0, offset);
   const line = before.split("\n").length;
   const column = offset - before.lastIndexOf("\n");
-  return `${first.replace(/\s*\(line \d+ column \d+\)/, "").replace(/ in JSON at position \d+.*$/, "")} at line ${line} column ${column}`;
+  return `${first.replace(/\s*\(line \d+ column \d+\)/, "").replace(/ in JSON at position \d+.*$/, "")} at line ${line} column ${column}${hintFor(message)}`;
+}
+
+/** JSON has no NaN, Infinity or comments: say so when the parser trips on one. */
+function hintFor(message: string): string {
+  if (/Unexpected token '?[NI]/.test(message)) return " (JSON has no NaN or Infinity: use a finite number)";
+  if (/Unexpected token '?\//.test(message)) return " (JSON does not allow comments)";
+  return "";
 }
 
 /** Evaluates expressions and checks the vectors; errors carry the field (the caller adds the file). */
 export async function resolveScenario(spec: ScenarioSpec, file: string): Promise<Scenario> {
   const V = spec.vocab;
   const reference = await resolveReference(spec.reference, V);
-  const reward = await resolveVector(spec.reward, V, "reward");
-  const gold = spec.gold ? await resolveVector(spec.gold, V, "gold") : null;
+  const reward = checkRewards(await resolveVector(spec.reward, V, "reward"), spec.reward, "reward");
+  const gold = spec.gold ? checkRewards(await resolveVector(spec.gold, V, "gold"), spec.gold, "gold") : null;
   const tokens = spec.tokens ?? Array.from({ length: V }, (_, i) => `t${i}`);
   const scenario: Scenario = { spec, file, tokens, problem: makeProblem(reference, reward, gold) };
   if (spec.controller.kind === "schedule") scenario.schedule = await compileSchedule(spec.controller.expr, spec.steps);
@@ -120,6 +138,19 @@ export async function resolveScenario(spec: ScenarioSpec, file: string): Promise
     scenario.randomFor = (seed) => seedrandom.alea(String(seed));
   }
   return scenario;
+}
+
+/** Rewards beyond ±1e300 let E_π[r] (a sum of V ≤ 65 536 terms) overflow to ±Infinity at step 0. */
+export const MAX_ABS_REWARD = 1e300;
+
+function checkRewards(values: Float64Array, vector: VectorSpec, field: string): Float64Array {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (Math.abs(v) <= MAX_ABS_REWARD) continue;
+    const where = "expr" in vector ? `${field}.expr` : `${field}[${i}]`;
+    throw new InputError(`${"expr" in vector ? `evaluates to ${v} at i = ${i}` : `is ${v}`}; rewards must lie within ±1e300 so that their expectation cannot overflow`, where);
+  }
+  return values;
 }
 
 async function resolveVector(vector: VectorSpec, V: number, field: string): Promise<Float64Array> {
@@ -143,10 +174,17 @@ async function resolveReference(reference: ReferenceSpec, V: number): Promise<Fl
   const asLogits = "logits" in reference || reference.as === "logits";
   const field = "logits" in reference ? "reference.logits" : "reference.expr";
   if (asLogits) return softmaxChecked(values, field);
+  let total = 0;
   for (let i = 0; i < values.length; i++) {
     if (!(values[i]! > 0)) throw new InputError(`weight ${i} is ${values[i]}; reference weights must be > 0`, field);
+    total += values[i]!;
   }
-  return values; // makeProblem normalises
+  // makeProblem normalises: the sum must be finite and no weight may vanish next to it.
+  if (!Number.isFinite(total)) throw new InputError(`the weights sum to ${total}; scale them down (or use "as": "logits")`, field);
+  for (let i = 0; i < values.length; i++) {
+    if (!(values[i]! / total > 0)) throw new InputError(`weight ${i} is so small next to the others that its probability underflows to 0`, field);
+  }
+  return values;
 }
 
 /** softmax of logits, refusing logits so spread that some probability underflows to 0. */
@@ -170,7 +208,15 @@ async function compileSchedule(expr: string, steps: number): Promise<(t: number)
       const beta = f({ t });
       if (beta < 0) throw new InputError(`evaluates to ${beta} at t = ${t}; beta must be ≥ 0`, "controller.expr");
     }
-    return (t: number) => Math.max(0, f({ t }));
+    // Between the sampled points β(t) may still be non-finite (1/(t-7)): NaN then stops the run as
+    // a divergence at that step (the rows before it are kept) instead of escaping as an exception.
+    return (t: number) => {
+      try {
+        return Math.max(0, f({ t }));
+      } catch {
+        return NaN;
+      }
+    };
   } catch (error) {
     if (error instanceof ExpressionError) throw new InputError(error.message, "controller.expr");
     throw error;

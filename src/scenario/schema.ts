@@ -8,7 +8,6 @@ import type { Penalty } from "../core/objective.js";
 import type { OptimizerConfig } from "../core/optimizers.js";
 import { InputError } from "../errors.js";
 import {
-  checkNumber,
   expectBoundedNumber,
   expectEnum,
   expectKeys,
@@ -170,8 +169,10 @@ function resolveVocab(vocabValue: unknown, tokens: string[] | null, reference: R
   const first = lengths[0];
   if (!first) throw new InputError("cannot tell the vocabulary size: give \"vocab\", \"tokens\" or an array", "vocab");
   const [firstField, V] = first;
-  checkNumber(V, { min: MIN_VOCAB, max: MAX_VOCAB }, firstField === "vocab" ? "vocab" : firstField);
-  if (V < MIN_VOCAB || V > MAX_VOCAB) throw new InputError(`vocabulary size ${V} is outside ${MIN_VOCAB}..${MAX_VOCAB}`, firstField);
+  // "vocab" was range-checked above; an array's length gets a message about its entries.
+  if (V < MIN_VOCAB || V > MAX_VOCAB) {
+    throw new InputError(`has ${V} ${V === 1 ? "entry" : "entries"}; the vocabulary must have ${MIN_VOCAB} to ${MAX_VOCAB} tokens`, firstField);
+  }
   for (const [field, length] of lengths.slice(1)) {
     if (length !== V) throw new InputError(`has ${length} entries but ${firstField} has ${V}`, field);
   }

@@ -1,0 +1,195 @@
+/**
+ * Interrupted runs. Ctrl+C (SIGINT) or SIGTERM during `klsim run --out f.csv` leaves either the
+ * previous f.csv intact or a complete new one, never a half file and no temporary file; the exit
+ * code is 130/143 with one line on stderr. A signal during long synchronous work (loading a big
+ * expression) ends the process at once instead of being ignored. A sweep stops promptly. The
+ * interactive TUI restores the terminal whichever way it ends (run on a pseudo-terminal).
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { CSV_HEADER } from "../../src/sim/format.js";
+import { finished, klsim, klsimNodeArgs, linesOf, ROOT, spawnKlsim } from "../cli/klsim.js";
+
+const work = mkdtempSync(join(tmpdir(), "klsim-interrupt-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const PREVIOUS = "step,beta,reward\n0,0.5,0.25\n# the previous run's file\n";
+
+/** V = 4096 given literally (no expression to load): ~20 µs a step, a million steps. */
+const LONG = {
+  name: "long",
+  vocab: 4096,
+  reference: { logits: Array.from({ length: 4096 }, (_, i) => Math.sin(i)) },
+  reward: Array.from({ length: 4096 }, (_, i) => (i % 7) / 7),
+  beta: 0.1,
+  optimizer: { kind: "sgd", lr: 0.5 },
+  steps: 1_000_000,
+};
+
+/** Seconds of synchronous expression evaluation while loading (V = 65 536, a long expression). */
+const HEAVY = {
+  name: "heavy",
+  vocab: 65_536,
+  reference: { expr: "1" },
+  reward: { expr: Array.from({ length: 60 }, (_, k) => `sin(i * ${k + 1}) * cos(i / ${k + 2})`).join(" + ") },
+  steps: 10,
+};
+
+function fixture(name: string, scenario: object): { dir: string; file: string; out: string } {
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, "scenario.json");
+  writeFileSync(file, JSON.stringify(scenario));
+  const out = join(dir, "f.csv");
+  writeFileSync(out, PREVIOUS);
+  return { dir, file, out };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves once the run is streaming (its temporary output file exists), or after `limit` ms. */
+async function streaming(dir: string, limit = 20_000): Promise<boolean> {
+  const start = Date.now();
+  while (Date.now() - start < limit) {
+    if (readdirSync(dir).some((f) => f.endsWith(".tmp"))) return true;
+    await sleep(20);
+  }
+  return false;
+}
+
+describe("klsim run interrupted", () => {
+  it.concurrent.each([
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const)("%s while streaming to --out: exit %i, one line, the previous file intact, no temp file", async (signal, code) => {
+    const { dir, file, out } = fixture(`run-${signal}`, LONG);
+    const child = spawnKlsim(["run", file, "--every", "1", "--out", out]);
+    const done = finished(child, 30_000);
+    expect(await streaming(dir)).toBe(true);
+    await sleep(300);
+    const sent = Date.now();
+    child.kill(signal);
+    const result = await done;
+    expect(Date.now() - sent).toBeLessThan(5_000); // prompt: checked between slices of steps
+    expect(result.code).toBe(code);
+    expect(linesOf(result.stderr)).toEqual([`klsim: interrupted by ${signal}; no output written`]);
+    expect(result.stdout).toBe("");
+    expect(readFileSync(out, "utf8")).toBe(PREVIOUS);
+    expect(readdirSync(dir).sort()).toEqual(["f.csv", "scenario.json"]);
+  });
+
+  it.concurrent.each(["SIGINT", "SIGTERM"] as const)("%s during seconds of synchronous loading ends the process at once", async (signal) => {
+    const { dir, file, out } = fixture(`load-${signal}`, HEAVY);
+    const child = spawnKlsim(["run", file, "--every", "1", "--out", out]);
+    const done = finished(child, 30_000);
+    await sleep(klsimNodeArgs().length > 1 ? 1_500 : 600); // started (tsx takes longer), still evaluating
+    const sent = Date.now();
+    child.kill(signal);
+    const result = await done;
+    expect(Date.now() - sent).toBeLessThan(1_000);
+    // Either the default action (no handler yet: killed by the signal) or, had loading finished, the handler.
+    expect(result.signal === signal || result.code === (signal === "SIGINT" ? 130 : 143), JSON.stringify(result)).toBe(true);
+    expect(readFileSync(out, "utf8")).toBe(PREVIOUS);
+    expect(readdirSync(dir).sort()).toEqual(["f.csv", "scenario.json"]);
+  });
+
+  it("a run that completes replaces the previous file with a complete one", async () => {
+    const { dir, out } = fixture("complete", {});
+    const result = await klsim(["run", "basic", "--steps", "500", "--every", "1", "--out", out, "--quiet"]);
+    expect(result.code, result.stderr).toBe(0);
+    const [header, ...rows] = linesOf(readFileSync(out, "utf8"));
+    expect(header).toBe(CSV_HEADER);
+    expect(rows).toHaveLength(501);
+    expect(rows.map((r) => Number(r.split(",")[0]))).toEqual(Array.from({ length: 501 }, (_, k) => k));
+    expect(readdirSync(dir).sort()).toEqual(["f.csv", "scenario.json"]);
+  });
+
+  it.concurrent.each([
+    ["worker threads", "2"],
+    ["in-process", "1"],
+  ])("a sweep (%s) stops promptly on SIGINT and writes nothing", async (_label, jobs) => {
+    const { dir, file, out } = fixture(`sweep-${jobs}`, { ...LONG, steps: 200_000 });
+    const child = spawnKlsim(["sweep", file, "--beta", "0.1,0.2,0.3", "--jobs", jobs, "--out", out]);
+    const done = finished(child, 60_000);
+    await sleep(klsimNodeArgs().length > 1 ? 2_000 : 1_000); // loaded and sweeping (each job takes seconds)
+    const sent = Date.now();
+    child.kill("SIGINT");
+    const result = await done;
+    expect(Date.now() - sent).toBeLessThan(3_000);
+    expect(result.code, JSON.stringify(result)).toBe(130); // the handler ran: the sweep polled the signal mid-job
+    expect(linesOf(result.stderr)).toEqual(["klsim: interrupted by SIGINT; no output written"]);
+    expect(readFileSync(out, "utf8")).toBe(PREVIOUS);
+    expect(readdirSync(dir).sort()).toEqual(["f.csv", "scenario.json"]);
+  });
+});
+
+function python(): string | null {
+  try {
+    execFileSync("python3", ["-c", "import pty, termios"], { stdio: "ignore" });
+    return "python3";
+  } catch {
+    return null;
+  }
+}
+
+const PY = python();
+const tuiBuilt = existsSync(join(ROOT, "src", "tui", "app.tsx")) || existsSync(join(ROOT, "dist", "tui", "app.js"));
+
+describe.skipIf(!PY || !tuiBuilt || process.platform === "win32")("the interactive TUI restores the terminal", () => {
+  interface PtyReport {
+    ready: boolean;
+    killed: boolean;
+    code: number;
+    modesRestored: boolean;
+    enteredAltScreen: boolean;
+    leftAltScreenLast: boolean;
+    cursorShownLast: boolean;
+    tail: string;
+  }
+
+  /** A scenario that diverges at once (β·KL overflows): the TUI must show it, not crash. */
+  const diverging = join(work, "tui-diverging.json");
+  writeFileSync(diverging, JSON.stringify({ reference: [0.1, 0.2, 0.3, 0.4], reward: [1, 0, 0, 0], penalty: "forward", beta: 1e308 }));
+
+  const ways: Array<[string, string, number]> = [
+    ["q", "basic", 0],
+    ["ctrl-c", "basic", 0],
+    ["SIGTERM", "basic", 143],
+    ["SIGINT", "basic", 130],
+    ["q", diverging, 0],
+  ];
+
+  function ptyRun(action: string, scenario: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(PY!, [join(ROOT, "test", "reliability", "pty-run.py"), action, "--", process.execPath, ...klsimNodeArgs(), "tui", scenario], { cwd: ROOT });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+      child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+      const timer = setTimeout(() => child.kill("SIGKILL"), 50_000);
+      child.on("error", reject);
+      child.on("close", (status) => {
+        clearTimeout(timer);
+        resolve({ status, stdout, stderr });
+      });
+    });
+  }
+
+  it.concurrent.each(ways)("on %s (%s): exit %i, echo and line mode back, alternate screen left, cursor shown", async (action, scenario, code) => {
+    const run = await ptyRun(action, scenario);
+    expect(run.status, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as PtyReport;
+    const context = JSON.stringify(report);
+    expect(report.ready, context).toBe(true);
+    expect(report.killed, context).toBe(false);
+    expect(report.code, context).toBe(code);
+    expect(report.modesRestored, context).toBe(true);
+    expect(report.enteredAltScreen, context).toBe(true);
+    expect(report.leftAltScreenLast, context).toBe(true);
+    expect(report.cursorShownLast, context).toBe(true);
+    expect(report.tail, context).not.toMatch(/internal error|\bat .*:\d+:\d+/);
+  }, 60_000);
+});
