@@ -54,10 +54,14 @@ export class PolicyState {
   /** H(π). */
   entropy = 0;
 
-  constructor(readonly V: number) {
-    this.theta = new Float64Array(V);
-    this.pi = new Float64Array(V);
-    this.grad = new Float64Array(V);
+  /** `buffers` lets a fast kernel keep θ, π and ∇J in its own memory (src/core/fast/exact.ts). */
+  constructor(
+    readonly V: number,
+    buffers?: { theta: Float64Array; pi: Float64Array; grad: Float64Array },
+  ) {
+    this.theta = buffers?.theta ?? new Float64Array(V);
+    this.pi = buffers?.pi ?? new Float64Array(V);
+    this.grad = buffers?.grad ?? new Float64Array(V);
   }
 
   /** θ ← log π_ref: training starts at the reference policy. */

@@ -6,6 +6,7 @@ import { createController, type Controller, type ControllerConfig } from "../cor
 import type { Penalty } from "../core/objective.js";
 import { optimum } from "../core/optima.js";
 import { createOptimizer, type Optimizer, type OptimizerConfig } from "../core/optimizers.js";
+import { BATCH, FastExact } from "../core/fast/exact.js";
 import { evaluatePolicy, exactGradient, PolicyState, type Problem } from "../core/policy.js";
 import { SampledTrainer, type SampledConfig } from "../core/sampled.js";
 import { metricsOf, type PolicyMetrics } from "../core/summary.js";
@@ -29,6 +30,9 @@ export interface SimConfig {
   /** Sampled mode: batch, estimator and where the KL enters, with a seeded generator factory
    *  (called at every reset, so a reset replays the same samples). Absent = exact mode. */
   sampled?: { config: SampledConfig; random: () => () => number };
+  /** Exact mode's engine: `fast` (default) fuses each step into one WebAssembly SIMD pass when the
+   *  kernel is available (src/core/fast), `plain` always runs the TypeScript reference. */
+  engine?: "fast" | "plain";
 }
 
 /** The closed-form optimum for one (β, penalty): the dashed lines in the charts. */
@@ -50,6 +54,8 @@ export interface SimSnapshot {
   optimizer: OptimizerConfig;
   /** Metrics at the current step. */
   metrics: PolicyMetrics;
+  /** Sampled mode: the KL estimate on the batch drawn at this step; null in exact mode. */
+  klEstimate: number | null;
   /** π at the current step (a copy). */
   policy: Float64Array;
   optimum: OptimumView;
@@ -77,12 +83,15 @@ export class Simulation {
   private optimumCache: OptimumView | null = null;
   private snapshotCache: SimSnapshot | null = null;
   private trainer: SampledTrainer | null = null;
+  /** The fused WebAssembly step (exact mode), or null for the plain TypeScript path. */
+  private readonly fast: FastExact | null;
 
   constructor(
     readonly problem: Problem,
     readonly config: SimConfig,
   ) {
-    this.state = new PolicyState(problem.V);
+    this.fast = config.sampled || config.engine === "plain" ? null : FastExact.create(problem, config.optimizer);
+    this.state = this.fast ? this.fast.state : new PolicyState(problem.V);
     this.history = new History(config.historyCapacity ?? 4096);
     this.optimizer = createOptimizer(config.optimizer, problem.V);
     this.controller = createController(config.controller, config.schedule);
@@ -112,6 +121,7 @@ export class Simulation {
     this.currentPenalty = this.config.penalty;
     this.controller.reset();
     this.optimizer.reset();
+    this.fast?.reset();
     this.currentBeta = this.controller.initial(this.config.beta);
     this.state.resetTo(this.problem);
     const sampled = this.config.sampled;
@@ -128,6 +138,13 @@ export class Simulation {
    */
   step(n = 1, onRow?: (row: Float64Array) => void): number {
     if (this.failure) return 0;
+    if (this.fast) {
+      // Exact mode on the WebAssembly kernel: a lean loop of its own (see fastSteps).
+      this.fastSteps(this.fast, n, onRow);
+      this.fast.sync(); // π normalised again
+      this.version++;
+      return n;
+    }
     const { problem, state, optimizer, controller, trainer } = this;
     const samples = trainer ? trainer.config.batch : 1;
     for (let k = 0; k < n; k++) {
@@ -148,16 +165,91 @@ export class Simulation {
         if (trainer) trainer.prepare(problem, state, this.currentPenalty);
       }
       const problemText = this.nonFinite();
-      if (problemText) {
-        this.failure = `diverged at step ${this.t}: ${problemText}`;
-        this.version++;
-        throw new DivergenceError(this.t, problemText);
-      }
+      if (problemText) this.fail(beta, problemText);
       this.record();
       if (onRow) onRow(this.row);
     }
     this.version++;
     return n;
+  }
+
+  /**
+   * step()'s loop for exact mode on the fast kernel: the same steps as the plain loop, where one
+   * fused WebAssembly pass replaces exactGradient + Optimizer.step + evaluatePolicy. A loop
+   * alone in its function, so that the JIT's on-stack replacement of a long batch never meets code
+   * it has not seen run (that would throw it back to the interpreter once per batch).
+   */
+  private fastSteps(fast: FastExact, n: number, onRow: ((row: Float64Array) => void) | undefined): void {
+    if (fast.batchable && this.controller.config.kind === "fixed") {
+      this.fastFixedSteps(fast, n, onRow);
+      return;
+    }
+    const { state, controller } = this;
+    for (let k = 0; k < n; k++) {
+      const beta = this.currentBeta;
+      const penalty = this.currentPenalty;
+      const kl = penalty === "reverse" ? state.reverseKL : state.forwardKL;
+      fast.step(penalty, beta); // ∇J, the optimiser, π and its metrics in one pass
+      this.t++;
+      this.currentBeta = Math.max(0, controller.next(this.t - 1, beta, kl, 1));
+      const problemText = this.nonFinite();
+      if (problemText) {
+        fast.sync();
+        this.fail(beta, problemText);
+      }
+      this.record();
+      if (onRow) onRow(this.row);
+    }
+  }
+
+  /**
+   * fastSteps with a fixed β and SGD: the kernel runs the steps back to back (FastExact.run) and
+   * leaves each step's metrics in a row, which are recorded here as step() records them. A step
+   * the kernel hands back (its max θ jumped, or a value is not finite) is finished and checked
+   * as in the loop above.
+   */
+  private fastFixedSteps(fast: FastExact, n: number, onRow: ((row: Float64Array) => void) | undefined): void {
+    const beta = this.currentBeta; // a fixed controller keeps it
+    for (let k = 0; k < n; ) {
+      const want = Math.min(n - k, BATCH);
+      const done = fast.run(this.currentPenalty, beta, want);
+      for (let j = 0; j < done; j++) {
+        fast.loadRow(j);
+        this.t++;
+        // the kernel hands back any step with a non-finite value; this only guards checks added here later
+        const problemText = this.nonFinite();
+        if (problemText) {
+          fast.sync();
+          this.fail(beta, problemText);
+        }
+        this.record();
+        if (onRow) onRow(this.row);
+      }
+      k += done;
+      if (done < want) {
+        fast.finishPending();
+        this.t++;
+        const problemText = this.nonFinite();
+        if (problemText) {
+          fast.sync();
+          this.fail(beta, problemText);
+        }
+        this.record();
+        if (onRow) onRow(this.row);
+        k++;
+      }
+    }
+  }
+
+  /** A step produced a non-finite value: mark the simulation failed and throw. */
+  private fail(beta: number, problemText: string): never {
+    const failedStep = this.t;
+    // The failed step was never recorded: step, β and the row stay those of the last good step.
+    this.t--;
+    this.currentBeta = beta;
+    this.failure = `diverged at step ${failedStep}: ${problemText}`;
+    this.version++;
+    throw new DivergenceError(failedStep, problemText);
   }
 
   /** β ← value now (TUI `+`/`-`/`0`); the controller continues from it. */
@@ -214,6 +306,7 @@ export class Simulation {
       controller: this.controller.config,
       optimizer: this.optimizer.config,
       metrics: this.metrics(),
+      klEstimate: Number.isNaN(this.row[F.kl_estimate]!) ? null : this.row[F.kl_estimate]!,
       policy: this.state.pi.slice(),
       optimum: this.optimum(),
       history: RECORD_FIELDS.map((_, f) => this.history.column(f)),
@@ -231,6 +324,11 @@ export class Simulation {
     if (!Number.isFinite(s.reverseKL) || !Number.isFinite(s.forwardKL)) return "a KL divergence became non-finite";
     if (!Number.isFinite(s.entropy)) return "the entropy became non-finite";
     if (!Number.isFinite(this.currentBeta)) return "beta became non-finite";
+    // The record's other numbers: β·KL can overflow with finite factors (β = 1e308, forward KL = 1e306).
+    if (this.problem.gold && !Number.isFinite(s.goldReward)) return "the gold reward became non-finite";
+    const kl = this.currentPenalty === "reverse" ? s.reverseKL : s.forwardKL;
+    if (!Number.isFinite(s.reward - this.currentBeta * Math.max(0, kl))) return "the objective became non-finite (beta × KL overflows)";
+    if (this.trainer && !Number.isFinite(this.trainer.klEstimate)) return "the KL estimate became non-finite";
     return null;
   }
 

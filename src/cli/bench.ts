@@ -1,0 +1,282 @@
+/**
+ * `klsim bench`: the engine's speed on the reference workload — exact reverse-KL gradient, SGD
+ * lr 1, β = 0.1, with reward, forward KL, reverse KL and entropy computed at every step — on
+ * π_ref = softmax of N(0,1) logits and a reward uniform on [0, 1]. Each vocabulary size runs
+ * in-process after a warm-up; steps/s, ns per token-step (wall and CPU) and peak RSS are reported.
+ * A long run (1 000 000 steps by default) shows that memory stays flat with the bounded history.
+ */
+import { kernelAvailable } from "../core/fast/wasm.js";
+import { makeProblem, type Problem } from "../core/policy.js";
+import { InputError } from "../errors.js";
+import { checkNumber } from "../scenario/validate.js";
+import { Simulation, type SimConfig } from "../sim/simulation.js";
+import { booleanFlag, numberFlag, stringFlag, type CommandSpec, type ParsedArgs } from "./args.js";
+import type { Io } from "./io.js";
+import { JSON_FLAG } from "./overrides.js";
+
+export const benchSpec: CommandSpec = {
+  name: "bench",
+  summary:
+    "Benchmark the engine: exact reverse-KL gradient, SGD lr 1, β 0.1, all metrics every step, π_ref = softmax(N(0,1) logits), reward ~ U[0,1]. Reports steps/s, ns per token-step and peak memory.",
+  positionals: [],
+  flags: [
+    { name: "vocab", type: "string", value: "LIST", describe: "vocabulary sizes, comma-separated (default 16,256,4096)" },
+    { name: "steps", type: "integer", value: "N", describe: "steps per size (default 200 000 up to V = 16, 100 000 up to 256, then ~8·10⁷/V: 20 000 at 4096)" },
+    { name: "repeat", type: "integer", value: "R", describe: "timed runs per size after the warm-up; the best is reported (default 3)" },
+    { name: "engine", type: "string", value: "E", describe: "fast (WebAssembly SIMD when built), plain (the TypeScript reference) or both (default fast)", choices: ["fast", "plain", "both"] },
+    { name: "long", type: "integer", value: "N", describe: "steps of the memory check at V = 16 (default 1 000 000; 0 skips it)" },
+    { name: "seed", type: "integer", value: "S", describe: "seed of the random reference and reward (default 1)" },
+    {
+      name: "frames",
+      type: "string",
+      value: "SCENARIO",
+      describe: "also time the TUI's frame work (a batch of steps + the charts rendered) after 100 000 steps on SCENARIO",
+    },
+    JSON_FLAG,
+  ],
+  examples: ["klsim bench", "klsim bench --vocab 4096 --steps 5000", "klsim bench --engine both --json", "klsim bench --frames large-vocab", "npm run bench"],
+};
+
+const DEFAULT_VOCAB = [16, 256, 4096];
+
+/** Default steps: those of the README's comparison (200 000 at V = 16, 100 000 at 256, 20 000 at
+ *  4096); above 256, about 8·10⁷ token-steps. */
+export function defaultSteps(V: number): number {
+  if (V <= 16) return 200_000;
+  if (V <= 256) return 100_000;
+  return Math.max(1000, Math.round(8.2e7 / V / 1000) * 1000);
+}
+
+/** A small seeded generator (mulberry32) and N(0,1) by Box–Muller: the benchmark's random problem. */
+function generator(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** π_ref = softmax of N(0,1) logits, reward ~ U[0,1]. */
+export function benchProblem(V: number, seed: number): Problem {
+  const random = generator(seed * 2654435761 + V);
+  const logits = new Float64Array(V);
+  for (let i = 0; i < V; i++) logits[i] = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  let max = -Infinity;
+  for (const x of logits) max = Math.max(max, x);
+  const weights = logits.map((x) => Math.exp(x - max)); // makeProblem normalises
+  const reward = new Float64Array(V);
+  for (let i = 0; i < V; i++) reward[i] = random();
+  return makeProblem(weights, reward);
+}
+
+export function benchConfig(engine: "fast" | "plain"): SimConfig {
+  return { penalty: "reverse", beta: 0.1, controller: { kind: "fixed" }, optimizer: { kind: "sgd", lr: 1 }, engine };
+}
+
+export interface BenchResult {
+  vocab: number;
+  engine: "fast" | "plain";
+  /** What actually ran: "wasm-simd" or "typescript". */
+  kernel: string;
+  steps: number;
+  seconds: number;
+  steps_per_s: number;
+  ns_per_token_step: number;
+  cpu_ns_per_token_step: number;
+  peak_rss_mb: number;
+}
+
+/** Runs `steps` steps from the reference, in slices as `klsim run` does; returns wall and CPU seconds. */
+function timedRun(sim: Simulation, steps: number): { wall: number; cpu: number } {
+  sim.reset();
+  const slice = Math.max(16, Math.floor(2_000_000 / (sim.problem.V + 32)));
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let done = 0; done < steps; ) {
+    const n = Math.min(slice, steps - done);
+    sim.step(n);
+    done += n;
+  }
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return { wall, cpu: (cpu.user + cpu.system) / 1e6 };
+}
+
+function peakRssMb(): number {
+  return process.resourceUsage().maxRSS / 1024; // maxRSS is in KiB
+}
+
+export function benchOne(V: number, steps: number, engine: "fast" | "plain", repeat: number, seed: number): BenchResult {
+  const sim = new Simulation(benchProblem(V, seed), benchConfig(engine));
+  timedRun(sim, Math.max(1, Math.min(steps, Math.ceil(steps / 10)))); // warm-up: JIT and wasm tier-up
+  let best = { wall: Infinity, cpu: Infinity };
+  for (let r = 0; r < repeat; r++) {
+    const run = timedRun(sim, steps);
+    if (run.wall < best.wall) best = run;
+  }
+  if (sim.failed) throw new Error(`bench diverged at V = ${V}: ${sim.failed}`);
+  return {
+    vocab: V,
+    engine,
+    kernel: engine === "fast" && kernelAvailable() ? "wasm-simd" : "typescript",
+    steps,
+    seconds: best.wall,
+    steps_per_s: steps / best.wall,
+    ns_per_token_step: (best.wall * 1e9) / (steps * V),
+    cpu_ns_per_token_step: (best.cpu * 1e9) / (steps * V),
+    peak_rss_mb: peakRssMb(),
+  };
+}
+
+export interface LongResult {
+  vocab: number;
+  steps: number;
+  seconds: number;
+  rss_before_mb: number;
+  rss_after_mb: number;
+  peak_rss_mb: number;
+  history_points: number;
+}
+
+/** A long run at V = 16 like `klsim run`: memory must stay flat (the chart history is bounded). */
+export function longRun(steps: number, seed: number): LongResult {
+  const sim = new Simulation(benchProblem(16, seed), benchConfig("fast"));
+  const before = process.memoryUsage().rss / 2 ** 20;
+  const { wall } = timedRun(sim, steps);
+  return {
+    vocab: 16,
+    steps,
+    seconds: wall,
+    rss_before_mb: before,
+    rss_after_mb: process.memoryUsage().rss / 2 ** 20,
+    peak_rss_mb: peakRssMb(),
+    history_points: sim.history.length,
+  };
+}
+
+export interface FrameResult {
+  scenario: string;
+  vocab: number;
+  history_steps: number;
+  history_points: number;
+  steps_per_frame: number;
+  frames: number;
+  mean_ms: number;
+  worst_ms: number;
+  fps: number;
+}
+
+/**
+ * The TUI's work per frame, without the terminal: `stepsPerFrame` steps, then the snapshot, the three
+ * braille charts and the tables rendered as text (src/tui/report.ts, the same charts the live UI
+ * draws), after a 100 000-step run so the charts show a long, decimated history.
+ */
+export async function frameBench(nameOrPath: string, stepsPerFrame = 100, frames = 60): Promise<FrameResult> {
+  const { loadScenario, simConfigOf } = await import("../scenario/loader.js");
+  const { staticReport } = await import("../tui/report.js");
+  const scenario = await loadScenario(nameOrPath);
+  const sim = new Simulation(scenario.problem, simConfigOf(scenario));
+  const history = 100_000;
+  for (let done = 0; done < history; done += 10_000) sim.step(10_000);
+  for (let k = 0; k < 5; k++) staticReport(scenario, sim, 120); // warm-up
+  let total = 0;
+  let worst = 0;
+  for (let k = 0; k < frames; k++) {
+    const t0 = performance.now();
+    sim.step(stepsPerFrame);
+    staticReport(scenario, sim, 120);
+    const ms = performance.now() - t0;
+    total += ms;
+    worst = Math.max(worst, ms);
+  }
+  return {
+    scenario: scenario.spec.name,
+    vocab: scenario.problem.V,
+    history_steps: history,
+    history_points: sim.history.length,
+    steps_per_frame: stepsPerFrame,
+    frames,
+    mean_ms: total / frames,
+    worst_ms: worst,
+    fps: 1000 / (total / frames),
+  };
+}
+
+function parseVocab(text: string | undefined): number[] {
+  if (text === undefined) return DEFAULT_VOCAB;
+  const sizes = text.split(",").map((part) => Number(part.trim()));
+  for (const V of sizes) {
+    if (!Number.isInteger(V) || V < 2 || V > 65_536) throw new InputError(`expected whole numbers from 2 to 65536, got '${text}'`, "--vocab");
+  }
+  return sizes;
+}
+
+/** 1234567.8 → "1 234 568" */
+function grouped(x: number): string {
+  return Math.round(x)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, " ");
+}
+
+export async function benchCommand(args: ParsedArgs, io: Io): Promise<number> {
+  const vocab = parseVocab(stringFlag(args, "vocab"));
+  const stepsFlag = numberFlag(args, "steps");
+  if (stepsFlag !== undefined) checkNumber(stepsFlag, { integer: true, min: 1, max: 1e9 }, "--steps");
+  const repeat = checkNumber(numberFlag(args, "repeat") ?? 3, { integer: true, min: 1, max: 100 }, "--repeat");
+  const long = checkNumber(numberFlag(args, "long") ?? 1_000_000, { integer: true, min: 0, max: 1e9 }, "--long");
+  const seed = checkNumber(numberFlag(args, "seed") ?? 1, { integer: true, min: 0, max: 2 ** 32 - 1 }, "--seed");
+  const engineFlag = stringFlag(args, "engine") ?? "fast";
+  const engines: Array<"fast" | "plain"> = engineFlag === "both" ? ["fast", "plain"] : [engineFlag as "fast" | "plain"];
+  const json = booleanFlag(args, "json");
+
+  const results: BenchResult[] = [];
+  if (!json) {
+    io.out(
+      [
+        "klsim bench: exact reverse-KL gradient, SGD lr 1, beta 0.1; reward, forward KL, reverse KL and entropy every step",
+        `pi_ref = softmax(N(0,1) logits), reward ~ U[0,1]; best of ${repeat} after a warm-up; node ${process.version}, kernel ${kernelAvailable() ? "WebAssembly SIMD" : "unavailable (plain TypeScript)"}`,
+        "",
+        `${"V".padStart(6)}  ${"engine".padEnd(10)}  ${"steps".padStart(9)}  ${"seconds".padStart(8)}  ${"steps/s".padStart(11)}  ${"ns/token-step".padStart(13)}  ${"(cpu)".padStart(7)}  ${"peak RSS".padStart(9)}`,
+      ].join("\n") + "\n",
+    );
+  }
+  for (const V of vocab) {
+    for (const engine of engines) {
+      const r = benchOne(V, stepsFlag ?? defaultSteps(V), engine, repeat, seed);
+      results.push(r);
+      if (!json) {
+        const line = `${String(V).padStart(6)}  ${(r.kernel === "wasm-simd" ? "wasm-simd" : "typescript").padEnd(10)}  ${grouped(r.steps).padStart(9)}  ${r.seconds.toFixed(3).padStart(8)}  ${grouped(r.steps_per_s).padStart(11)}  ${r.ns_per_token_step.toFixed(2).padStart(13)}  ${r.cpu_ns_per_token_step.toFixed(2).padStart(7)}  ${(r.peak_rss_mb.toFixed(1) + " MB").padStart(9)}`;
+        io.out(line + "\n");
+      }
+    }
+  }
+  const longResult = long > 0 ? longRun(long, seed) : null;
+  const framesScenario = stringFlag(args, "frames");
+  const frameResult = framesScenario === undefined ? null : await frameBench(framesScenario);
+  if (json) {
+    io.out(
+      JSON.stringify({
+        node: process.version,
+        kernel: kernelAvailable() ? "wasm-simd" : "typescript",
+        workload: { penalty: "reverse", beta: 0.1, optimizer: "sgd", lr: 1, reference: "softmax(N(0,1) logits)", reward: "U[0,1]", seed },
+        results,
+        long: longResult,
+        frames: frameResult,
+      }) + "\n",
+    );
+  } else if (longResult) {
+    io.out(
+      `\nmemory: ${grouped(longResult.steps)} steps at V = 16 in ${longResult.seconds.toFixed(2)} s: RSS ${longResult.rss_before_mb.toFixed(1)} MB before, ${longResult.rss_after_mb.toFixed(1)} MB after (history bounded to ${longResult.history_points} points); peak RSS ${longResult.peak_rss_mb.toFixed(1)} MB\n`,
+    );
+  }
+  if (!json && frameResult) {
+    const f = frameResult;
+    io.out(
+      `frames: ${f.scenario} (V = ${f.vocab}) after ${grouped(f.history_steps)} steps (${f.history_points} chart points): ${f.steps_per_frame} steps + 3 charts and tables per frame, ${f.mean_ms.toFixed(2)} ms mean, ${f.worst_ms.toFixed(2)} ms worst over ${f.frames} frames = ${Math.round(f.fps)} frames/s of work\n`,
+    );
+  }
+  return 0;
+}

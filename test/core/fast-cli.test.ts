@@ -1,0 +1,90 @@
+/**
+ * The fast path from the command line: `klsim run` starts without the UI stack or mathjs (a
+ * module-resolution hook records everything the process loads), and `klsim bench` reports what
+ * it promises. No timing assertions: the machines are shared.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { finished, klsim, klsimNodeArgs, ROOT } from "../cli/klsim.js";
+
+const dir = mkdtempSync(join(tmpdir(), "klsim-fast-cli-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs klsim with a resolve hook that appends every resolved module URL to a file; returns them. */
+async function loadedModules(args: string[]): Promise<{ urls: string[]; stdout: string; code: number | null }> {
+  const trace = join(dir, `trace-${Math.random().toString(36).slice(2)}.txt`);
+  writeFileSync(trace, "");
+  const hook = join(dir, "resolve-hook.mjs");
+  writeFileSync(
+    hook,
+    `import { appendFileSync } from "node:fs";
+export async function resolve(specifier, context, next) {
+  const result = await next(specifier, context);
+  appendFileSync(process.env.KLSIM_TRACE_FILE, result.url + "\\n");
+  return result;
+}
+`,
+  );
+  const register = join(dir, "register.mjs");
+  writeFileSync(register, `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(hook).href)});\n`);
+  const nodeArgs = klsimNodeArgs();
+  // the hook goes last among the --imports so that it sees every resolution
+  const argv = [...nodeArgs.slice(0, -1), "--import", pathToFileURL(register).href, nodeArgs[nodeArgs.length - 1]!, ...args];
+  const child = spawn(process.execPath, argv, {
+    cwd: ROOT,
+    env: { ...process.env, CI: "true", KLSIM_TRACE_FILE: trace },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const result = await finished(child, 120_000);
+  return { urls: readFileSync(trace, "utf8").split("\n").filter(Boolean), stdout: result.stdout, code: result.code };
+}
+
+describe("klsim run starts light", () => {
+  it("never loads ink, react or mathjs for a scenario without expressions", async () => {
+    const { urls, stdout, code } = await loadedModules(["run", "basic", "--steps", "50", "--every", "1", "--json", "--quiet"]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).steps).toBe(50);
+    expect(urls.some((url) => /\/cli\/run\.(js|ts)$/.test(url))).toBe(true); // the hook saw the command load
+    expect(urls.filter((url) => /\/node_modules\/(ink|react|react-reconciler|mathjs)\//.test(url))).toEqual([]);
+    expect(urls.filter((url) => /\/src\/tui\/|\/dist\/tui\//.test(url))).toEqual([]);
+  });
+});
+
+describe("klsim bench", () => {
+  it("reports steps/s, ns per token-step and peak RSS per vocabulary size, and the memory check", async () => {
+    const result = await klsim(["bench", "--vocab", "5,16", "--steps", "300", "--repeat", "1", "--long", "5000", "--engine", "both", "--frames", "basic", "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as {
+      results: Array<{ vocab: number; engine: string; kernel: string; steps: number; steps_per_s: number; ns_per_token_step: number; peak_rss_mb: number }>;
+      long: { steps: number; history_points: number; peak_rss_mb: number };
+      frames: { scenario: string; history_steps: number; frames: number; mean_ms: number; fps: number };
+    };
+    expect(report.results.map((r) => [r.vocab, r.engine])).toEqual([
+      [5, "fast"],
+      [5, "plain"],
+      [16, "fast"],
+      [16, "plain"],
+    ]);
+    for (const r of report.results) {
+      expect(r.steps).toBe(300);
+      expect(r.steps_per_s).toBeGreaterThan(0);
+      expect(r.ns_per_token_step).toBeGreaterThan(0);
+      expect(r.peak_rss_mb).toBeGreaterThan(1);
+      if (r.engine === "plain") expect(r.kernel).toBe("typescript");
+    }
+    expect(report.long.steps).toBe(5000);
+    expect(report.long.history_points).toBeLessThanOrEqual(4096);
+    expect(report.frames).toMatchObject({ scenario: "basic", history_steps: 100_000, frames: 60 });
+    expect(report.frames.mean_ms).toBeGreaterThan(0);
+  });
+
+  it("refuses a bad --vocab with one line and exit code 2", async () => {
+    const result = await klsim(["bench", "--vocab", "16,1"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--vocab/);
+  });
+});
