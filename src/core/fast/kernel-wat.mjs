@@ -63,28 +63,39 @@ export const F64_PARAMS = ["invZ", "logZ", "mean", "beta", "M", "rate", "b1", "b
 export const I32_PARAMS = ["theta", "e", "grad", "reward", "gold", "ref", "logRef", "am", "av"];
 export const INTS = 8 * 16; // byte offset of the i32 slots within the block
 
-/** exp's constants, each splatted to a v128 in the data segment at offset 16·index. */
+/** exp's constants (and two the loops use), one f64 each in the data segment at offset 8·index, splatted to
+ *  both lanes as they are loaded (v128.load64_splat: one instruction, like v128.load). */
 const CONSTANTS = {
   lo: -746,
   hi: 710,
   invLn2: 1.44269504088896338700e00,
   shifter: 0x18000000000000, // 1.5·2^52: adding it rounds to an integer
+  shifterS: 0x18000000000000 + 64, // the same, carrying k + SCALE in its low bits (see expStatements)
   ln2HI: 6.93147180369123816490e-01, // 32 trailing zero bits: k·ln2HI is exact
   ln2LO: 1.90821492927058770002e-10,
-  P1: 1.66666666666666019037e-01,
-  P2: -2.77777777770155933842e-03,
-  P3: 6.61375632143793436117e-05,
-  P4: -1.65339022054652515390e-06,
-  P5: 4.13813679705723846039e-08,
+  // exp(r) ≈ 1 + r + r²·Q(r) on |r| ≤ ln2/2: Q of degree 9, a weighted minimax fit of (e^r − 1 − r)/r²
+  // (relative error of the whole polynomial, with these rounded coefficients, < 0.05 ulp)
+  Q0: 0.5000000000000011,
+  Q1: 0.1666666666666641,
+  Q2: 0.04166666666652972,
+  Q3: 0.00833333333349498,
+  Q4: 0.0013888888943761658,
+  Q5: 0.0001984126950577352,
+  Q6: 2.4801492947987373e-5,
+  Q7: 2.7557586800370835e-6,
+  Q8: 2.763030680298044e-7,
+  Q9: 2.50000207895223e-8,
+  scaleDown: 2 ** -64, // 2^−SCALE
   one: 1,
-  two: 2,
-  bias1023: "i32:1023", // four i32 lanes of 1023, the exponent bias
+  bias1023: "i32:1023", // i32 lanes of 1023, the exponent bias
   negInf: -Infinity,
 };
 const CONSTANT_NAMES = Object.keys(CONSTANTS);
+/** The step kernels' exp builds 2^(k + SCALE), a normal number for every k ≥ −1076 (x ≥ −746), then multiplies by 2^−SCALE. */
+const SCALE = 64;
 
 /** @param {string} name */
-const k = (name) => `(v128.load offset=${16 * CONSTANT_NAMES.indexOf(name)} (i32.const 0))`;
+const k = (name) => `(v128.load64_splat offset=${8 * CONSTANT_NAMES.indexOf(name)} (i32.const 0))`;
 /** @param {string} name */
 const get = (name) => `(local.get $${name})`;
 /** @param {string} name @param {string} value */
@@ -92,95 +103,83 @@ const set = (name, value) => `(local.set $${name} ${value})`;
 /** @param {string} op @param {...string} args */
 const op = (op, ...args) => `(${op} ${args.join(" ")})`;
 
-/** The data segment with the constants (little-endian f64, twice each). */
+/** The data segment with the constants (little-endian f64; an "i32:" constant is two i32 of it). */
 function constantData() {
-  const bytes = new Uint8Array(16 * CONSTANT_NAMES.length);
+  const bytes = new Uint8Array(8 * CONSTANT_NAMES.length);
   const view = new DataView(bytes.buffer);
   CONSTANT_NAMES.forEach((name, index) => {
     const value = CONSTANTS[/** @type {keyof typeof CONSTANTS} */ (name)];
     if (typeof value === "string") {
-      for (let lane = 0; lane < 4; lane++) view.setInt32(16 * index + 4 * lane, Number(value.slice(4)), true);
+      for (let lane = 0; lane < 2; lane++) view.setInt32(8 * index + 4 * lane, Number(value.slice(4)), true);
       return;
     }
-    view.setFloat64(16 * index, value, true);
-    view.setFloat64(16 * index + 8, value, true);
+    view.setFloat64(8 * index, value, true);
   });
   return Array.from(bytes, (b) => "\\" + b.toString(16).padStart(2, "0")).join("");
 }
 
 /**
  * Statements computing exp(`x`) into the local `out`, for pair suffix p (locals xk$p etc.).
- * @param {string} x an expression @param {string} out @param {string} p @param {boolean} [clampHigh]
+ *
+ * x = k·ln2 + r, |r| ≤ ln2/2 carried as hi − lo (Cody–Waite, as fdlibm); exp(r) = 1 + (hi + (r²·Q(r) − lo)),
+ * a polynomial without division (Q by Estrin's scheme, for a short chain); then ·2^k from integer bits.
+ * `full` (the exp export: x clamped to [−746, 710]) scales as 2^k1·2^(k − k1), k1 = floor(k/2), two exact
+ * powers of two, so that k = 1024 does not overflow early. The step kernels (x ≥ −746 and, where the result
+ * is used, x ≤ 32) instead add k + SCALE to the exponent field of exp(r) — SCALE rides in the low bits of kd —
+ * and multiply by 2^−SCALE: one rounding, to a subnormal or 0 for x < −708.4. (Their x above 32 means the
+ * step's max θ jumped, and fast/exact.ts recomputes that step's exps with the plain code.)
+ * @param {string} x an expression @param {string} out @param {string} p @param {boolean} [full]
  */
-function expStatements(x, out, p, clampHigh = true) {
+function expStatements(x, out, p, full = true) {
   const n = (/** @type {string} */ name) => `${name}${p}`;
+  const shifter = k(full ? "shifter" : "shifterS");
+  const mul = (/** @type {string} */ a, /** @type {string} */ b) => op("f64x2.mul", a, b);
+  const add = (/** @type {string} */ a, /** @type {string} */ b) => op("f64x2.add", a, b);
+  // a + r·b
+  const lin = (/** @type {string} */ a, /** @type {string} */ b) => add(k(a), mul(get(n("rr")), k(b)));
   // pmax(a, b) = a < b ? b : a and pmin(a, b) = b < a ? b : a keep a NaN in a
   const low = op("f64x2.pmax", x, k("lo"));
+  const scaled = full
+    ? [
+        // k is in the low 32 bits of kd (kd − 1.5·2^52 = k < 2^31): k1 = k >> 1 in i32 lanes, and 2^j
+        // is (j + 1023) << 52 — the i64 shift keeps only the low lane's 12 bits
+        set(n("k1"), op("i32x4.shr_s", get(n("kd")), "(i32.const 1)")),
+        set(
+          out,
+          mul(
+            mul(get(n("y")), op("i64x2.shl", op("i32x4.add", get(n("k1")), k("bias1023")), "(i32.const 52)")),
+            op("i64x2.shl", op("i32x4.add", op("i32x4.sub", get(n("kd")), get(n("k1"))), k("bias1023")), "(i32.const 52)"),
+          ),
+        ),
+      ]
+    : [
+        // kd's low 12 bits are k + SCALE: shifted to the exponent field and added, exp(r)·2^(k + SCALE)
+        // (exact: normal for k ≥ −1076); then ·2^−SCALE, rounded once
+        set(n("k1"), op("i64x2.shl", get(n("kd")), "(i32.const 52)")),
+        set(out, mul(op("i64x2.add", get(n("y")), get(n("k1"))), k("scaleDown"))),
+      ];
   return [
-    // clamp (a step's kernel skips the upper bound: an argument above 32 means the step's max θ
-    // jumped, and fast/exact.ts recomputes that step's exps with the plain code)
-    set(n("xc"), clampHigh ? op("f64x2.pmin", low, k("hi")) : low),
+    set(n("xc"), full ? op("f64x2.pmin", low, k("hi")) : low),
     // k = round(x/ln2) by adding 1.5·2^52 (fdlibm rounds half away from zero; the two differ only
     // when x/ln2 is within an ulp of a half-integer, and both results are within 1 ulp)
-    set(n("kd"), op("f64x2.add", op("f64x2.mul", get(n("xc")), k("invLn2")), k("shifter"))),
-    set(n("kf"), op("f64x2.sub", get(n("kd")), k("shifter"))),
-    // hi = x − k·ln2HI, lo = k·ln2LO, r = hi − lo, t = r²
-    set(n("hi"), op("f64x2.sub", get(n("xc")), op("f64x2.mul", get(n("kf")), k("ln2HI")))),
-    set(n("lo"), op("f64x2.mul", get(n("kf")), k("ln2LO"))),
+    set(n("kd"), add(mul(get(n("xc")), k("invLn2")), shifter)),
+    set(n("kf"), op("f64x2.sub", get(n("kd")), shifter)),
+    // hi = x − k·ln2HI (exact), lo = k·ln2LO, r = hi − lo, t = r²
+    set(n("hi"), op("f64x2.sub", get(n("xc")), mul(get(n("kf")), k("ln2HI")))),
+    set(n("lo"), mul(get(n("kf")), k("ln2LO"))),
     set(n("rr"), op("f64x2.sub", get(n("hi")), get(n("lo")))),
-    set(n("t"), op("f64x2.mul", get(n("rr")), get(n("rr")))),
-    // c = r − t·(P1 + t·(P2 + t·(P3 + t·(P4 + t·P5))))
-    set(
-      n("c"),
-      op(
-        "f64x2.sub",
-        get(n("rr")),
-        op(
-          "f64x2.mul",
-          get(n("t")),
-          op(
-            "f64x2.add",
-            k("P1"),
-            op(
-              "f64x2.mul",
-              get(n("t")),
-              op(
-                "f64x2.add",
-                k("P2"),
-                op("f64x2.mul", get(n("t")), op("f64x2.add", k("P3"), op("f64x2.mul", get(n("t")), op("f64x2.add", k("P4"), op("f64x2.mul", get(n("t")), k("P5")))))),
-              ),
-            ),
-          ),
-        ),
-      ),
-    ),
-    // k is in the low 32 bits of kd (kd − 1.5·2^52 = k < 2^31): k1 = k >> 1 in i32 lanes, and 2^j
-    // is (j + 1023) << 52 — the i64 shift keeps only the low lane's 12 bits
-    set(n("k1"), op("i32x4.shr_s", get(n("kd")), "(i32.const 1)")),
-    set(
-      out,
-      op(
-        "f64x2.mul",
-        op(
-          "f64x2.mul",
-          // exp(r) = 1 − ((lo − r·c/(2 − c)) − hi)
-          op(
-            "f64x2.sub",
-            k("one"),
-            op(
-              "f64x2.sub",
-              op("f64x2.sub", get(n("lo")), op("f64x2.div", op("f64x2.mul", get(n("rr")), get(n("c"))), op("f64x2.sub", k("two"), get(n("c"))))),
-              get(n("hi")),
-            ),
-          ),
-          op("i64x2.shl", op("i32x4.add", get(n("k1")), k("bias1023")), "(i32.const 52)"),
-        ),
-        op("i64x2.shl", op("i32x4.add", op("i32x4.sub", get(n("kd")), get(n("k1"))), k("bias1023")), "(i32.const 52)"),
-      ),
-    ),
+    set(n("t"), mul(get(n("rr")), get(n("rr")))),
+    // Q(r) = (Q0 + r·Q1) + t·(Q2 + r·Q3) + t²·((Q4 + r·Q5) + t·(Q6 + r·Q7)) + t⁴·(Q8 + r·Q9)
+    set(n("a"), add(lin("Q0", "Q1"), mul(get(n("t")), lin("Q2", "Q3")))),
+    set(n("b"), add(lin("Q4", "Q5"), mul(get(n("t")), lin("Q6", "Q7")))),
+    set(n("t2"), mul(get(n("t")), get(n("t")))),
+    set(n("a"), add(get(n("a")), mul(get(n("t2")), add(get(n("b")), mul(get(n("t2")), lin("Q8", "Q9")))))),
+    // exp(r) = 1 + (hi + (t·Q − lo)): r's rounding error stays out, as in fdlibm
+    set(n("y"), add(k("one"), add(get(n("hi")), op("f64x2.sub", mul(get(n("t")), get(n("a"))), get(n("lo")))))),
+    ...scaled,
   ];
 }
-const EXP_LOCALS = ["xc", "kd", "kf", "hi", "lo", "rr", "t", "c", "k1"];
+const EXP_LOCALS = ["xc", "kd", "kf", "hi", "lo", "rr", "t", "t2", "a", "b", "y", "k1"];
 
 /** A parameter, splatted to both lanes once per call (local $v_<slot>).
  * @param {string} slot */
@@ -487,19 +486,23 @@ function runFunction(penalty) {
 `;
 }
 
-/** exp of n doubles (n even) from byte offset x to byte offset out: for testing exp alone. */
-function expFunction() {
+/**
+ * exp of n doubles (n even) from byte offset x to byte offset out, for testing exp alone: "exp" the full
+ * range, "exp_step" as the step kernels compute it (for x ≤ 600; the tests compare the two).
+ * @param {string} name @param {boolean} full
+ */
+function expFunction(name, full) {
   return `
-  (func (export "exp") (param $x i32) (param $out i32) (param $n i32)
-    (local $i i32) (local $end i32) (local $y v128) ${EXP_LOCALS.map((l) => `(local $${l} v128)`).join(" ")}
+  (func (export "${name}") (param $x i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $ey v128) ${EXP_LOCALS.map((l) => `(local $${l} v128)`).join(" ")}
     (local.set $end (i32.shl ${get("n")} (i32.const 3)))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u ${get("i")} ${get("end")}))
-${expStatements(`(v128.load (i32.add ${get("x")} ${get("i")}))`, "y", "")
+${expStatements(`(v128.load (i32.add ${get("x")} ${get("i")}))`, "ey", "", full)
   .map((l) => "        " + l)
   .join("\n")}
-        (v128.store (i32.add ${get("out")} ${get("i")}) ${get("y")})
+        (v128.store (i32.add ${get("out")} ${get("i")}) ${get("ey")})
         (local.set $i (i32.add ${get("i")} (i32.const 16)))
         (br $next))))
 `;
@@ -507,7 +510,7 @@ ${expStatements(`(v128.load (i32.add ${get("x")} ${get("i")}))`, "y", "")
 
 /** The kernel's WebAssembly text. */
 export function kernelWat() {
-  if (16 * CONSTANT_NAMES.length > LAYOUT.PARAMS) throw new Error("the constants overlap the parameter block");
+  if (8 * CONSTANT_NAMES.length > LAYOUT.PARAMS) throw new Error("the constants overlap the parameter block");
   return `;; Generated by src/core/fast/kernel-wat.mjs: edit that file, not this text.
 (module
   (import "env" "memory" (memory 1 65536 shared))
@@ -523,7 +526,8 @@ ${stepFunction("reverse", "sgd")}
 ${stepFunction("forward", "sgd")}
 ${stepFunction("reverse", "adam")}
 ${stepFunction("forward", "adam")}
-${expFunction()}
+${expFunction("exp", true)}
+${expFunction("exp_step", false)}
 ${logFunction()}
 ${runFunction("reverse")}
 ${runFunction("forward")}
