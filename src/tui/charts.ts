@@ -118,6 +118,7 @@ function chart(title: string, entries: Entry[], width: number, height: number, y
     height,
     series: chosen.flatMap((e) => (e.series ? [e.series] : [])),
     references: chosen.flatMap((e) => (e.reference ? [e.reference] : [])),
+    labelWidth: 6, // wide enough for "-1.07" or "1.2e-5": the stacked charts share a left edge
   };
   if (yMin !== undefined) spec.yMin = yMin; // a KL is ≥ 0: anchor the axis there so size reads honestly
   return spec;

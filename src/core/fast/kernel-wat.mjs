@@ -63,18 +63,21 @@ export const F64_PARAMS = ["invZ", "logZ", "mean", "beta", "M", "rate", "b1", "b
 export const I32_PARAMS = ["theta", "e", "grad", "reward", "gold", "ref", "logRef", "am", "av"];
 export const INTS = 8 * 16; // byte offset of the i32 slots within the block
 
-/** exp's constants (and two the loops use), one f64 each in the data segment at offset 8·index, splatted to
- *  both lanes as they are loaded (v128.load64_splat: one instruction, like v128.load). */
+/** exp's constants (and two the loops use), each splatted to a v128: the first 16 in the data segment at
+ *  offset 16·index, the rest from MORE_CONSTANTS on (between the result slots and the control words). */
 const CONSTANTS = {
   lo: -746,
   hi: 710,
   invLn2: 1.44269504088896338700e00,
-  shifter: 0x18000000000000, // 1.5·2^52: adding it rounds to an integer
-  shifterS: 0x18000000000000 + 64, // the same, carrying k + SCALE in its low bits (see expStatements)
+  shifter: 0x18000000000000 + 64, // 1.5·2^52 + SCALE: adding it rounds to an integer, k + SCALE in the low bits
   ln2HI: 6.93147180369123816490e-01, // 32 trailing zero bits: k·ln2HI is exact
   ln2LO: 1.90821492927058770002e-10,
+  scaleDown: 2 ** -64, // 2^−SCALE
+  one: 1,
+  bias: "i32:991", // i32 lanes of 1023 − SCALE/2, the exponent bias less half of SCALE (exp's full range)
+  negInf: -Infinity,
   // exp(r) ≈ 1 + r + r²·Q(r) on |r| ≤ ln2/2: Q of degree 9, a weighted minimax fit of (e^r − 1 − r)/r²
-  // (relative error of the whole polynomial, with these rounded coefficients, < 0.05 ulp)
+  // (relative error of the polynomial with these rounded coefficients < 0.05 ulp)
   Q0: 0.5000000000000011,
   Q1: 0.1666666666666641,
   Q2: 0.04166666666652972,
@@ -85,17 +88,17 @@ const CONSTANTS = {
   Q7: 2.7557586800370835e-6,
   Q8: 2.763030680298044e-7,
   Q9: 2.50000207895223e-8,
-  scaleDown: 2 ** -64, // 2^−SCALE
-  one: 1,
-  bias1023: "i32:1023", // i32 lanes of 1023, the exponent bias
-  negInf: -Infinity,
 };
 const CONSTANT_NAMES = Object.keys(CONSTANTS);
-/** The step kernels' exp builds 2^(k + SCALE), a normal number for every k ≥ −1076 (x ≥ −746), then multiplies by 2^−SCALE. */
+/** exp builds 2^(k + SCALE), a normal number for every k ≥ −1076 (x ≥ −746), then multiplies by 2^−SCALE. */
 const SCALE = 64;
+/** The constants past the 16 below PARAMS: the free bytes between the result slots and CONTROL. */
+const MORE_CONSTANTS = 768;
 
+/** Byte offset of a constant. @param {number} index */
+const constantOffset = (index) => (index < 16 ? 16 * index : MORE_CONSTANTS + 16 * (index - 16));
 /** @param {string} name */
-const k = (name) => `(v128.load64_splat offset=${8 * CONSTANT_NAMES.indexOf(name)} (i32.const 0))`;
+const k = (name) => `(v128.load offset=${constantOffset(CONSTANT_NAMES.indexOf(name))} (i32.const 0))`;
 /** @param {string} name */
 const get = (name) => `(local.get $${name})`;
 /** @param {string} name @param {string} value */
@@ -103,19 +106,24 @@ const set = (name, value) => `(local.set $${name} ${value})`;
 /** @param {string} op @param {...string} args */
 const op = (op, ...args) => `(${op} ${args.join(" ")})`;
 
-/** The data segment with the constants (little-endian f64; an "i32:" constant is two i32 of it). */
+/** The data segments with the constants (little-endian f64, twice each), one per area. */
 function constantData() {
-  const bytes = new Uint8Array(8 * CONSTANT_NAMES.length);
-  const view = new DataView(bytes.buffer);
-  CONSTANT_NAMES.forEach((name, index) => {
-    const value = CONSTANTS[/** @type {keyof typeof CONSTANTS} */ (name)];
-    if (typeof value === "string") {
-      for (let lane = 0; lane < 2; lane++) view.setInt32(8 * index + 4 * lane, Number(value.slice(4)), true);
-      return;
-    }
-    view.setFloat64(8 * index, value, true);
-  });
-  return Array.from(bytes, (b) => "\\" + b.toString(16).padStart(2, "0")).join("");
+  const segment = (/** @type {string[]} */ names) => {
+    const bytes = new Uint8Array(16 * names.length);
+    const view = new DataView(bytes.buffer);
+    names.forEach((name, index) => {
+      const value = CONSTANTS[/** @type {keyof typeof CONSTANTS} */ (name)];
+      if (typeof value === "string") {
+        for (let lane = 0; lane < 4; lane++) view.setInt32(16 * index + 4 * lane, Number(value.slice(4)), true);
+        return;
+      }
+      view.setFloat64(16 * index, value, true);
+      view.setFloat64(16 * index + 8, value, true);
+    });
+    return Array.from(bytes, (b) => "\\" + b.toString(16).padStart(2, "0")).join("");
+  };
+  return `(data (i32.const 0) "${segment(CONSTANT_NAMES.slice(0, 16))}")
+  (data (i32.const ${MORE_CONSTANTS}) "${segment(CONSTANT_NAMES.slice(16))}")`;
 }
 
 /**
@@ -132,7 +140,7 @@ function constantData() {
  */
 function expStatements(x, out, p, full = true) {
   const n = (/** @type {string} */ name) => `${name}${p}`;
-  const shifter = k(full ? "shifter" : "shifterS");
+  const shifter = k("shifter");
   const mul = (/** @type {string} */ a, /** @type {string} */ b) => op("f64x2.mul", a, b);
   const add = (/** @type {string} */ a, /** @type {string} */ b) => op("f64x2.add", a, b);
   // a + r·b
@@ -141,14 +149,15 @@ function expStatements(x, out, p, full = true) {
   const low = op("f64x2.pmax", x, k("lo"));
   const scaled = full
     ? [
-        // k is in the low 32 bits of kd (kd − 1.5·2^52 = k < 2^31): k1 = k >> 1 in i32 lanes, and 2^j
-        // is (j + 1023) << 52 — the i64 shift keeps only the low lane's 12 bits
+        // j = k + SCALE is in the low 32 bits of kd (kd − 1.5·2^52 = j < 2^31): j1 = j >> 1 in i32 lanes,
+        // and 2^(j1 − SCALE/2)·2^(j − j1 − SCALE/2) = 2^k, each (· + 1023 − SCALE/2) << 52 — the i64 shift
+        // keeps only the low lane's 12 bits
         set(n("k1"), op("i32x4.shr_s", get(n("kd")), "(i32.const 1)")),
         set(
           out,
           mul(
-            mul(get(n("y")), op("i64x2.shl", op("i32x4.add", get(n("k1")), k("bias1023")), "(i32.const 52)")),
-            op("i64x2.shl", op("i32x4.add", op("i32x4.sub", get(n("kd")), get(n("k1"))), k("bias1023")), "(i32.const 52)"),
+            mul(get(n("y")), op("i64x2.shl", op("i32x4.add", get(n("k1")), k("bias")), "(i32.const 52)")),
+            op("i64x2.shl", op("i32x4.add", op("i32x4.sub", get(n("kd")), get(n("k1"))), k("bias")), "(i32.const 52)"),
           ),
         ),
       ]
@@ -510,11 +519,11 @@ ${expStatements(`(v128.load (i32.add ${get("x")} ${get("i")}))`, "ey", "", full)
 
 /** The kernel's WebAssembly text. */
 export function kernelWat() {
-  if (8 * CONSTANT_NAMES.length > LAYOUT.PARAMS) throw new Error("the constants overlap the parameter block");
+  if (MORE_CONSTANTS < LAYOUT.OUT + 2 * OUT_SLOT || constantOffset(CONSTANT_NAMES.length) > LAYOUT.CONTROL) throw new Error("the constants overlap the result slots or the control words");
   return `;; Generated by src/core/fast/kernel-wat.mjs: edit that file, not this text.
 (module
   (import "env" "memory" (memory 1 65536 shared))
-  (data (i32.const 0) "${constantData()}")
+  ${constantData()}
   (global (export "VERSION") i32 (i32.const ${VERSION}))
   (global (export "PARAMS") i32 (i32.const ${LAYOUT.PARAMS}))
   (global (export "MASKS") i32 (i32.const ${LAYOUT.MASKS}))

@@ -28,6 +28,8 @@ export interface ChartSpec {
   references?: ChartReference[];
   yMin?: number;
   yMax?: number;
+  /** Minimum width of the y labels, so charts stacked above each other share one left edge. */
+  labelWidth?: number;
 }
 
 /** Consecutive characters sharing a colour (`undefined` = default terminal colour). */
@@ -499,7 +501,7 @@ export function renderChart(spec: ChartSpec): ChartLines {
   const yRange = resolveYRange(spec.series, references, spec.yMin, spec.yMax);
   const plotRows = height - 2;
   const labels = yLabels(plotRows, yRange);
-  const labelWidth = Math.max(...[...labels.values()].map(codePointLength));
+  const labelWidth = Math.max(spec.labelWidth ?? 0, ...[...labels.values()].map(codePointLength));
   // Drop the labels rather than the plot when the chart is very narrow.
   const showLabels = width - (labelWidth + 1) >= MIN_PLOT_COLS_WITH_LABELS;
   const gutter = showLabels ? labelWidth + 1 : 1;
