@@ -5,7 +5,8 @@
  * compile it the same way). It is a generator rather than a hand-written .wat because the loop
  * body is emitted four times over, interleaved, and specialised per penalty and optimiser: one
  * step's chain of dependent operations is long (exp alone is ~25 of them), so independent pairs of
- * tokens have to sit side by side for the CPU to overlap them.
+ * tokens have to sit side by side for the CPU to overlap them. (exp's statements load each constant
+ * once for the four pairs: it has more constants than there are spare registers.)
  *
  * The readable reference is src/core/policy.ts (evaluatePolicy = pass A, exactGradient = pass B)
  * and src/core/optimizers.ts (pass C). Each exported step function fuses the three into ONE pass
@@ -23,27 +24,28 @@
  * same numbers; only the summation order (per lane) differs. fast/exact.ts turns the sums into the
  * metrics exactly as evaluatePolicy does.
  *
- * exp is a lane-parallel port of fdlibm's __ieee754_exp (error < 1 ulp), the algorithm of V8's
- * Math.exp; the tests find it within 1 ulp of Math.exp and equal to it almost everywhere.
- * x = k·ln2 + r, |r| ≤ ln2/2 carried as hi − lo; exp(r) = 1 − ((lo − r·c/(2 − c)) − hi) with
- * c = r − r²·P(r²); then ·2^k, applied as 2^k1·2^(k − k1) with k1 = floor(k/2), two exact powers
- * of two, so that a subnormal result is rounded once and k = 1024 does not overflow early. x is
- * clamped to [−746, 710] (exp is 0 below, +Infinity above); NaN passes through. (The step kernels
- * skip the upper clamp: an argument above 32 means the step's max θ jumped, and fast/exact.ts
- * recomputes that step's exps with the plain code.)
+ * exp has no division: Cody–Waite reduction x = k·ln2 + r, |r| ≤ ln2/2 carried as hi − lo (as in
+ * fdlibm); exp(r) = 1 + (hi + (r²·Q(r) − lo)) with Q a degree-9 minimax polynomial (Horner); then
+ * ·2^k from integer bits, rounded once (a subnormal too). Error < 0.78 ulp on [−745, 0] (Math.exp's,
+ * fdlibm's, is < 0.83 there); the tests find it within 1 ulp of Math.exp and mostly the same bits.
+ * x is clamped to [−746, 710] (exp is 0 below, +Infinity above); NaN passes through. (The step
+ * kernels skip the upper clamp: an argument above 32 means the step's max θ jumped, and
+ * fast/exact.ts recomputes that step's exps with the plain code.) See expStatements.
  *
  * Exports: step_<penalty>_<optimizer>(start, count, tail, out) — one step over a chunk of the
  * vocabulary (a helper thread can run the other chunk on the same shared memory);
  * run_<penalty>_sgd(n, rows, groups, tail, out) — n SGD steps at a fixed β back to back, finishing
  * each as evaluatePolicy does (log is a port of fdlibm's __ieee754_log, the same bits as Math.log)
- * and writing its metrics to a row; exp and log on their own, for the tests.
+ * and writing its metrics to a row; exp (and exp_step, as the step kernels compute it) and log on
+ * their own, for the tests.
  *
  * Memory (imported and shared; the caller sizes it and never grows it): the constants below at 0,
- * a parameter block at PARAMS, the tail masks at MASKS, two result slots at OUT, the helper's
- * control words at CONTROL, then the caller's arrays from ARRAYS on, each padded to a multiple of
- * GROUP tokens with zeros. The main loop runs over whole groups of GROUP tokens without masks; a
- * last partial group runs the same body with the pad lanes masked (their e is 0, their θ stays 0,
- * they never win the max), so every sum is over exactly the V real tokens.
+ * a parameter block at PARAMS, the tail masks at MASKS, two result slots at OUT, the rest of the
+ * constants at MORE_CONSTANTS (768, below CONTROL), the helper's control words at CONTROL, then
+ * the caller's arrays from ARRAYS on, each padded to a multiple of GROUP tokens with zeros. The
+ * main loop runs over whole groups of GROUP tokens without masks; a last partial group runs the
+ * same body with the pad lanes masked (their e is 0, their θ stays 0, they never win the max), so
+ * every sum is over exactly the V real tokens.
  */
 
 /** Bumped whenever the kernel's exports or layout change: wasm.ts refuses a kernel.wasm of another version. */
@@ -129,66 +131,70 @@ function constantData() {
 /**
  * Statements computing exp(`x`) into the local `out`, for pair suffix p (locals xk$p etc.).
  *
- * x = k·ln2 + r, |r| ≤ ln2/2 carried as hi − lo (Cody–Waite, as fdlibm); exp(r) = 1 + (hi + (r²·Q(r) − lo)),
- * a polynomial without division (Q by Estrin's scheme, for a short chain); then ·2^k from integer bits.
- * `full` (the exp export: x clamped to [−746, 710]) scales as 2^k1·2^(k − k1), k1 = floor(k/2), two exact
- * powers of two, so that k = 1024 does not overflow early. The step kernels (x ≥ −746 and, where the result
- * is used, x ≤ 32) instead add k + SCALE to the exponent field of exp(r) — SCALE rides in the low bits of kd —
- * and multiply by 2^−SCALE: one rounding, to a subnormal or 0 for x < −708.4. (Their x above 32 means the
- * step's max θ jumped, and fast/exact.ts recomputes that step's exps with the plain code.)
+ * x = k·ln2 + r, |r| ≤ ln2/2 carried as hi − lo (Cody–Waite, as fdlibm: hi = x − k·ln2HI is exact);
+ * exp(r) = 1 + (hi + (r²·Q(r) − lo)), a polynomial without division (Q: 10 coefficients, Horner); then
+ * ·2^k from integer bits. `full` (the exp export: x clamped to [−746, 710]) scales as 2^k1·2^(k − k1),
+ * k1 = floor(k/2), two powers of two, the first product exact, so that k = 1024 does not overflow early.
+ * The step kernels (x ≥ −746 and, where the result is used, x ≤ 32) instead add k + SCALE to the
+ * exponent field of exp(r) — kd carries k + SCALE in its low bits — and multiply by 2^−SCALE. Both
+ * round the exact exp(r)·2^k once, so they give the same bits (a subnormal or 0 for x < −708.4); the
+ * step kernels' form is good for x ≤ 600 (above, its exponent wraps; such a step is recomputed).
  * @param {string} x an expression @param {string} out @param {string} p @param {boolean} [full]
  */
 function expStatements(x, out, p, full = true) {
   const n = (/** @type {string} */ name) => `${name}${p}`;
-  const shifter = k("shifter");
+  // the pairs' statement j run one after another (see interleave), so the first pair ("0", or "" when
+  // alone) loads statement j's constants into $K and $K2 and every pair uses them there
+  const first = p === "0" || p === "";
+  const load = (/** @type {string} */ local, /** @type {string} */ name) => (first ? `(local.set $${local} ${k(name)}) ` : "");
+  const K = get("K");
+  const K2 = get("K2");
   const mul = (/** @type {string} */ a, /** @type {string} */ b) => op("f64x2.mul", a, b);
   const add = (/** @type {string} */ a, /** @type {string} */ b) => op("f64x2.add", a, b);
-  // a + r·b
-  const lin = (/** @type {string} */ a, /** @type {string} */ b) => add(k(a), mul(get(n("rr")), k(b)));
-  // pmax(a, b) = a < b ? b : a and pmin(a, b) = b < a ? b : a keep a NaN in a
-  const low = op("f64x2.pmax", x, k("lo"));
+  const sub = (/** @type {string} */ a, /** @type {string} */ b) => op("f64x2.sub", a, b);
   const scaled = full
     ? [
         // j = k + SCALE is in the low 32 bits of kd (kd − 1.5·2^52 = j < 2^31): j1 = j >> 1 in i32 lanes,
         // and 2^(j1 − SCALE/2)·2^(j − j1 − SCALE/2) = 2^k, each (· + 1023 − SCALE/2) << 52 — the i64 shift
         // keeps only the low lane's 12 bits
-        set(n("k1"), op("i32x4.shr_s", get(n("kd")), "(i32.const 1)")),
-        set(
-          out,
-          mul(
-            mul(get(n("y")), op("i64x2.shl", op("i32x4.add", get(n("k1")), k("bias")), "(i32.const 52)")),
-            op("i64x2.shl", op("i32x4.add", op("i32x4.sub", get(n("kd")), get(n("k1"))), k("bias")), "(i32.const 52)"),
+        load("K", "bias") +
+          set(n("k1"), op("i32x4.shr_s", get(n("kd")), "(i32.const 1)")) +
+          set(
+            out,
+            mul(
+              mul(get(n("y")), op("i64x2.shl", op("i32x4.add", get(n("k1")), K), "(i32.const 52)")),
+              op("i64x2.shl", op("i32x4.add", op("i32x4.sub", get(n("kd")), get(n("k1"))), K), "(i32.const 52)"),
+            ),
           ),
-        ),
       ]
     : [
         // kd's low 12 bits are k + SCALE: shifted to the exponent field and added, exp(r)·2^(k + SCALE)
         // (exact: normal for k ≥ −1076); then ·2^−SCALE, rounded once
-        set(n("k1"), op("i64x2.shl", get(n("kd")), "(i32.const 52)")),
-        set(out, mul(op("i64x2.add", get(n("y")), get(n("k1"))), k("scaleDown"))),
+        load("K", "scaleDown") + set(out, mul(op("i64x2.add", get(n("y")), op("i64x2.shl", get(n("kd")), "(i32.const 52)")), K)),
       ];
+  // y ← Q_j + r·y, j = 7 … 0
+  const horner = Array.from({ length: 8 }, (_, i) => load("K", `Q${7 - i}`) + set(n("y"), add(K, mul(get(n("rr")), get(n("y"))))));
   return [
-    set(n("xc"), full ? op("f64x2.pmin", low, k("hi")) : low),
+    // pmax(a, b) = a < b ? b : a and pmin(a, b) = b < a ? b : a keep a NaN in a
+    full
+      ? load("K", "lo") + load("K2", "hi") + set(n("xc"), op("f64x2.pmin", op("f64x2.pmax", x, K), K2))
+      : load("K", "lo") + set(n("xc"), op("f64x2.pmax", x, K)),
     // k = round(x/ln2) by adding 1.5·2^52 (fdlibm rounds half away from zero; the two differ only
     // when x/ln2 is within an ulp of a half-integer, and both results are within 1 ulp)
-    set(n("kd"), add(mul(get(n("xc")), k("invLn2")), shifter)),
-    set(n("kf"), op("f64x2.sub", get(n("kd")), shifter)),
-    // hi = x − k·ln2HI (exact), lo = k·ln2LO, r = hi − lo, t = r²
-    set(n("hi"), op("f64x2.sub", get(n("xc")), mul(get(n("kf")), k("ln2HI")))),
-    set(n("lo"), mul(get(n("kf")), k("ln2LO"))),
-    set(n("rr"), op("f64x2.sub", get(n("hi")), get(n("lo")))),
-    set(n("t"), mul(get(n("rr")), get(n("rr")))),
-    // Q(r) = (Q0 + r·Q1) + t·(Q2 + r·Q3) + t²·((Q4 + r·Q5) + t·(Q6 + r·Q7)) + t⁴·(Q8 + r·Q9)
-    set(n("a"), add(lin("Q0", "Q1"), mul(get(n("t")), lin("Q2", "Q3")))),
-    set(n("b"), add(lin("Q4", "Q5"), mul(get(n("t")), lin("Q6", "Q7")))),
-    set(n("t2"), mul(get(n("t")), get(n("t")))),
-    set(n("a"), add(get(n("a")), mul(get(n("t2")), add(get(n("b")), mul(get(n("t2")), lin("Q8", "Q9")))))),
-    // exp(r) = 1 + (hi + (t·Q − lo)): r's rounding error stays out, as in fdlibm
-    set(n("y"), add(k("one"), add(get(n("hi")), op("f64x2.sub", mul(get(n("t")), get(n("a"))), get(n("lo")))))),
+    load("K", "invLn2") + load("K2", "shifter") + set(n("kd"), add(mul(get(n("xc")), K), K2)),
+    // hi = x − k·ln2HI (exact), lo = k·ln2LO, r = hi − lo
+    load("K", "ln2HI") + set(n("hi"), sub(get(n("xc")), mul(op("local.tee", `$${n("kf")}`, sub(get(n("kd")), K2)), K))),
+    load("K", "ln2LO") + set(n("lo"), mul(get(n("kf")), K)),
+    set(n("rr"), sub(get(n("hi")), get(n("lo")))),
+    // Q(r) by Horner's scheme, one step per statement (each constant loaded once for all pairs)
+    load("K", "Q8") + load("K2", "Q9") + set(n("y"), add(K, mul(get(n("rr")), K2))),
+    ...horner,
+    // exp(r) = 1 + (hi + (r²·Q(r) − lo)): r's rounding error stays out, as in fdlibm
+    load("K", "one") + set(n("y"), add(K, add(get(n("hi")), sub(mul(mul(get(n("rr")), get(n("rr"))), get(n("y"))), get(n("lo")))))),
     ...scaled,
   ];
 }
-const EXP_LOCALS = ["xc", "kd", "kf", "hi", "lo", "rr", "t", "t2", "a", "b", "y", "k1"];
+const EXP_LOCALS = ["xc", "kd", "kf", "hi", "lo", "rr", "y", "k1"];
 
 /** A parameter, splatted to both lanes once per call (local $v_<slot>).
  * @param {string} slot */
@@ -331,7 +337,7 @@ function stepFunction(penalty, optimizer) {
     "(local $vOneB1 v128) (local $vOneB2 v128)",
     ...F64_PARAMS.map((p) => `(local $v_${p} v128)`),
     ...SUMS.map((v) => `(local $${v} v128)`),
-    "(local $max v128)",
+    "(local $max v128) (local $K v128) (local $K2 v128)",
     ...Array.from({ length: UNROLL }, (_, p) => PAIR_LOCALS.map((l) => `(local $${l}${p} v128)`).join(" ")),
   ];
   const init = [
@@ -503,7 +509,7 @@ function runFunction(penalty) {
 function expFunction(name, full) {
   return `
   (func (export "${name}") (param $x i32) (param $out i32) (param $n i32)
-    (local $i i32) (local $end i32) (local $ey v128) ${EXP_LOCALS.map((l) => `(local $${l} v128)`).join(" ")}
+    (local $i i32) (local $end i32) (local $ey v128) (local $K v128) (local $K2 v128) ${EXP_LOCALS.map((l) => `(local $${l} v128)`).join(" ")}
     (local.set $end (i32.shl ${get("n")} (i32.const 3)))
     (block $done
       (loop $next
