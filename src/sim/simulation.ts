@@ -164,10 +164,7 @@ export class Simulation {
         evaluatePolicy(problem, state);
         if (trainer) trainer.prepare(problem, state, this.currentPenalty);
       }
-      const problemText = this.nonFinite();
-      if (problemText) this.fail(beta, problemText);
-      this.record();
-      if (onRow) onRow(this.row);
+      this.commitStep(beta, onRow);
     }
     this.version++;
     return n;
@@ -192,13 +189,7 @@ export class Simulation {
       fast.step(penalty, beta); // ∇J, the optimiser, π and its metrics in one pass
       this.t++;
       this.currentBeta = Math.max(0, controller.next(this.t - 1, beta, kl, 1));
-      const problemText = this.nonFinite();
-      if (problemText) {
-        fast.sync();
-        this.fail(beta, problemText);
-      }
-      this.record();
-      if (onRow) onRow(this.row);
+      this.commitStep(beta, onRow, fast);
     }
   }
 
@@ -217,28 +208,27 @@ export class Simulation {
         fast.loadRow(j);
         this.t++;
         // the kernel hands back any step with a non-finite value; this only guards checks added here later
-        const problemText = this.nonFinite();
-        if (problemText) {
-          fast.sync();
-          this.fail(beta, problemText);
-        }
-        this.record();
-        if (onRow) onRow(this.row);
+        this.commitStep(beta, onRow, fast);
       }
       k += done;
       if (done < want) {
         fast.finishPending();
         this.t++;
-        const problemText = this.nonFinite();
-        if (problemText) {
-          fast.sync();
-          this.fail(beta, problemText);
-        }
-        this.record();
-        if (onRow) onRow(this.row);
+        this.commitStep(beta, onRow, fast);
         k++;
       }
     }
+  }
+
+  /** θ has moved to step t: fail the run on a non-finite value, else record the step and stream it. */
+  private commitStep(beta: number, onRow: ((row: Float64Array) => void) | undefined, fast?: FastExact): void {
+    const problemText = this.nonFinite();
+    if (problemText) {
+      fast?.sync();
+      this.fail(beta, problemText);
+    }
+    this.record();
+    if (onRow) onRow(this.row);
   }
 
   /** A step produced a non-finite value: mark the simulation failed and throw. */
