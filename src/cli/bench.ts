@@ -5,6 +5,7 @@
  * in-process after a warm-up; steps/s, ns per token-step (wall and CPU) and peak RSS are reported.
  * A long run (1 000 000 steps by default) shows that memory stays flat with the bounded history.
  */
+import { mulberry32 } from "../core/random.js";
 import { kernelAvailable } from "../core/fast/wasm.js";
 import { makeProblem, type Problem } from "../core/policy.js";
 import { InputError } from "../errors.js";
@@ -47,21 +48,9 @@ export function defaultSteps(V: number): number {
   return Math.max(1000, Math.round(8.2e7 / V / 1000) * 1000);
 }
 
-/** A small seeded generator (mulberry32) and N(0,1) by Box–Muller: the benchmark's random problem. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** π_ref = softmax of N(0,1) logits, reward ~ U[0,1]. */
 export function benchProblem(V: number, seed: number): Problem {
-  const random = generator(seed * 2654435761 + V);
+  const random = mulberry32(seed * 2654435761 + V); // N(0,1) logits by Box–Muller below
   const logits = new Float64Array(V);
   for (let i = 0; i < V; i++) logits[i] = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   let max = -Infinity;

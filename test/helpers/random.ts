@@ -1,11 +1,2 @@
-/** A small seeded generator (mulberry32) so test instances are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded generator for reproducible test instances (the one the bench uses). */
+export { mulberry32 as seededRandom } from "../../src/core/random.js";
