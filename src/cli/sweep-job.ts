@@ -1,10 +1,10 @@
 /** One β of a sweep: runs the scenario and computes the closed-form optimum at that β. */
 import { optimum } from "../core/optima.js";
 import { metricsOf } from "../core/summary.js";
-import { loadScenario, simConfigOf } from "../scenario/loader.js";
+import { loadScenario, type Scenario } from "../scenario/loader.js";
 import type { Penalty } from "../core/objective.js";
 import type { RecordField } from "../sim/record.js";
-import { Simulation } from "../sim/simulation.js";
+import { runScenario } from "./run.js";
 
 export interface SweepJob {
   file: string;
@@ -29,27 +29,22 @@ export const SWEEP_COLUMNS = [
 
 export type SweepRow = Record<"beta" | "steps" | MetricColumn | `opt_${MetricColumn}` | "final_beta" | "diverged_at", number | null>;
 
-/** Steps per slice when run in-process with a signal: the event loop turns between slices so Ctrl+C is seen. */
-const SLICE_WORK = 2_000_000;
+/** Scenarios already loaded in this thread: a sweep runs many β on one file, read and resolved once. */
+const loaded = new Map<string, Promise<Scenario>>();
+
+function loadOnce(file: string): Promise<Scenario> {
+  let scenario = loaded.get(file);
+  if (!scenario) {
+    scenario = loadScenario(file);
+    loaded.set(file, scenario);
+  }
+  return scenario;
+}
 
 export async function sweepOne(job: SweepJob, signal?: AbortSignal): Promise<SweepRow> {
-  const scenario = await loadScenario(job.file);
+  const scenario = await loadOnce(job.file);
   const spec = { ...scenario.spec, beta: job.beta, steps: job.steps, penalty: job.penalty, optimizer: { ...scenario.spec.optimizer, lr: job.lr } };
-  const sim = new Simulation(scenario.problem, simConfigOf({ ...scenario, spec }));
-  const slice = signal ? Math.max(16, Math.floor(SLICE_WORK / (scenario.problem.V + 32))) : job.steps;
-  let divergedAt: number | null = null;
-  try {
-    while (sim.currentStep < job.steps) {
-      sim.step(Math.min(slice, job.steps - sim.currentStep));
-      if (signal && sim.currentStep < job.steps) {
-        await new Promise((resolve) => setImmediate(resolve));
-        if (signal.aborted) throw signal.reason;
-      }
-    }
-  } catch (error) {
-    if (!sim.failed) throw error;
-    divergedAt = sim.currentStep;
-  }
+  const { sim } = await runScenario({ ...scenario, spec }, { every: job.steps, signal });
   const m = sim.metrics();
   const { ref, logRef, reward } = scenario.problem;
   const o = metricsOf(scenario.problem, optimum(job.penalty, ref, logRef, reward, job.beta), job.penalty, job.beta);
@@ -69,6 +64,6 @@ export async function sweepOne(job: SweepJob, signal?: AbortSignal): Promise<Swe
     opt_entropy: o.entropy,
     opt_objective: o.objective,
     final_beta: sim.beta,
-    diverged_at: divergedAt,
+    diverged_at: sim.divergedAt,
   };
 }

@@ -80,6 +80,7 @@ export class Simulation {
   private currentPenalty: Penalty;
   private version = 0;
   private failure: string | null = null;
+  private failedStep: number | null = null;
   private optimumCache: OptimumView | null = null;
   private snapshotCache: SimSnapshot | null = null;
   private trainer: SampledTrainer | null = null;
@@ -113,11 +114,16 @@ export class Simulation {
   get failed(): string | null {
     return this.failure;
   }
+  /** The step that produced a non-finite value (one past `currentStep`), or null. */
+  get divergedAt(): number | null {
+    return this.failedStep;
+  }
 
   /** Back to θ = log π_ref at step 0 with the scenario's β and penalty. */
   reset(): void {
     this.t = 0;
     this.failure = null;
+    this.failedStep = null;
     this.currentPenalty = this.config.penalty;
     this.controller.reset();
     this.optimizer.reset();
@@ -237,6 +243,7 @@ export class Simulation {
     // The failed step was never recorded: step, β and the row stay those of the last good step.
     this.t--;
     this.currentBeta = beta;
+    this.failedStep = failedStep;
     this.failure = `diverged at step ${failedStep}: ${problemText}`;
     this.version++;
     throw new DivergenceError(failedStep, problemText);
