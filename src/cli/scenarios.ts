@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { listScenarioNames, SCENARIOS_DIR } from "../scenario/loader.js";
+import { wrap } from "../tui/format.js";
 import { booleanFlag, type CommandSpec, type ParsedArgs } from "./args.js";
 import type { Io } from "./io.js";
 import { JSON_FLAG } from "./overrides.js";
@@ -23,25 +24,12 @@ function descriptionOf(name: string): string {
   }
 }
 
-function wrap(text: string, width: number, indent: string): string {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(/\s+/)) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines.map((l) => indent + l).join("\n");
-}
-
 export function scenariosCommand(args: ParsedArgs, io: Io): number {
   const entries = listScenarioNames().map((name) => ({ name, description: descriptionOf(name) }));
   if (booleanFlag(args, "json")) {
     io.out(JSON.stringify(entries) + "\n");
     return 0;
   }
-  io.out(entries.map((e) => `${e.name}\n${wrap(e.description, 76, "    ")}`).join("\n\n") + "\n");
+  io.out(entries.map((e) => `${e.name}\n${wrap(e.description, 76).map((line) => `    ${line}`).join("\n")}`).join("\n\n") + "\n");
   return 0;
 }

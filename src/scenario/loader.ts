@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { distributionProblem, logSumExp } from "../core/distributions.js";
+import { distributionProblem, softmaxOf } from "../core/distributions.js";
 import { makeProblem, type Problem } from "../core/policy.js";
 import { InputError } from "../errors.js";
 import type { SimConfig } from "../sim/simulation.js";
@@ -189,12 +189,9 @@ async function resolveReference(reference: ReferenceSpec, V: number): Promise<Fl
 
 /** softmax of logits, refusing logits so spread that some probability underflows to 0. */
 function softmaxChecked(logits: Float64Array, field: string): Float64Array {
-  const logZ = logSumExp(logits);
-  const out = new Float64Array(logits.length);
-  for (let i = 0; i < logits.length; i++) {
-    out[i] = Math.exp(logits[i]! - logZ);
-    if (!(out[i]! > 0)) throw new InputError(`logit ${i} is so small that its probability underflows to 0`, field);
-  }
+  const out = softmaxOf(logits);
+  const vanished = out.findIndex((p) => !(p > 0));
+  if (vanished >= 0) throw new InputError(`logit ${vanished} is so small that its probability underflows to 0`, field);
   return out;
 }
 

@@ -18,9 +18,7 @@ export function formatProbability(p: number): string {
 
 /** Measured speed: "812 steps/s", "5.2k steps/s". */
 export function formatRate(stepsPerSecond: number): string {
-  const rate = Math.round(stepsPerSecond);
-  // Three digits at most: 812, 5.2k, 31k (formatAxisNumber writes 1.1e+2 for 110 at 2 digits).
-  return `${rate < 1000 ? String(rate) : formatAxisNumber(rate, 3)} steps/s`;
+  return `${formatAxisNumber(Math.round(stepsPerSecond), 3)} steps/s`; // three digits at most: 812, 5.2k, 31k
 }
 
 /** Clips text to `width` terminal columns (code points; everything we print is one column wide). */
