@@ -6,6 +6,7 @@
  * A long run (1 000 000 steps by default) shows that memory stays flat with the bounded history.
  */
 import { mulberry32 } from "../core/random.js";
+import { nativeKernel } from "../core/fast/native.js";
 import { kernelAvailable } from "../core/fast/wasm.js";
 import { makeProblem, type Problem } from "../core/policy.js";
 import { InputError } from "../errors.js";
@@ -24,7 +25,13 @@ export const benchSpec: CommandSpec = {
     { name: "vocab", type: "string", value: "LIST", describe: "vocabulary sizes, comma-separated (default 16,256,4096)" },
     { name: "steps", type: "integer", value: "N", describe: "steps per size (default 200 000 up to V = 16, 100 000 up to 256, then ~8·10⁷/V: 20 000 at 4096)" },
     { name: "repeat", type: "integer", value: "R", describe: "timed runs per size after the warm-up; the best is reported (default 3)" },
-    { name: "engine", type: "string", value: "E", describe: "fast (WebAssembly SIMD when built), plain (the TypeScript reference) or both (default fast)", choices: ["fast", "plain", "both"] },
+    {
+      name: "engine",
+      type: "string",
+      value: "E",
+      describe: "fast (the native kernel when built, else WebAssembly SIMD), wasm (WebAssembly SIMD only), plain (the TypeScript reference), both (fast and plain) or all (default fast)",
+      choices: ["fast", "wasm", "plain", "both", "all"],
+    },
     { name: "long", type: "integer", value: "N", describe: "steps of the memory check at V = 16 (default 1 000 000; 0 skips it)" },
     { name: "seed", type: "integer", value: "S", describe: "seed of the random reference and reward (default 1)" },
     {
@@ -61,15 +68,19 @@ export function benchProblem(V: number, seed: number): Problem {
   return makeProblem(weights, reward);
 }
 
-export function benchConfig(engine: "fast" | "plain"): SimConfig {
+type Engine = NonNullable<SimConfig["engine"]>;
+
+export function benchConfig(engine: Engine): SimConfig {
   return { penalty: "reverse", beta: 0.1, controller: { kind: "fixed" }, optimizer: { kind: "sgd", lr: 1 }, engine };
 }
 
 export interface BenchResult {
   vocab: number;
-  engine: "fast" | "plain";
-  /** What actually ran: "wasm-simd" or "typescript". */
+  engine: Engine;
+  /** What actually ran: "native-avx512" (-avx2, -neon), "wasm-simd" or "typescript". */
   kernel: string;
+  /** Whether a helper thread took part (large vocabularies, a second core free). */
+  threaded: boolean;
   steps: number;
   seconds: number;
   steps_per_s: number;
@@ -98,7 +109,7 @@ function peakRssMb(): number {
   return process.resourceUsage().maxRSS / 1024; // maxRSS is in KiB
 }
 
-export function benchOne(V: number, steps: number, engine: "fast" | "plain", repeat: number, seed: number): BenchResult {
+export function benchOne(V: number, steps: number, engine: Engine, repeat: number, seed: number): BenchResult {
   const sim = new Simulation(benchProblem(V, seed), benchConfig(engine));
   timedRun(sim, Math.max(1, Math.min(steps, Math.ceil(steps / 10)))); // warm-up: JIT and wasm tier-up
   let best = { wall: Infinity, cpu: Infinity };
@@ -110,7 +121,8 @@ export function benchOne(V: number, steps: number, engine: "fast" | "plain", rep
   return {
     vocab: V,
     engine,
-    kernel: engine === "fast" && kernelAvailable() ? "wasm-simd" : "typescript",
+    kernel: sim.kernel,
+    threaded: sim.threaded,
     steps,
     seconds: best.wall,
     steps_per_s: steps / best.wall,
@@ -194,6 +206,18 @@ export async function frameBench(nameOrPath: string, stepsPerFrame = 100, frames
   };
 }
 
+/** The kernel the fast engine runs: "native-avx512" (…), "wasm-simd" or "typescript". */
+function fastKernel(): string {
+  const native = nativeKernel();
+  return native ? `native-${native.isa}` : kernelAvailable() ? "wasm-simd" : "typescript";
+}
+
+function kernelsText(): string {
+  const native = nativeKernel();
+  const wasm = kernelAvailable() ? "WebAssembly SIMD" : "no WebAssembly kernel (plain TypeScript)";
+  return native ? `native ${native.isa}${native.threads ? " with a helper thread" : ""}, ${wasm}` : `${wasm} (no native kernel built)`;
+}
+
 function parseVocab(text: string | undefined): number[] {
   if (text === undefined) return DEFAULT_VOCAB;
   const sizes = text.split(",").map((part) => Number(part.trim()));
@@ -218,7 +242,9 @@ export async function benchCommand(args: ParsedArgs, io: Io): Promise<number> {
   const long = checkNumber(numberFlag(args, "long") ?? 1_000_000, { integer: true, min: 0, max: 1e9 }, "--long");
   const seed = checkNumber(numberFlag(args, "seed") ?? 1, { integer: true, min: 0, max: 2 ** 32 - 1 }, "--seed");
   const engineFlag = stringFlag(args, "engine") ?? "fast";
-  const engines: Array<"fast" | "plain"> = engineFlag === "both" ? ["fast", "plain"] : [engineFlag as "fast" | "plain"];
+  const engines: Engine[] = engineFlag === "both" ? ["fast", "plain"] : engineFlag === "all" ? ["fast", "wasm", "plain"] : [engineFlag as Engine];
+  // "all" on a machine without the native kernel: fast is wasm already
+  if (engineFlag === "all" && !nativeKernel()) engines.splice(1, 1);
   const json = booleanFlag(args, "json");
 
   const results: BenchResult[] = [];
@@ -226,9 +252,9 @@ export async function benchCommand(args: ParsedArgs, io: Io): Promise<number> {
     io.out(
       [
         "klsim bench: exact reverse-KL gradient, SGD lr 1, beta 0.1; reward, forward KL, reverse KL and entropy every step",
-        `pi_ref = softmax(N(0,1) logits), reward ~ U[0,1]; best of ${repeat} after a warm-up; node ${process.version}, kernel ${kernelAvailable() ? "WebAssembly SIMD" : "unavailable (plain TypeScript)"}`,
+        `pi_ref = softmax(N(0,1) logits), reward ~ U[0,1]; best of ${repeat} after a warm-up; node ${process.version}, kernels: ${kernelsText()}`,
         "",
-        `${"V".padStart(6)}  ${"engine".padEnd(10)}  ${"steps".padStart(9)}  ${"seconds".padStart(8)}  ${"steps/s".padStart(11)}  ${"ns/token-step".padStart(13)}  ${"(cpu)".padStart(7)}  ${"peak RSS".padStart(9)}`,
+        `${"V".padStart(6)}  ${"engine".padEnd(17)}  ${"steps".padStart(9)}  ${"seconds".padStart(8)}  ${"steps/s".padStart(11)}  ${"ns/token-step".padStart(13)}  ${"(cpu)".padStart(7)}  ${"peak RSS".padStart(9)}`,
       ].join("\n") + "\n",
     );
   }
@@ -237,7 +263,7 @@ export async function benchCommand(args: ParsedArgs, io: Io): Promise<number> {
       const r = benchOne(V, stepsFlag ?? defaultSteps(V), engine, repeat, seed);
       results.push(r);
       if (!json) {
-        const line = `${String(V).padStart(6)}  ${(r.kernel === "wasm-simd" ? "wasm-simd" : "typescript").padEnd(10)}  ${grouped(r.steps).padStart(9)}  ${r.seconds.toFixed(3).padStart(8)}  ${grouped(r.steps_per_s).padStart(11)}  ${r.ns_per_token_step.toFixed(2).padStart(13)}  ${r.cpu_ns_per_token_step.toFixed(2).padStart(7)}  ${(r.peak_rss_mb.toFixed(1) + " MB").padStart(9)}`;
+        const line = `${String(V).padStart(6)}  ${(r.kernel + (r.threaded ? " ×2" : "")).padEnd(17)}  ${grouped(r.steps).padStart(9)}  ${r.seconds.toFixed(3).padStart(8)}  ${grouped(r.steps_per_s).padStart(11)}  ${r.ns_per_token_step.toFixed(2).padStart(13)}  ${r.cpu_ns_per_token_step.toFixed(2).padStart(7)}  ${(r.peak_rss_mb.toFixed(1) + " MB").padStart(9)}`;
         io.out(line + "\n");
       }
     }
@@ -249,7 +275,7 @@ export async function benchCommand(args: ParsedArgs, io: Io): Promise<number> {
     io.out(
       JSON.stringify({
         node: process.version,
-        kernel: kernelAvailable() ? "wasm-simd" : "typescript",
+        kernel: fastKernel(),
         workload: { penalty: "reverse", beta: 0.1, optimizer: "sgd", lr: 1, reference: "softmax(N(0,1) logits)", reward: "U[0,1]", seed },
         results,
         long: longResult,

@@ -81,7 +81,11 @@ export function expectEnum<T extends string>(value: unknown, options: readonly T
 
 export function expectNumberArray(value: unknown, field: string): number[] {
   if (!Array.isArray(value)) throw new InputError(`expected an array of numbers, got ${describe(value)}`, field);
-  value.forEach((entry, index) => expectNumber(entry, `${field}[${index}]`));
+  // the field's name is built only for the entry that fails: a 65 536-token vector stays cheap
+  for (let index = 0; index < value.length; index++) {
+    const entry: unknown = value[index];
+    if (typeof entry !== "number" || !Number.isFinite(entry)) expectNumber(entry, `${field}[${index}]`);
+  }
   return value as number[];
 }
 

@@ -30,9 +30,10 @@ export interface SimConfig {
   /** Sampled mode: batch, estimator and where the KL enters, with a seeded generator factory
    *  (called at every reset, so a reset replays the same samples). Absent = exact mode. */
   sampled?: { config: SampledConfig; random: () => () => number };
-  /** Exact mode's engine: `fast` (default) fuses each step into one WebAssembly SIMD pass when the
-   *  kernel is available (src/core/fast), `plain` always runs the TypeScript reference. */
-  engine?: "fast" | "plain";
+  /** Exact mode's engine: `fast` (default) fuses each step into one pass of the native kernel or,
+   *  without it, the WebAssembly SIMD one (src/core/fast); `wasm` never uses the native kernel;
+   *  `plain` always runs the TypeScript reference. */
+  engine?: "fast" | "wasm" | "plain";
 }
 
 /** The closed-form optimum for one (β, penalty): the dashed lines in the charts. */
@@ -84,14 +85,14 @@ export class Simulation {
   private optimumCache: OptimumView | null = null;
   private snapshotCache: SimSnapshot | null = null;
   private trainer: SampledTrainer | null = null;
-  /** The fused WebAssembly step (exact mode), or null for the plain TypeScript path. */
+  /** The fused step (exact mode), or null for the plain TypeScript path. */
   private readonly fast: FastExact | null;
 
   constructor(
     readonly problem: Problem,
     readonly config: SimConfig,
   ) {
-    this.fast = config.sampled || config.engine === "plain" ? null : FastExact.create(problem, config.optimizer);
+    this.fast = config.sampled || config.engine === "plain" ? null : FastExact.create(problem, config.optimizer, { native: config.engine !== "wasm" });
     this.state = this.fast ? this.fast.state : new PolicyState(problem.V);
     this.history = new History(config.historyCapacity ?? 4096);
     this.optimizer = createOptimizer(config.optimizer, problem.V);
@@ -117,6 +118,14 @@ export class Simulation {
   /** The step that produced a non-finite value (one past `currentStep`), or null. */
   get divergedAt(): number | null {
     return this.failedStep;
+  }
+  /** What runs the steps: "native-avx512" (-avx2, -neon), "wasm-simd" or "typescript". */
+  get kernel(): string {
+    return this.fast ? this.fast.kernel : "typescript";
+  }
+  /** Whether a helper thread has taken part in the steps (large vocabularies). */
+  get threaded(): boolean {
+    return this.fast?.threaded ?? false;
   }
 
   /** Back to θ = log π_ref at step 0 with the scenario's β and penalty. */
@@ -207,14 +216,19 @@ export class Simulation {
    */
   private fastFixedSteps(fast: FastExact, n: number, onRow: ((row: Float64Array) => void) | undefined): void {
     const beta = this.currentBeta; // a fixed controller keeps it
+    const history = this.history;
     for (let k = 0; k < n; ) {
       const want = Math.min(n - k, BATCH);
       const done = fast.run(this.currentPenalty, beta, want);
       for (let j = 0; j < done; j++) {
-        fast.loadRow(j);
         this.t++;
-        // the kernel hands back any step with a non-finite value; this only guards checks added here later
-        this.commitStep(beta, onRow, fast);
+        // A step no one reads (not streamed, not on the history's stride, not the last) is skipped:
+        // the kernel has checked that its values are finite. The others are recorded as step() does.
+        if (onRow || this.t % history.stride === 0 || j === done - 1) {
+          fast.loadRow(j);
+          // the kernel hands back any step with a non-finite value; this only guards checks added here later
+          this.commitStep(beta, onRow, fast);
+        }
       }
       k += done;
       if (done < want) {

@@ -1,8 +1,9 @@
 /**
  * The fast path (src/core/fast: the fused WebAssembly SIMD step) against the plain formulas of
  * src/core/objective.ts, optimizers.ts and divergences.ts, to 1e-12 on random instances; and
- * whole trajectories of a fast Simulation against a plain one. The kernel is compiled here from
- * its source (kernel-wat.mjs) with wabt, as the build does. No timings: those are `klsim bench`.
+ * whole trajectories of a fast Simulation against a plain one; for the WebAssembly kernel alone and
+ * with the native one (src/core/fast/native) taking the SGD steps. Both kernels are compiled here
+ * from their sources, as the build does. No timings: those are `klsim bench`.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adaptiveBeta } from "../../src/core/controllers.js";
@@ -10,11 +11,13 @@ import { logSoftmaxOf, logSumExp, softmaxOf } from "../../src/core/distributions
 import { entropy, klDivergence } from "../../src/core/divergences.js";
 import { FastExact, PARALLEL_MIN } from "../../src/core/fast/exact.js";
 import { compileKernel, GROUP } from "../../src/core/fast/kernel-wat.mjs";
+import { setNativeKernel, type NativeKernel } from "../../src/core/fast/native.js";
 import { instantiateKernel, kernelAvailable, LAYOUT, setKernel } from "../../src/core/fast/wasm.js";
 import { forwardGradientInto, forwardKLOf, reverseGradientInto, reverseKLOf, type Penalty } from "../../src/core/objective.js";
 import { Adam, Sgd, type OptimizerConfig } from "../../src/core/optimizers.js";
 import { evaluatePolicy, makeProblem, type Problem } from "../../src/core/policy.js";
 import { Simulation, type SimConfig } from "../../src/sim/simulation.js";
+import { buildNativeKernel } from "../helpers/native.js";
 import { seededRandom } from "../helpers/random.js";
 
 let kernel: Uint8Array;
@@ -173,265 +176,286 @@ describe("the WebAssembly kernel", () => {
   });
 });
 
-describe("one fused step equals the plain formulas to 1e-12", () => {
-  const rand = seededRandom(20260);
-  for (const optimizer of [SGD, ADAM]) {
-    for (const penalty of ["reverse", "forward"] as const) {
-      it(`${penalty} penalty, ${optimizer.kind}, random θ and V from 2 to 1001`, () => {
-        for (const V of SIZES) {
-          for (let trial = 0; trial < 3; trial++) {
-            const problem = randomProblem(rand, V, trial !== 1);
-            const theta = Float64Array.from({ length: V }, () => 12 * rand() - 6);
-            const beta = trial === 2 ? 0 : 0.02 + 2 * rand();
-            const plain = plainStep(problem, theta, penalty, beta, optimizer.kind === "sgd" ? new Sgd(optimizer) : new Adam(optimizer, V));
-            const fast = fastAt(problem, theta, optimizer);
-            fast.step(penalty, beta);
-            fast.sync();
-            const s = fast.state;
-            const what = `V=${V} trial ${trial}`;
-            expectClose(s.grad, plain.grad, 1e-12, `${what} gradient`);
-            expectClose(s.theta, plain.theta, 1e-12, `${what} θ`);
-            expectClose(s.pi, plain.pi, 1e-12, `${what} π`);
-            expect(Math.abs(s.maxTheta - Math.max(...plain.theta)), what).toBeLessThan(1e-12);
-            expectClose(
-              [s.logZ, s.reward, s.reverseKL, s.forwardKL, s.entropy],
-              [plain.logZ, plain.reward, plain.reverseKL, plain.forwardKL, plain.entropy],
-              1e-12,
-              `${what} metrics`,
-            );
-            if (problem.gold) expect(Math.abs(s.goldReward - plain.gold), what).toBeLessThan(1e-12);
-            else expect(s.goldReward).toBeNaN();
-            // the divergences agree with the definitions on probabilities too
-            expect(Math.abs(Math.max(0, s.reverseKL) - klDivergence(plain.pi, problem.ref)), what).toBeLessThan(1e-12);
-            expect(Math.abs(Math.max(0, s.entropy) - entropy(plain.pi)), what).toBeLessThan(1e-12);
+/** The engines under test: the WebAssembly kernel alone, then with the native kernel taking the
+ *  SGD steps (Adam stays on WebAssembly). The same expectations hold for both. */
+const native = buildNativeKernel();
+const ENGINES: Array<[string, NativeKernel | null]> = [
+  ["WebAssembly kernel", null],
+  ["native kernel", native.kernel],
+];
+
+for (const [engine, nativeKernelUnderTest] of ENGINES) {
+  describe.skipIf(engine === "native kernel" && !native.kernel)(`${engine}${native.kernel ? "" : ` (skipped: ${native.reason})`}`, () => {
+    beforeAll(() => setNativeKernel(nativeKernelUnderTest));
+    afterAll(() => setNativeKernel(null));
+
+    it("runs the SGD steps on the kernel named", () => {
+      const fast = FastExact.create(randomProblem(seededRandom(3), 9), SGD)!;
+      expect(fast.kernel).toBe(nativeKernelUnderTest ? `native-${nativeKernelUnderTest.isa}` : "wasm-simd");
+      expect(FastExact.create(randomProblem(seededRandom(3), 9), ADAM)!.kernel).toBe("wasm-simd");
+    });
+
+    describe("one fused step equals the plain formulas to 1e-12", () => {
+      const rand = seededRandom(20260);
+      for (const optimizer of [SGD, ADAM]) {
+        for (const penalty of ["reverse", "forward"] as const) {
+          it(`${penalty} penalty, ${optimizer.kind}, random θ and V from 2 to 1001`, () => {
+            for (const V of SIZES) {
+              for (let trial = 0; trial < 3; trial++) {
+                const problem = randomProblem(rand, V, trial !== 1);
+                const theta = Float64Array.from({ length: V }, () => 12 * rand() - 6);
+                const beta = trial === 2 ? 0 : 0.02 + 2 * rand();
+                const plain = plainStep(problem, theta, penalty, beta, optimizer.kind === "sgd" ? new Sgd(optimizer) : new Adam(optimizer, V));
+                const fast = fastAt(problem, theta, optimizer);
+                fast.step(penalty, beta);
+                fast.sync();
+                const s = fast.state;
+                const what = `V=${V} trial ${trial}`;
+                expectClose(s.grad, plain.grad, 1e-12, `${what} gradient`);
+                expectClose(s.theta, plain.theta, 1e-12, `${what} θ`);
+                expectClose(s.pi, plain.pi, 1e-12, `${what} π`);
+                expect(Math.abs(s.maxTheta - Math.max(...plain.theta)), what).toBeLessThan(1e-12);
+                expectClose(
+                  [s.logZ, s.reward, s.reverseKL, s.forwardKL, s.entropy],
+                  [plain.logZ, plain.reward, plain.reverseKL, plain.forwardKL, plain.entropy],
+                  1e-12,
+                  `${what} metrics`,
+                );
+                if (problem.gold) expect(Math.abs(s.goldReward - plain.gold), what).toBeLessThan(1e-12);
+                else expect(s.goldReward).toBeNaN();
+                // the divergences agree with the definitions on probabilities too
+                expect(Math.abs(Math.max(0, s.reverseKL) - klDivergence(plain.pi, problem.ref)), what).toBeLessThan(1e-12);
+                expect(Math.abs(Math.max(0, s.entropy) - entropy(plain.pi)), what).toBeLessThan(1e-12);
+              }
+            }
+          });
+        }
+      }
+
+      it("extreme logits (±700), and a step whose max jumps far (the plain re-evaluation)", () => {
+        let jumps = 0;
+        for (const V of [2, 3, 9, 17, 100]) {
+          const problem = randomProblem(rand, V);
+          for (const [spread, lr] of [
+            [700, 0.5],
+            [700, 1e3],
+            [1, 2e3],
+          ] as const) {
+            const theta = Float64Array.from({ length: V }, (_, i) => (i % 3 === 0 ? spread : -spread) * rand());
+            theta[V - 1] = -spread; // the padded tail too
+            for (const penalty of ["reverse", "forward"] as const) {
+              const optimizer: OptimizerConfig = { kind: "sgd", lr };
+              const plain = plainStep(problem, theta, penalty, 0.3, new Sgd(optimizer));
+              const fast = fastAt(problem, theta, optimizer);
+              fast.step(penalty, 0.3);
+              fast.sync();
+              if (Math.abs(fast.state.maxTheta - Math.max(...theta)) > 32) jumps++;
+              const what = `V=${V} spread ${spread} lr ${lr} ${penalty}`;
+              expectClose(fast.state.theta, plain.theta, 1e-12, `${what} θ`);
+              expectClose(fast.state.pi, plain.pi, 1e-12, `${what} π`);
+              expectClose(
+                [fast.state.reward, fast.state.reverseKL, fast.state.forwardKL, fast.state.entropy],
+                [plain.reward, plain.reverseKL, plain.forwardKL, plain.entropy],
+                1e-12,
+                `${what} metrics`,
+              );
+            }
+          }
+        }
+        expect(jumps).toBeGreaterThan(0);
+      });
+
+      it("logits spread over 760 nats (exps from 1 down through the subnormals to 0), several steps", () => {
+        for (const V of [9, 64, 257]) {
+          for (const penalty of ["reverse", "forward"] as const) {
+            const problem = randomProblem(rand, V);
+            let theta = Float64Array.from({ length: V }, () => -760 * rand());
+            theta[0] = 0;
+            const sgd = new Sgd(SGD);
+            const fast = fastAt(problem, theta, SGD);
+            for (let t = 0; t < 5; t++) {
+              const plain = plainStep(problem, theta, penalty, 0.3, sgd);
+              fast.step(penalty, 0.3);
+              fast.sync();
+              const what = `V=${V} ${penalty} step ${t + 1}`;
+              expectClose(fast.state.theta, plain.theta, 1e-12, `${what} θ`);
+              expectClose(fast.state.pi, plain.pi, 1e-12, `${what} π`);
+              expectClose(
+                [fast.state.logZ, fast.state.reward, fast.state.reverseKL, fast.state.forwardKL, fast.state.entropy],
+                [plain.logZ, plain.reward, plain.reverseKL, plain.forwardKL, plain.entropy],
+                1e-12,
+                `${what} metrics`,
+              );
+              theta = plain.theta;
+            }
           }
         }
       });
-    }
-  }
+    });
 
-  it("extreme logits (±700), and a step whose max jumps far (the plain re-evaluation)", () => {
-    let jumps = 0;
-    for (const V of [2, 3, 9, 17, 100]) {
-      const problem = randomProblem(rand, V);
-      for (const [spread, lr] of [
-        [700, 0.5],
-        [700, 1e3],
-        [1, 2e3],
-      ] as const) {
-        const theta = Float64Array.from({ length: V }, (_, i) => (i % 3 === 0 ? spread : -spread) * rand());
-        theta[V - 1] = -spread; // the padded tail too
-        for (const penalty of ["reverse", "forward"] as const) {
-          const optimizer: OptimizerConfig = { kind: "sgd", lr };
-          const plain = plainStep(problem, theta, penalty, 0.3, new Sgd(optimizer));
-          const fast = fastAt(problem, theta, optimizer);
-          fast.step(penalty, 0.3);
-          fast.sync();
-          if (Math.abs(fast.state.maxTheta - Math.max(...theta)) > 32) jumps++;
-          const what = `V=${V} spread ${spread} lr ${lr} ${penalty}`;
-          expectClose(fast.state.theta, plain.theta, 1e-12, `${what} θ`);
-          expectClose(fast.state.pi, plain.pi, 1e-12, `${what} π`);
-          expectClose(
-            [fast.state.reward, fast.state.reverseKL, fast.state.forwardKL, fast.state.entropy],
-            [plain.reward, plain.reverseKL, plain.forwardKL, plain.entropy],
-            1e-12,
-            `${what} metrics`,
-          );
-        }
-      }
-    }
-    expect(jumps).toBeGreaterThan(0);
-  });
-
-  it("logits spread over 760 nats (exps from 1 down through the subnormals to 0), several steps", () => {
-    for (const V of [9, 64, 257]) {
-      for (const penalty of ["reverse", "forward"] as const) {
-        const problem = randomProblem(rand, V);
-        let theta = Float64Array.from({ length: V }, () => -760 * rand());
-        theta[0] = 0;
-        const sgd = new Sgd(SGD);
-        const fast = fastAt(problem, theta, SGD);
-        for (let t = 0; t < 5; t++) {
-          const plain = plainStep(problem, theta, penalty, 0.3, sgd);
-          fast.step(penalty, 0.3);
-          fast.sync();
-          const what = `V=${V} ${penalty} step ${t + 1}`;
-          expectClose(fast.state.theta, plain.theta, 1e-12, `${what} θ`);
-          expectClose(fast.state.pi, plain.pi, 1e-12, `${what} π`);
-          expectClose(
-            [fast.state.logZ, fast.state.reward, fast.state.reverseKL, fast.state.forwardKL, fast.state.entropy],
-            [plain.logZ, plain.reward, plain.reverseKL, plain.forwardKL, plain.entropy],
-            1e-12,
-            `${what} metrics`,
-          );
-          theta = plain.theta;
-        }
-      }
-    }
-  });
-});
-
-describe("a fast Simulation follows the plain one", () => {
-  const configs: Array<[string, Partial<SimConfig>]> = [
-    ["reverse, SGD", { penalty: "reverse", optimizer: { kind: "sgd", lr: 1 } }],
-    ["forward, SGD", { penalty: "forward", optimizer: { kind: "sgd", lr: 1 } }],
-    ["reverse, Adam", { penalty: "reverse", optimizer: ADAM }],
-    ["forward, Adam, adaptive β", { penalty: "forward", optimizer: ADAM, controller: { kind: "adaptive", target: 0.5, horizon: 100 } }],
-  ];
-  for (const [name, partial] of configs) {
-    it(`${name}: every record and the final π to 1e-10 over 3000 steps`, () => {
-      const rand = seededRandom(name.length);
-      for (const V of [3, 16, 33]) {
-        const problem = randomProblem(rand, V);
-        const config: SimConfig = { penalty: "reverse", beta: 0.2, controller: { kind: "fixed" }, optimizer: SGD, ...partial };
-        const fast = new Simulation(problem, { ...config, engine: "fast" });
-        const plain = new Simulation(problem, { ...config, engine: "plain" });
-        expect(fast.state.theta.buffer.byteLength).toBeGreaterThanOrEqual(65536); // the kernel's memory
-        expect(plain.state.theta.buffer.byteLength).toBe(V * 8);
-        const rowsFast: number[][] = [];
-        const rowsPlain: number[][] = [];
-        for (let chunk = 0; chunk < 30; chunk++) {
-          fast.step(100, (row) => rowsFast.push(Array.from(row)));
-          plain.step(100, (row) => rowsPlain.push(Array.from(row)));
-          if (chunk === 10) {
-            fast.setBeta(0.05); // a TUI key press between batches
-            plain.setBeta(0.05);
+    describe("a fast Simulation follows the plain one", () => {
+      const configs: Array<[string, Partial<SimConfig>]> = [
+        ["reverse, SGD", { penalty: "reverse", optimizer: { kind: "sgd", lr: 1 } }],
+        ["forward, SGD", { penalty: "forward", optimizer: { kind: "sgd", lr: 1 } }],
+        ["reverse, Adam", { penalty: "reverse", optimizer: ADAM }],
+        ["forward, Adam, adaptive β", { penalty: "forward", optimizer: ADAM, controller: { kind: "adaptive", target: 0.5, horizon: 100 } }],
+      ];
+      for (const [name, partial] of configs) {
+        it(`${name}: every record and the final π to 1e-10 over 3000 steps`, () => {
+          const rand = seededRandom(name.length);
+          for (const V of [3, 16, 33]) {
+            const problem = randomProblem(rand, V);
+            const config: SimConfig = { penalty: "reverse", beta: 0.2, controller: { kind: "fixed" }, optimizer: SGD, ...partial };
+            const fast = new Simulation(problem, { ...config, engine: "fast" });
+            const plain = new Simulation(problem, { ...config, engine: "plain" });
+            expect(fast.state.theta.buffer.byteLength).toBeGreaterThanOrEqual(65536); // the kernel's memory
+            expect(plain.state.theta.buffer.byteLength).toBe(V * 8);
+            const rowsFast: number[][] = [];
+            const rowsPlain: number[][] = [];
+            for (let chunk = 0; chunk < 30; chunk++) {
+              fast.step(100, (row) => rowsFast.push(Array.from(row)));
+              plain.step(100, (row) => rowsPlain.push(Array.from(row)));
+              if (chunk === 10) {
+                fast.setBeta(0.05); // a TUI key press between batches
+                plain.setBeta(0.05);
+              }
+              expectClose(fast.state.pi, plain.state.pi, 1e-10, `${name} V=${V} π after ${fast.currentStep} steps`);
+            }
+            expect(rowsFast.length).toBe(3000);
+            for (let t = 0; t < rowsFast.length; t++) {
+              const a = rowsFast[t]!.map((x) => (Number.isNaN(x) ? 0 : x));
+              const b = rowsPlain[t]!.map((x) => (Number.isNaN(x) ? 0 : x));
+              expectClose(a, b, 1e-10, `${name} V=${V} record ${t + 1}`);
+            }
+            expectClose(fast.state.theta, plain.state.theta, 1e-10, `${name} V=${V} θ`);
+            expect(fast.state.pi.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 13);
+            // a reset replays the same trajectory
+            const first = fast.state.pi.slice();
+            fast.reset();
+            fast.step(1100);
+            fast.setBeta(0.05);
+            fast.step(1900);
+            expectClose(fast.state.pi, first, 0, `${name} V=${V} after reset`);
           }
-          expectClose(fast.state.pi, plain.state.pi, 1e-10, `${name} V=${V} π after ${fast.currentStep} steps`);
+        });
+      }
+
+      it("the batched steps hand back a step whose max θ jumps, and it is finished as the plain path does", () => {
+        const rand = seededRandom(31);
+        let handedBack = 0;
+        for (const V of [5, 16, 40]) {
+          const problem = randomProblem(rand, V);
+          const config: SimConfig = { penalty: "reverse", beta: 0.01, controller: { kind: "fixed" }, optimizer: { kind: "sgd", lr: 400 } };
+          const fast = new Simulation(problem, { ...config, engine: "fast" });
+          const plain = new Simulation(problem, { ...config, engine: "plain" });
+          const kernel = (fast as unknown as { fast: FastExact }).fast;
+          const finish = kernel.finishPending.bind(kernel);
+          kernel.finishPending = () => {
+            handedBack++;
+            finish();
+          };
+          const a: number[][] = [];
+          const b: number[][] = [];
+          fast.step(300, (row) => a.push(Array.from(row, (x) => (Number.isNaN(x) ? 0 : x))));
+          plain.step(300, (row) => b.push(Array.from(row, (x) => (Number.isNaN(x) ? 0 : x))));
+          for (let t = 0; t < a.length; t++) expectClose(a[t]!, b[t]!, 1e-9, `V=${V} record ${t + 1}`);
+          expectClose(fast.state.pi, plain.state.pi, 1e-9, `V=${V} π`);
         }
-        expect(rowsFast.length).toBe(3000);
-        for (let t = 0; t < rowsFast.length; t++) {
-          const a = rowsFast[t]!.map((x) => (Number.isNaN(x) ? 0 : x));
-          const b = rowsPlain[t]!.map((x) => (Number.isNaN(x) ? 0 : x));
-          expectClose(a, b, 1e-10, `${name} V=${V} record ${t + 1}`);
+        expect(handedBack).toBeGreaterThan(0);
+      });
+
+      it("adaptive β follows the controller's formula on the fast path too", () => {
+        const problem = randomProblem(seededRandom(5), 9);
+        const sim = new Simulation(problem, { penalty: "reverse", beta: 0.3, controller: { kind: "adaptive", target: 0.2, horizon: 50 }, optimizer: SGD });
+        const kl = Math.max(0, sim.state.reverseKL);
+        sim.step(1);
+        expect(sim.beta).toBeCloseTo(adaptiveBeta(0.3, kl, 0.2, 50, 1), 15);
+      });
+
+      it("diverges at the same step as the plain path, with the same message", () => {
+        const problem = makeProblem([0.5, 0.3, 0.2], [1e300, -1e300, 0]);
+        const config: SimConfig = { penalty: "reverse", beta: 0.1, controller: { kind: "fixed" }, optimizer: { kind: "sgd", lr: 1e10 } };
+        const outcomes = (["fast", "plain"] as const).map((engine) => {
+          const sim = new Simulation(problem, { ...config, engine });
+          try {
+            sim.step(50);
+          } catch {
+            // DivergenceError
+          }
+          return [sim.currentStep, sim.failed];
+        });
+        expect(outcomes[0]![1]).toMatch(/diverged at step/);
+        expect(outcomes[0]).toEqual(outcomes[1]);
+      });
+    });
+
+    describe("large vocabularies: two chunks, and a helper thread", () => {
+      it("gives the same bits whoever runs the second chunk, step by step (the hand-off races included)", () => {
+        const rand = seededRandom(7);
+        const V = PARALLEL_MIN + 5;
+        const problem = randomProblem(rand, V);
+        const theta = Float64Array.from({ length: V }, () => 4 * rand() - 2);
+        const alone = fastAt(problem, theta, SGD);
+        const adaptive = FastExact.create(problem, SGD, { threads: true })!;
+        adaptive.state.theta.set(theta);
+        adaptive.state.maxTheta = Math.max(...theta);
+        evaluatePolicy(problem, adaptive.state);
+        for (let k = 0; k < 3000; k++) {
+          alone.step("reverse", 0.1);
+          adaptive.step("reverse", 0.1);
+          if (k % 500 === 499) {
+            alone.sync();
+            adaptive.sync();
+            expect(Array.from(adaptive.state.pi)).toEqual(Array.from(alone.state.pi));
+            expect(adaptive.state.reverseKL).toBe(alone.state.reverseKL);
+          }
         }
-        expectClose(fast.state.theta, plain.state.theta, 1e-10, `${name} V=${V} θ`);
-        expect(fast.state.pi.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 13);
-        // a reset replays the same trajectory
-        const first = fast.state.pi.slice();
-        fast.reset();
-        fast.step(1100);
-        fast.setBeta(0.05);
-        fast.step(1900);
-        expectClose(fast.state.pi, first, 0, `${name} V=${V} after reset`);
-      }
+      });
+
+      it("gives the same bits with the helper running every second chunk as without it, and follows the plain path", async () => {
+        const rand = seededRandom(99);
+        for (const [V, optimizer, penalty] of [
+          [PARALLEL_MIN + 3, SGD, "reverse"],
+          [2 * PARALLEL_MIN + 8, ADAM, "forward"],
+        ] as const) {
+          const problem = randomProblem(rand, V);
+          const theta = Float64Array.from({ length: V }, () => 4 * rand() - 2);
+          const alone = fastAt(problem, theta, optimizer);
+          const helped = FastExact.create(problem, optimizer, { threads: "always" })!;
+          helped.state.theta.set(theta);
+          helped.state.maxTheta = Math.max(...theta);
+          evaluatePolicy(problem, helped.state);
+          const plain = new Simulation(problem, { penalty, beta: 0.2, controller: { kind: "fixed" }, optimizer, engine: "plain" });
+          plain.state.theta.set(theta);
+          plain.state.maxTheta = Math.max(...theta);
+          evaluatePolicy(problem, plain.state);
+          for (let k = 0; k < 200; k++) {
+            alone.step(penalty, 0.2);
+            helped.step(penalty, 0.2);
+          }
+          expect(helped.threaded).toBe(true);
+          alone.sync();
+          helped.sync();
+          expect(Array.from(helped.state.theta)).toEqual(Array.from(alone.state.theta));
+          expect(Array.from(helped.state.pi)).toEqual(Array.from(alone.state.pi));
+          expect([helped.state.reward, helped.state.reverseKL, helped.state.forwardKL, helped.state.entropy]).toEqual([
+            alone.state.reward,
+            alone.state.reverseKL,
+            alone.state.forwardKL,
+            alone.state.entropy,
+          ]);
+          // and one step of each equals the plain formulas
+          const before = helped.state.theta.slice();
+          const reference = plainStep(problem, before, penalty, 0.2, optimizer.kind === "sgd" ? new Sgd(optimizer) : new Adam(optimizer, V));
+          if (optimizer.kind === "sgd") {
+            helped.step(penalty, 0.2);
+            helped.sync();
+            expectClose(helped.state.theta, reference.theta, 1e-12, `V=${V} θ`);
+            expectClose(helped.state.pi, reference.pi, 1e-12, `V=${V} π`);
+            expectClose([helped.state.reverseKL, helped.state.forwardKL], [reference.reverseKL, reference.forwardKL], 1e-12, `V=${V} KL`);
+          }
+        }
+      });
     });
-  }
-
-  it("the batched steps hand back a step whose max θ jumps, and it is finished as the plain path does", () => {
-    const rand = seededRandom(31);
-    let handedBack = 0;
-    for (const V of [5, 16, 40]) {
-      const problem = randomProblem(rand, V);
-      const config: SimConfig = { penalty: "reverse", beta: 0.01, controller: { kind: "fixed" }, optimizer: { kind: "sgd", lr: 400 } };
-      const fast = new Simulation(problem, { ...config, engine: "fast" });
-      const plain = new Simulation(problem, { ...config, engine: "plain" });
-      const kernel = (fast as unknown as { fast: FastExact }).fast;
-      const finish = kernel.finishPending.bind(kernel);
-      kernel.finishPending = () => {
-        handedBack++;
-        finish();
-      };
-      const a: number[][] = [];
-      const b: number[][] = [];
-      fast.step(300, (row) => a.push(Array.from(row, (x) => (Number.isNaN(x) ? 0 : x))));
-      plain.step(300, (row) => b.push(Array.from(row, (x) => (Number.isNaN(x) ? 0 : x))));
-      for (let t = 0; t < a.length; t++) expectClose(a[t]!, b[t]!, 1e-9, `V=${V} record ${t + 1}`);
-      expectClose(fast.state.pi, plain.state.pi, 1e-9, `V=${V} π`);
-    }
-    expect(handedBack).toBeGreaterThan(0);
   });
-
-  it("adaptive β follows the controller's formula on the fast path too", () => {
-    const problem = randomProblem(seededRandom(5), 9);
-    const sim = new Simulation(problem, { penalty: "reverse", beta: 0.3, controller: { kind: "adaptive", target: 0.2, horizon: 50 }, optimizer: SGD });
-    const kl = Math.max(0, sim.state.reverseKL);
-    sim.step(1);
-    expect(sim.beta).toBeCloseTo(adaptiveBeta(0.3, kl, 0.2, 50, 1), 15);
-  });
-
-  it("diverges at the same step as the plain path, with the same message", () => {
-    const problem = makeProblem([0.5, 0.3, 0.2], [1e300, -1e300, 0]);
-    const config: SimConfig = { penalty: "reverse", beta: 0.1, controller: { kind: "fixed" }, optimizer: { kind: "sgd", lr: 1e10 } };
-    const outcomes = (["fast", "plain"] as const).map((engine) => {
-      const sim = new Simulation(problem, { ...config, engine });
-      try {
-        sim.step(50);
-      } catch {
-        // DivergenceError
-      }
-      return [sim.currentStep, sim.failed];
-    });
-    expect(outcomes[0]![1]).toMatch(/diverged at step/);
-    expect(outcomes[0]).toEqual(outcomes[1]);
-  });
-});
-
-describe("large vocabularies: two chunks, and a helper thread", () => {
-  it("gives the same bits whoever runs the second chunk, step by step (the hand-off races included)", () => {
-    const rand = seededRandom(7);
-    const V = PARALLEL_MIN + 5;
-    const problem = randomProblem(rand, V);
-    const theta = Float64Array.from({ length: V }, () => 4 * rand() - 2);
-    const alone = fastAt(problem, theta, SGD);
-    const adaptive = FastExact.create(problem, SGD, { threads: true })!;
-    adaptive.state.theta.set(theta);
-    adaptive.state.maxTheta = Math.max(...theta);
-    evaluatePolicy(problem, adaptive.state);
-    for (let k = 0; k < 3000; k++) {
-      alone.step("reverse", 0.1);
-      adaptive.step("reverse", 0.1);
-      if (k % 500 === 499) {
-        alone.sync();
-        adaptive.sync();
-        expect(Array.from(adaptive.state.pi)).toEqual(Array.from(alone.state.pi));
-        expect(adaptive.state.reverseKL).toBe(alone.state.reverseKL);
-      }
-    }
-  });
-
-  it("gives the same bits with the helper running every second chunk as without it, and follows the plain path", async () => {
-    const rand = seededRandom(99);
-    for (const [V, optimizer, penalty] of [
-      [PARALLEL_MIN + 3, SGD, "reverse"],
-      [2 * PARALLEL_MIN + 8, ADAM, "forward"],
-    ] as const) {
-      const problem = randomProblem(rand, V);
-      const theta = Float64Array.from({ length: V }, () => 4 * rand() - 2);
-      const alone = fastAt(problem, theta, optimizer);
-      const helped = FastExact.create(problem, optimizer, { threads: "always" })!;
-      helped.state.theta.set(theta);
-      helped.state.maxTheta = Math.max(...theta);
-      evaluatePolicy(problem, helped.state);
-      const plain = new Simulation(problem, { penalty, beta: 0.2, controller: { kind: "fixed" }, optimizer, engine: "plain" });
-      plain.state.theta.set(theta);
-      plain.state.maxTheta = Math.max(...theta);
-      evaluatePolicy(problem, plain.state);
-      for (let k = 0; k < 200; k++) {
-        alone.step(penalty, 0.2);
-        helped.step(penalty, 0.2);
-      }
-      expect(helped.threaded).toBe(true);
-      alone.sync();
-      helped.sync();
-      expect(Array.from(helped.state.theta)).toEqual(Array.from(alone.state.theta));
-      expect(Array.from(helped.state.pi)).toEqual(Array.from(alone.state.pi));
-      expect([helped.state.reward, helped.state.reverseKL, helped.state.forwardKL, helped.state.entropy]).toEqual([
-        alone.state.reward,
-        alone.state.reverseKL,
-        alone.state.forwardKL,
-        alone.state.entropy,
-      ]);
-      // and one step of each equals the plain formulas
-      const before = helped.state.theta.slice();
-      const reference = plainStep(problem, before, penalty, 0.2, optimizer.kind === "sgd" ? new Sgd(optimizer) : new Adam(optimizer, V));
-      if (optimizer.kind === "sgd") {
-        helped.step(penalty, 0.2);
-        helped.sync();
-        expectClose(helped.state.theta, reference.theta, 1e-12, `V=${V} θ`);
-        expectClose(helped.state.pi, reference.pi, 1e-12, `V=${V} π`);
-        expectClose([helped.state.reverseKL, helped.state.forwardKL], [reference.reverseKL, reference.forwardKL], 1e-12, `V=${V} KL`);
-      }
-    }
-  });
-});
+}

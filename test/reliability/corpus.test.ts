@@ -289,7 +289,7 @@ const ARGS: ArgCase[] = [
   { name: "typo'd command alone", args: ["optimun"], line: /^optimun: no such scenario \(known: .*\) \(or did you mean 'klsim optimum'\?\)$/ },
   { name: "tui: typo'd flag", args: ["basic", "--stesp", "3"], line: "--stesp: unknown option for 'klsim tui' (did you mean --steps?); see klsim tui --help" },
   { name: "bench: --vocab 1", args: ["bench", "--vocab", "1"], line: "--vocab: expected whole numbers from 2 to 65536, got '1'" },
-  { name: "bench: unknown engine", args: ["bench", "--engine", "gpu"], line: "--engine: expected one of fast, plain, both, got 'gpu'" },
+  { name: "bench: unknown engine", args: ["bench", "--engine", "gpu"], line: "--engine: expected one of fast, wasm, plain, both, all, got 'gpu'" },
   { name: "scenarios: extra argument", args: ["scenarios", "extra"], line: "klsim scenarios: unexpected argument 'extra'; usage: klsim scenarios [options]" },
 ];
 

@@ -10,15 +10,21 @@
  * (π = e·invZ, the same product evaluatePolicy takes), after which invZ = 1. Any evaluated state —
  * from `sync()` or from a plain `evaluatePolicy` — is therefore a valid input to the next `step`.
  *
+ * SGD steps go to the native kernel when it is built (native.ts: the same steps on the same memory
+ * in AVX-512/AVX2 registers with FMA); Adam, and every step without it, to the WebAssembly one.
+ *
  * From PARALLEL_MIN tokens on, the vocabulary is cut in two chunks whose sums are added in a fixed
- * order; a helper thread (helper.ts) runs the second chunk when it can. The results are the same
- * whether or not it does, so they never depend on the machine's load or cores.
+ * order; a helper thread (the native kernel's own, or a worker: helper.ts) runs the second chunk
+ * when it can. The results are the same whether or not it does, so they never depend on the
+ * machine's load or cores.
  */
 import { availableParallelism, loadavg } from "node:os";
 import type { Penalty } from "../objective.js";
 import type { OptimizerConfig } from "../optimizers.js";
 import { evaluatePolicy, PolicyState, type Problem } from "../policy.js";
 import { Helper, workerThreads } from "./helper.js";
+import { nativeKernel, type NativeKernel } from "./native.js";
+import { HelperSchedule } from "./schedule.js";
 import { instantiateKernel, LAYOUT, type KernelInstance, type RunFunction, type StepFunction } from "./wasm.js";
 
 /** The fused step's exp shift is the previous max θ; if the max moves further than this (nats) in
@@ -27,17 +33,6 @@ const SHIFT_SLACK = 32;
 
 /** Vocabularies this large are split in two chunks, and a helper thread may take the second. */
 export const PARALLEL_MIN = 2048;
-
-/**
- * A helper only pays when a second core is free, which on a shared machine comes and goes. So the
- * steps are timed: PROBE steps with the helper, PROBE without, then the faster way for the next
- * `rest` steps — PERIOD after the helper won, doubling (up to MAX_REST) each time it lost. A step
- * with the helper that takes over three times a probed step without it (the helper was descheduled)
- * ends the helper's turn early.
- */
-const PROBE = 16;
-const PERIOD = 1024;
-const MAX_REST = 64 * PERIOD;
 
 /** The arrays in the kernel's memory, in this order, each padded to whole groups of tokens. */
 const ARRAYS = ["theta", "e", "grad", "reward", "gold", "ref", "logRef", "am", "av"] as const;
@@ -56,6 +51,8 @@ export interface FastOptions {
   /** Let a helper thread take half of a large vocabulary (default: see defaultThreads). "always":
    *  the helper runs every second chunk and the main thread waits for it (for tests). */
   threads?: boolean | "always";
+  /** Use the native kernel for SGD steps when it is built (default true). */
+  native?: boolean;
 }
 
 export class FastExact {
@@ -80,17 +77,17 @@ export class FastExact {
   private helperWanted: boolean;
   /** Tests: the helper runs chunk 1 of every step (the main thread waits for it). */
   private readonly helperAlways: boolean;
+  /** The native kernel (SGD steps), its view of the memory, and whether its helper thread may run. */
+  private readonly native: NativeKernel | null;
+  private readonly bytes: Uint8Array;
+  private readonly nativeHelper: boolean;
+  /** When a helper (either kind) takes part. */
+  private readonly schedule = new HelperSchedule();
   /** 1/Σe of the π buffer's contents (1 once normalised). */
   private invZ = 1;
   /** Adam's step count. */
   private t = 0;
-  /** The schedule of helper use (see PROBE): steps left in the current stage, the stage, the rest
-   *  length, the probes' total times (ms) and the last step's start. */
-  private stageLeft = 0;
-  private stage: "probe-helper" | "probe-alone" | "helper" | "alone" = "alone";
-  private rest = PERIOD;
-  private helperMs = 0;
-  private aloneMs = 0;
+  /** The start of the current step on the worker helper's schedule. */
   private stepStart = 0;
 
   /** A fast stepper for `problem`, or null when the WebAssembly kernel is unavailable. */
@@ -138,8 +135,17 @@ export class FastExact {
     this.runFunctions = { reverse: instance.kernel.run_reverse_sgd, forward: instance.kernel.run_forward_sgd };
     this.rowsOffset = LAYOUT.ARRAYS + ARRAYS.length * bytes;
     this.rows = new Float64Array(buffer, this.rowsOffset, BATCH * ROW_SLOTS);
-    this.helperWanted = this.chunked && (options.threads ?? defaultThreads()) !== false;
+    this.native = options.native === false || optimizer.kind !== "sgd" ? null : nativeKernel();
+    this.bytes = new Uint8Array(buffer);
+    const threads = this.chunked && (options.threads ?? defaultThreads()) !== false;
+    this.nativeHelper = threads && this.native !== null && this.native.threads;
+    this.helperWanted = threads && this.native === null;
     this.helperAlways = options.threads === "always";
+  }
+
+  /** The kernel that runs the steps: "native-avx512" (or -avx2, -neon), "wasm-simd". */
+  get kernel(): string {
+    return this.native ? `native-${this.native.isa}` : "wasm-simd";
   }
 
   /** Adam's moments and step count back to zero (θ and π are reset by the owner). */
@@ -155,6 +161,10 @@ export class FastExact {
    * `state.maxTheta` for the caller to report, as the plain path does.
    */
   step(penalty: Penalty, beta: number): void {
+    if (this.native) {
+      if (this.run(penalty, beta, 1) === 0) this.finishPending();
+      return;
+    }
     const M = this.setParams(penalty, beta);
     const kind = (penalty === "reverse" ? 0 : 1) + (this.optimizer.kind === "adam" ? 2 : 0);
     const run = this.stepFunctions[kind]!;
@@ -169,7 +179,7 @@ export class FastExact {
       run(0, this.split, 0, out0);
       if (!helper || (!this.helperAlways && helper.takeBack(gen))) run(this.split, this.groups - this.split, this.tail, out1);
       else helper.await(gen);
-      if (this.helper) this.timeStep(helper !== null);
+      if (this.helper && !this.helperAlways) this.schedule.book(1, performance.now() - this.stepStart, helper !== null);
       // chunk 0's sums + chunk 1's, always in this order
       for (let j = 0; j < 6; j++) out[j] = out[j]! + out[8 + j]!;
       out[6] = Math.max(out[6]!, out[14]!);
@@ -177,9 +187,9 @@ export class FastExact {
     this.finish(M);
   }
 
-  /** Whether run() can be used: SGD on a vocabulary of one chunk. */
+  /** Whether run() can be used: SGD, on one chunk of vocabulary unless the native kernel is there. */
   get batchable(): boolean {
-    return !this.chunked && this.optimizer.kind === "sgd";
+    return this.optimizer.kind === "sgd" && (this.native !== null || !this.chunked);
   }
 
   /**
@@ -190,7 +200,8 @@ export class FastExact {
    */
   run(penalty: Penalty, beta: number, n: number): number {
     this.setParams(penalty, beta);
-    const done = this.runFunctions[penalty](Math.min(n, BATCH), this.rowsOffset, this.groups, this.tail, LAYOUT.OUT);
+    const want = Math.min(n, BATCH);
+    const done = this.native ? this.runNative(penalty, want) : this.runFunctions[penalty](want, this.rowsOffset, this.groups, this.tail, LAYOUT.OUT);
     this.invZ = this.params[F.invZ]!;
     if (done > 0) {
       const s = this.state;
@@ -198,6 +209,27 @@ export class FastExact {
       s.logZ = this.rows[base + ROW.logZ]!;
       s.maxTheta = this.rows[base + ROW.maxTheta]!;
       this.loadRow(done - 1);
+    }
+    return done;
+  }
+
+  /** run() on the native kernel, in turns of the helper's schedule; returns the rows written. */
+  private runNative(penalty: Penalty, want: number): number {
+    const native = this.native!;
+    const forward = penalty === "forward" ? 1 : 0;
+    const gold = this.problem.gold ? 1 : 0;
+    if (!this.nativeHelper || this.helperAlways) {
+      return native.run(this.bytes, forward, gold, want, this.rowsOffset, this.groups, this.split, this.tail, LAYOUT.OUT, this.helperAlways ? 1 : 0);
+    }
+    let done = 0;
+    while (done < want) {
+      const helper = this.schedule.useHelper();
+      const steps = Math.min(want - done, this.schedule.stepsLeft);
+      const t0 = performance.now();
+      const rows = native.run(this.bytes, forward, gold, steps, this.rowsOffset + done * ROW_SLOTS * 8, this.groups, this.split, this.tail, LAYOUT.OUT, helper ? 1 : 0);
+      this.schedule.book(Math.max(rows, 1), performance.now() - t0, helper);
+      done += rows;
+      if (rows < steps) break; // a step to finish in JavaScript
     }
     return done;
   }
@@ -280,10 +312,11 @@ export class FastExact {
 
   /** Whether a helper thread is taking part (it starts at the first step of a large vocabulary). */
   get threaded(): boolean {
+    if (this.native) return this.nativeHelper || this.helperAlways ? this.native.helperJobs() > 0 : false;
     return this.helper !== null && this.helper.alive;
   }
 
-  /** The helper to use for this step, or null: started on first use, then on the PROBE schedule. */
+  /** The worker helper to use for this step, or null: started on first use, then on the schedule. */
   private helperForStep(): Helper | null {
     if (!this.helper) {
       if (!this.helperWanted) return null;
@@ -296,42 +329,8 @@ export class FastExact {
     }
     if (!this.helper.alive) return null;
     if (this.helperAlways) return this.helper;
-    if (this.stageLeft === 0) this.nextStage();
-    this.stageLeft--;
     this.stepStart = performance.now();
-    return this.stage === "probe-helper" || this.stage === "helper" ? this.helper : null;
-  }
-
-  /** Books the step's time to its stage; ends a helper stage that went badly. */
-  private timeStep(withHelper: boolean): void {
-    const ms = performance.now() - this.stepStart;
-    if (this.stage === "probe-helper") this.helperMs += ms;
-    else if (this.stage === "probe-alone") this.aloneMs += ms;
-    else if (withHelper && ms > (3 * this.aloneMs) / PROBE) {
-      this.stage = "alone"; // descheduled helper: alone for the rest of this turn
-      this.rest = Math.min(2 * this.rest, MAX_REST);
-    }
-  }
-
-  private nextStage(): void {
-    switch (this.stage) {
-      case "probe-helper":
-        this.stage = "probe-alone";
-        this.stageLeft = PROBE;
-        return;
-      case "probe-alone": {
-        const helps = this.helperMs < 0.9 * this.aloneMs;
-        this.rest = helps ? PERIOD : Math.min(2 * this.rest, MAX_REST);
-        this.stage = helps ? "helper" : "alone";
-        this.stageLeft = this.rest;
-        return;
-      }
-      default:
-        this.stage = "probe-helper";
-        this.stageLeft = PROBE;
-        this.helperMs = 0;
-        this.aloneMs = 0;
-    }
+    return this.schedule.useHelper() ? this.helper : null;
   }
 }
 

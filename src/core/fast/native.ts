@@ -1,0 +1,53 @@
+/**
+ * Loads the optional native kernel (native/kernel.c, compiled by scripts/build-native.mjs to
+ * kernel.node next to the built native.js): the WebAssembly kernel's batched SGD steps on the same
+ * memory, in AVX-512/AVX2/NEON registers with FMA, and a helper thread of its own for large
+ * vocabularies. Anything missing (no C compiler at install, a CPU without FMA, another platform,
+ * KLSIM_ENGINE=wasm or plain) gives null, and exact.ts uses the WebAssembly kernel alone.
+ */
+import { createRequire } from "node:module";
+
+/** The binding (see js_run in native/kernel.c). */
+export interface NativeKernel {
+  /** n SGD steps at a fixed β on the kernel memory: WebAssembly's run_<penalty>_sgd, chunked at `split`. */
+  run(memory: Uint8Array, forward: number, gold: number, n: number, rows: number, groups: number, split: number, tail: number, out: number, helper: number): number;
+  /** The steps' exp on its own (length a multiple of 8), for the tests. */
+  exp(x: Float64Array, out: Float64Array): void;
+  /** Chunks the helper thread has run so far (this thread's instance), for the tests. */
+  helperJobs(): number;
+  /** The registers the kernel runs in: "avx512", "avx2", "neon", "generic" or "none" (declined). */
+  isa: string;
+  version: number;
+  /** Whether this build has the helper thread (Linux). */
+  threads: boolean;
+}
+
+/** native/kernel.c NATIVE_VERSION: a kernel.node from another build is not used. */
+export const NATIVE_VERSION = 1;
+
+let cached: NativeKernel | null | undefined;
+
+/** The native kernel, or null when it is unavailable or switched off. */
+export function nativeKernel(): NativeKernel | null {
+  if (cached !== undefined) return cached;
+  cached = null;
+  const engine = process.env.KLSIM_ENGINE;
+  if (engine === "plain" || engine === "wasm") return cached;
+  const require = createRequire(import.meta.url);
+  // next to this file (dist/core/fast), or seen from dist/cli when bundled into run.js
+  for (const path of ["./kernel.node", "../core/fast/kernel.node"]) {
+    try {
+      const kernel = require(path) as NativeKernel;
+      if (kernel.version === NATIVE_VERSION && kernel.isa !== "none") cached = kernel;
+      break;
+    } catch {
+      // not built here, or built for another platform: try the next place, then do without
+    }
+  }
+  return cached;
+}
+
+/** Tests: use `kernel` (or none) from now on. */
+export function setNativeKernel(kernel: NativeKernel | null): void {
+  cached = kernel;
+}

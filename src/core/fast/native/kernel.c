@@ -1,0 +1,508 @@
+/*
+ * klsim's native kernel, an optional accelerator of FastExact.run (src/core/fast/exact.ts): n exact
+ * SGD steps at a fixed β, each ONE pass over the vocabulary that fuses the gradient, the update, the
+ * softmax with one exp per token and the sums of every metric, then the step's finish. It is the
+ * WebAssembly kernel's run_<penalty>_sgd (kernel-wat.mjs) on the same memory, with the same layout,
+ * parameter block, rows and stopping rules, so exact.ts calls either; written with GCC/Clang vector
+ * extensions over 8 doubles, which each build target lowers to its widest registers (AVX-512 zmm,
+ * AVX2 ymm, NEON). The plain TypeScript (src/core/policy.ts) is the readable reference;
+ * test/core/native.test.ts holds this kernel to it at 1e-12 on random instances.
+ *
+ * Reproducibility: FMA only where written (fma8; the build passes -ffp-contract=off), eight fixed
+ * accumulator lanes reduced in a fixed order, so every x86-64 clone gives the same bits (a CPU
+ * without FMA declines the kernel: software fma would be slow). Vocabularies of PARALLEL_MIN tokens
+ * and more are cut in two chunks whose sums are added in a fixed order; a helper thread may run the
+ * second chunk, and the bits are the same whoever runs it.
+ *
+ * exp: Cody–Waite reduction x = k·ln2 + r (r carried as hi − lo, as fdlibm), exp(r) = 1 + (hi +
+ * (r²·Q(r) − lo)) with Q the WebAssembly kernel's degree-9 minimax polynomial (Horner, with FMA),
+ * then ·2^k by adding k to the exponent bits; within 1 ulp of Math.exp (the tests measure it).
+ */
+#include <math.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef __linux__
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#define HAVE_HELPER 1
+#else
+#define HAVE_HELPER 0
+#endif
+
+/* ---- the memory layout: wasm.ts LAYOUT; kernel-wat.mjs F64_PARAMS, I32_PARAMS, ROW ---- */
+enum { PARAMS = 256, INTS = PARAMS + 128, MASKS = 512, GROUP = 8 };
+enum { P_INVZ, P_LOGZ, P_MEAN, P_BETA, P_M, P_RATE };
+enum { A_THETA, A_E, A_GRAD, A_REWARD, A_GOLD, A_REF, A_LOGREF };
+enum { R_REWARD, R_GOLD, R_RKL, R_FKL, R_ENT, R_LOGZ, R_MAX, R_INVZ, ROW_SLOTS };
+/* a chunk's result slot: Σe, Σe·r, Σe·g, Σe·s, Σe·(s − log πref), Σπref·(log πref − s), max θ */
+enum { S_Z, S_R, S_G, S_S, S_LR, S_REF, S_MAX };
+/* bytes between the two chunks' result slots (wasm.ts LAYOUT.OUT_SLOT) */
+enum { OUT_SLOT = 64 };
+/* the step's max θ may move this far from the exp shift M before the caller finishes the step (exact.ts SHIFT_SLACK) */
+#define SHIFT_SLACK 32.0
+
+typedef double v8d __attribute__((vector_size(64)));
+typedef int64_t v8l __attribute__((vector_size(64)));
+/* the same vectors at 8-byte alignment, for the caller's memory */
+typedef double v8du __attribute__((vector_size(64), aligned(8)));
+typedef int64_t v8lu __attribute__((vector_size(64), aligned(8)));
+
+#define SPLAT(x) ((v8d){(x), (x), (x), (x), (x), (x), (x), (x)})
+#define LOAD(p) (*(const v8du *)(p))
+#define STORE(p, v) (*(v8du *)(p) = (v))
+/* a·b + c rounded once, lane by lane (the compiler emits one vfmadd per register) */
+#define FMA8(a, b, c)                                                                                   \
+  ({                                                                                                   \
+    v8d a_ = (a), b_ = (b), c_ = (c), r_;                                                              \
+    for (int l_ = 0; l_ < 8; l_++) r_[l_] = __builtin_fma(a_[l_], b_[l_], c_[l_]);                     \
+    r_;                                                                                                \
+  })
+/* a < b ? b : a, lane by lane: WebAssembly's f64x2.pmax (a NaN in b is skipped, as `if (t > max)`) */
+#define PMAX8(a, b)                                                                                     \
+  ({                                                                                                   \
+    v8d a__ = (a), b__ = (b);                                                                          \
+    v8l lt__ = (v8l)(a__ < b__);                                                                       \
+    (v8d)(((v8l)b__ & lt__) | ((v8l)a__ & ~lt__));                                                     \
+  })
+
+/* exp(x) for x ≥ −746 (0 below) and x ≤ 600 where the result is used (the steps stop above 32). */
+#define EXP8(x_in, out)                                                                                 \
+  do {                                                                                                 \
+    const v8d shifter_e = SPLAT(0x18000000000000 + 64.0); /* 1.5·2^52 + 64: k + 64 lands in the low bits */ \
+    v8d xc_e = PMAX8((x_in), SPLAT(-746.0));                                                              \
+    v8d kd_e = FMA8(xc_e, SPLAT(1.44269504088896338700e00), shifter_e); /* round(x/ln2) + 1.5·2^52 + 64 */      \
+    v8d kf_e = kd_e - shifter_e;                                                                             \
+    v8d hi_e = FMA8(-kf_e, SPLAT(6.93147180369123816490e-01), xc_e); /* x − k·ln2HI, exact */                  \
+    v8d lo_e = kf_e * SPLAT(1.90821492927058770002e-10);                                                   \
+    v8d r_e = hi_e - lo_e;                                                                                   \
+    v8d y_e = FMA8(r_e, SPLAT(2.50000207895223e-8), SPLAT(2.763030680298044e-7));                           \
+    y_e = FMA8(r_e, y_e, SPLAT(2.7557586800370835e-6));                                                      \
+    y_e = FMA8(r_e, y_e, SPLAT(2.4801492947987373e-5));                                                      \
+    y_e = FMA8(r_e, y_e, SPLAT(0.0001984126950577352));                                                      \
+    y_e = FMA8(r_e, y_e, SPLAT(0.0013888888943761658));                                                      \
+    y_e = FMA8(r_e, y_e, SPLAT(0.00833333333349498));                                                        \
+    y_e = FMA8(r_e, y_e, SPLAT(0.04166666666652972));                                                        \
+    y_e = FMA8(r_e, y_e, SPLAT(0.1666666666666641));                                                         \
+    y_e = FMA8(r_e, y_e, SPLAT(0.5000000000000011));                                                         \
+    y_e = SPLAT(1.0) + (hi_e + FMA8(r_e * r_e, y_e, -lo_e));                                                       \
+    /* exp(r)·2^(k + 64) by adding k + 64 to the exponent field (normal for k ≥ −1076), then ·2^−64 */ \
+    (out) = (v8d)((v8l)y_e + ((v8l)kd_e << 52)) * SPLAT(0x1p-64);                                          \
+  } while (0)
+
+/*
+ * One SGD step on the 8 tokens from i; pad lanes (MASKED) get e = 0, θ = 0 and never the max:
+ *   π = e·invZ;  g = reverse: π·((r − β·((θ − logZ) − log πref)) − mean) | forward: π·(r − mean) + β·(πref − π)
+ *   θ ← θ + lr·g;  s = θ − M;  e = exp(s);  Σe, Σe·r, Σe·g, Σe·s, Σe·(s − log πref), Σπref·(log πref − s)
+ */
+#define GROUP_STEP(i, MASKED)                                                                           \
+  do {                                                                                                 \
+    v8d th = LOAD(theta + (i)), r = LOAD(reward + (i)), lr = LOAD(logRef + (i)), rf = LOAD(ref + (i));  \
+    v8d pi = LOAD(e + (i)) * invZ;                                                                     \
+    v8d g = FORWARD ? FMA8(pi, r - mean, beta * (rf - pi)) : pi * ((r - beta * ((th - logZ) - lr)) - mean); \
+    STORE(grad + (i), g);                                                                              \
+    th = FMA8(rate, g, th);                                                                            \
+    if (MASKED) th = (v8d)((v8l)th & mask);                                                            \
+    STORE(theta + (i), th);                                                                            \
+    max = PMAX8(max, (MASKED) ? (v8d)(((v8l)th & mask) | ((v8l)SPLAT(-INFINITY) & ~mask)) : th);       \
+    v8d sh = th - M, x;                                                                                \
+    EXP8(sh, x);                                                                                       \
+    if (MASKED) x = (v8d)((v8l)x & mask);                                                              \
+    STORE(e + (i), x);                                                                                 \
+    z = z + x;                                                                                         \
+    sR = FMA8(x, r, sR);                                                                               \
+    if (GOLD) sG = FMA8(x, LOAD(gold + (i)), sG);                                                      \
+    sS = FMA8(x, sh, sS);                                                                              \
+    sLR = FMA8(x, sh - lr, sLR);                                                                       \
+    sRef = FMA8(rf, lr - sh, sRef);                                                                    \
+  } while (0)
+
+/* the eight lanes of an accumulator, in a fixed order */
+#define REDUCE(v) ((((v)[0] + (v)[1]) + ((v)[2] + (v)[3])) + (((v)[4] + (v)[5]) + ((v)[6] + (v)[7])))
+
+/*
+ * One step over groups [start, start + count) and, if `tail`, the vocabulary's partial last group;
+ * the sums and max θ go to `out`. One function per (penalty, gold) so that both are constants.
+ */
+#define CHUNK_FUNCTION(name, forward_, gold_)                                                           \
+  static inline __attribute__((always_inline)) void name(uint8_t *mem, int64_t start, int64_t count, int tail, double *out) { \
+    enum { FORWARD = (forward_), GOLD = (gold_) };                                                     \
+    const double *p = (const double *)(mem + PARAMS);                                                  \
+    const int32_t *a = (const int32_t *)(mem + INTS);                                                  \
+    double *theta = (double *)(mem + a[A_THETA]), *e = (double *)(mem + a[A_E]);                       \
+    double *grad = (double *)(mem + a[A_GRAD]);                                                        \
+    const double *reward = (const double *)(mem + a[A_REWARD]), *gold = (const double *)(mem + a[A_GOLD]); \
+    const double *ref = (const double *)(mem + a[A_REF]), *logRef = (const double *)(mem + a[A_LOGREF]); \
+    const v8d invZ = SPLAT(p[P_INVZ]), logZ = SPLAT(p[P_LOGZ]), mean = SPLAT(p[P_MEAN]);               \
+    const v8d beta = SPLAT(p[P_BETA]), M = SPLAT(p[P_M]), rate = SPLAT(p[P_RATE]);                     \
+    const v8l mask = *(const v8lu *)(mem + MASKS); /* all ones for a real token of the last group */   \
+    v8d z = SPLAT(0.0), sR = z, sG = z, sS = z, sLR = z, sRef = z, max = SPLAT(-INFINITY);              \
+    (void)gold;                                                                                        \
+    const int64_t end = (start + count) * GROUP;                                                       \
+    for (int64_t i = start * GROUP; i < end; i += GROUP) GROUP_STEP(i, 0);                             \
+    if (tail) GROUP_STEP(end, 1);                                                                      \
+    out[S_Z] = REDUCE(z);                                                                              \
+    out[S_R] = REDUCE(sR);                                                                             \
+    out[S_G] = GOLD ? REDUCE(sG) : out[S_R]; /* without a gold reward, gold = reward */                \
+    out[S_S] = REDUCE(sS);                                                                             \
+    out[S_LR] = REDUCE(sLR);                                                                           \
+    out[S_REF] = REDUCE(sRef);                                                                         \
+    double m = max[0];                                                                                 \
+    for (int l = 1; l < 8; l++) m = m < max[l] ? max[l] : m;                                           \
+    out[S_MAX] = m;                                                                                    \
+  }
+
+/* x86-64: a clone per level, picked at load time (the same arithmetic in each); -DKLSIM_TARGET=\"arch=…\"
+ * builds one level only (the tests compare the levels' bits) */
+#if defined(KLSIM_TARGET)
+#define CLONES __attribute__((target(KLSIM_TARGET)))
+#elif defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define CLONES
+#endif
+
+CHUNK_FUNCTION(chunk_reverse, 0, 0)
+CHUNK_FUNCTION(chunk_reverse_gold, 0, 1)
+CHUNK_FUNCTION(chunk_forward, 1, 0)
+CHUNK_FUNCTION(chunk_forward_gold, 1, 1)
+
+typedef void (*ChunkFunction)(uint8_t *, int64_t, int64_t, int, double *);
+
+/* kind = forward·2 + gold. (A wrapper per kind so that each is cloned, with the loop inlined.) */
+CLONES static void chunk_kind0(uint8_t *m, int64_t s, int64_t c, int t, double *o) { chunk_reverse(m, s, c, t, o); }
+CLONES static void chunk_kind1(uint8_t *m, int64_t s, int64_t c, int t, double *o) { chunk_reverse_gold(m, s, c, t, o); }
+CLONES static void chunk_kind2(uint8_t *m, int64_t s, int64_t c, int t, double *o) { chunk_forward(m, s, c, t, o); }
+CLONES static void chunk_kind3(uint8_t *m, int64_t s, int64_t c, int t, double *o) { chunk_forward_gold(m, s, c, t, o); }
+static const ChunkFunction CHUNKS[4] = {chunk_kind0, chunk_kind1, chunk_kind2, chunk_kind3};
+
+/* ---- the helper thread (Linux): runs chunk 1 of a step while the caller runs chunk 0 ----
+ *
+ *   caller: write the job; claim = g (open); gen = g (wake the helper if it sleeps); run chunk 0;
+ *           then CAS(claim, g → 0): if that wins, the helper has not taken job g: run chunk 1 too;
+ *           otherwise wait for done = g.
+ *   helper: spin (then sleep) until gen changes to some g; CAS(claim, g → 0); if that wins, run
+ *           chunk 1 and set done = g.
+ * So the caller never waits for a helper that is asleep or descheduled, only for one computing; and
+ * each chunk has its own result slot, added in a fixed order: the bits do not depend on who ran it.
+ */
+typedef struct {
+  _Atomic int32_t gen, claim, done, sleeping, stop;
+  /* the job (written before claim and gen are released) */
+  uint8_t *mem;
+  int kind, tail;
+  int64_t start, count;
+  double *out;
+#if HAVE_HELPER
+  pthread_t thread;
+#endif
+  int started;
+  /* jobs the helper ran, for the tests */
+  _Atomic int64_t jobs;
+} Helper;
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+/* how long the helper spins for the next job before it sleeps: longer than the gap between two
+ * run() calls of one batch of steps (the caller's handling of the rows), shorter than a frame */
+#define HELPER_SPIN_NS 300000
+
+#if HAVE_HELPER
+static void futex_wait(_Atomic int32_t *word, int32_t value) { syscall(SYS_futex, (int32_t *)word, FUTEX_WAIT_PRIVATE, value, NULL, NULL, 0); }
+static void futex_wake(_Atomic int32_t *word) { syscall(SYS_futex, (int32_t *)word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0); }
+
+static int64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void *helper_main(void *arg) {
+  Helper *h = arg;
+  int32_t seen = 0;
+  for (;;) {
+    int32_t gen = atomic_load_explicit(&h->gen, memory_order_acquire);
+    const int64_t until = gen == seen ? now_ns() + HELPER_SPIN_NS : 0;
+    for (int k = 1; gen == seen; k++) {
+      cpu_relax();
+      gen = atomic_load_explicit(&h->gen, memory_order_acquire);
+      if (k % 256 == 0 && now_ns() > until) break;
+    }
+    if (gen == seen) {
+      atomic_store(&h->sleeping, 1);
+      if (atomic_load(&h->gen) == seen) futex_wait(&h->gen, seen);
+      atomic_store(&h->sleeping, 0);
+      continue;
+    }
+    seen = gen;
+    if (atomic_load(&h->stop)) return NULL;
+    int32_t expected = gen;
+    if (!atomic_compare_exchange_strong(&h->claim, &expected, 0)) continue; /* taken back, or a newer job */
+    CHUNKS[h->kind](h->mem, h->start, h->count, h->tail, h->out);
+    atomic_fetch_add_explicit(&h->jobs, 1, memory_order_relaxed);
+    atomic_store_explicit(&h->done, gen, memory_order_release);
+  }
+}
+
+/* Offers chunk 1 to the helper (started on first use); returns the job's generation, or 0 if there is no helper. */
+static int32_t helper_offer(Helper *h, uint8_t *mem, int kind, int64_t start, int64_t count, int tail, double *out) {
+  if (!h->started) {
+    if (pthread_create(&h->thread, NULL, helper_main, h) != 0) return 0;
+    h->started = 1;
+  }
+  h->mem = mem;
+  h->kind = kind;
+  h->start = start;
+  h->count = count;
+  h->tail = tail;
+  h->out = out;
+  int32_t gen = atomic_load(&h->gen) + 1;
+  if (gen <= 0) gen = 1; /* never 0: claim = 0 means "no open job" */
+  atomic_store_explicit(&h->claim, gen, memory_order_release);
+  atomic_store_explicit(&h->gen, gen, memory_order_release);
+  if (atomic_load(&h->sleeping)) futex_wake(&h->gen);
+  return gen;
+}
+
+static void helper_stop(Helper *h) {
+  if (!h->started) return;
+  atomic_store(&h->stop, 1);
+  atomic_fetch_add(&h->gen, 1);
+  futex_wake(&h->gen);
+  pthread_join(h->thread, NULL);
+  h->started = 0;
+}
+#endif
+
+/* True if the caller took job `gen` back (the helper had not claimed it). */
+static int helper_take_back(Helper *h, int32_t gen) {
+  int32_t expected = gen;
+  return atomic_compare_exchange_strong(&h->claim, &expected, 0);
+}
+
+static void helper_await(Helper *h, int32_t gen) {
+  while (atomic_load_explicit(&h->done, memory_order_acquire) != gen) cpu_relax();
+}
+
+static inline int is_finite(double x) { return fabs(x) < INFINITY; }
+
+/*
+ * n SGD steps at a fixed β: kernel-wat.mjs runFunction. Groups [0, split) are chunk 0 and
+ * [split, groups) with the tail chunk 1 (split = groups: one chunk); chunk 1's sums are added to
+ * chunk 0's slot in a fixed order. Each step is finished as evaluatePolicy does and its metrics
+ * written to a row; stops after a step whose max θ moved more than SHIFT_SLACK from the shift or
+ * whose metrics are not all finite, with its θ applied, its sums in slot 0 and no row. Returns the
+ * rows written.
+ */
+static int run_steps(uint8_t *mem, int forward, int gold, int n, double *rows, int64_t groups, int64_t split, int tail, double *out,
+                     Helper *helper) {
+  double *p = (double *)(mem + PARAMS);
+  const int kind = forward * 2 + gold;
+  const ChunkFunction chunk = CHUNKS[kind];
+  const int chunked = split < groups;
+  double *out1 = out + OUT_SLOT / 8;
+  const double beta = p[P_BETA];
+  int t = 0;
+  for (; t < n; t++) {
+    const double M = p[P_M];
+    if (!chunked) {
+      chunk(mem, 0, groups, tail, out);
+    } else {
+      int32_t gen = 0;
+#if HAVE_HELPER
+      if (helper) gen = helper_offer(helper, mem, kind, split, groups - split, tail, out1);
+#endif
+      chunk(mem, 0, split, 0, out);
+      if (gen == 0 || helper_take_back(helper, gen)) chunk(mem, split, groups - split, tail, out1);
+      else helper_await(helper, gen);
+      for (int j = 0; j < S_MAX; j++) out[j] = out[j] + out1[j];
+      const double a = out[S_MAX], b = out1[S_MAX];
+      out[S_MAX] = a != a || b != b ? NAN : (a < b ? b : a); /* Math.max */
+    }
+    const double max = out[S_MAX];
+    if (!(fabs(max - M) <= SHIFT_SLACK)) break;
+    const double z = out[S_Z];
+    const double invZ = 1 / z;
+    const double lz = log(z);
+    const double reward = out[S_R] * invZ;
+    const double goldReward = out[S_G] * invZ;
+    const double rkl = out[S_LR] * invZ - lz;
+    const double fkl = out[S_REF] + lz;
+    const double ent = lz - out[S_S] * invZ;
+    const double kl = forward ? fkl : rkl;
+    const double klClamped = kl != kl ? kl : (kl < 0 ? 0 : kl);
+    if (!(is_finite(reward) && is_finite(rkl) && is_finite(fkl) && is_finite(ent) && is_finite(goldReward) && is_finite(reward - beta * klClamped))) break;
+    double *row = rows + (int64_t)t * ROW_SLOTS;
+    row[R_REWARD] = reward;
+    row[R_GOLD] = goldReward;
+    row[R_RKL] = rkl;
+    row[R_FKL] = fkl;
+    row[R_ENT] = ent;
+    row[R_LOGZ] = M + lz;
+    row[R_MAX] = max;
+    row[R_INVZ] = invZ;
+    /* the next step's parameters */
+    p[P_INVZ] = invZ;
+    p[P_LOGZ] = M + lz;
+    p[P_MEAN] = forward ? reward : reward - beta * rkl;
+    p[P_M] = max;
+  }
+  return t;
+}
+
+/* ---- Node-API binding (left out with -DKLSIM_NO_NODE: the kernel alone, for profiling in C) ---- */
+#ifndef KLSIM_NO_NODE
+#include <node_api.h>
+
+typedef struct {
+  Helper helper;
+} Instance;
+
+static void instance_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  Instance *instance = data;
+#if HAVE_HELPER
+  helper_stop(&instance->helper);
+#endif
+  free(instance);
+}
+
+static napi_value throw_type(napi_env env, const char *message) {
+  napi_throw_type_error(env, NULL, message);
+  return NULL;
+}
+
+/* The arguments' int32 values; false (with a TypeError thrown) if one is not a number. */
+static int int_args(napi_env env, napi_value *argv, size_t from, size_t to, int32_t *values) {
+  for (size_t k = from; k < to; k++) {
+    if (napi_get_value_int32(env, argv[k], &values[k]) != napi_ok) {
+      throw_type(env, "klsim native kernel: expected a number");
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/*
+ * run(memory, forward, gold, n, rows, groups, split, tail, out, helper) → rows written.
+ * memory: a Uint8Array over the whole kernel memory; rows and out: byte offsets in it (as for the
+ * WebAssembly run function); helper: 1 to let the helper thread take chunk 1.
+ */
+static napi_value js_run(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 10) return throw_type(env, "klsim native kernel: run takes 10 arguments");
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_uint8_array || !data)
+    return throw_type(env, "klsim native kernel: memory must be a Uint8Array");
+  int32_t v[10];
+  if (!int_args(env, argv, 1, 10, v)) return NULL;
+  const int32_t forward = v[1], gold = v[2], n = v[3], rows = v[4], groups = v[5], split = v[6], tail = v[7], out = v[8], wantHelper = v[9];
+  /* everything this call touches lies within the memory: rows, result slots, and the arrays at the
+   * offsets of the parameter block, each (groups + tail) groups long */
+  int in_range = n >= 0 && groups >= 0 && split >= 0 && split <= groups && rows >= 0 && out >= 0 && length >= INTS + 4 * (A_LOGREF + 1) &&
+                 (size_t)rows + (size_t)n * ROW_SLOTS * 8 <= length && (size_t)out + 2 * OUT_SLOT <= length;
+  const int32_t *arrays = (const int32_t *)((uint8_t *)data + INTS);
+  for (int k = A_THETA; in_range && k <= A_LOGREF; k++)
+    in_range = arrays[k] >= 0 && (size_t)arrays[k] + ((size_t)groups + (tail != 0)) * GROUP * 8 <= length;
+  if (!in_range) return throw_type(env, "klsim native kernel: offsets out of range");
+  Instance *instance = NULL;
+  napi_get_instance_data(env, (void **)&instance);
+  Helper *helper = wantHelper && HAVE_HELPER && instance ? &instance->helper : NULL;
+  uint8_t *mem = data;
+  int done = run_steps(mem, forward != 0, gold != 0, n, (double *)(mem + rows), groups, split, tail != 0, (double *)(mem + out), helper);
+  napi_value result;
+  napi_create_int32(env, done, &result);
+  return result;
+}
+
+/* exp of each element of a Float64Array into another (for the tests: the step's exp on its own). */
+static napi_value js_exp(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_typedarray_type tx, to;
+  size_t nx, no;
+  void *px, *po;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2 ||
+      napi_get_typedarray_info(env, argv[0], &tx, &nx, &px, NULL, NULL) != napi_ok ||
+      napi_get_typedarray_info(env, argv[1], &to, &no, &po, NULL, NULL) != napi_ok || tx != napi_float64_array || to != napi_float64_array ||
+      nx != no || nx % 8 != 0)
+    return throw_type(env, "klsim native kernel: exp takes two Float64Arrays of the same length, a multiple of 8");
+  const double *x = px;
+  double *o = po;
+  for (size_t i = 0; i < nx; i += 8) {
+    v8d r;
+    EXP8(LOAD(x + i), r);
+    STORE(o + i, r);
+  }
+  return NULL;
+}
+
+/* helperJobs() → chunks the helper thread has run in this thread's instance (for the tests). */
+static napi_value js_helper_jobs(napi_env env, napi_callback_info info) {
+  (void)info;
+  Instance *instance = NULL;
+  napi_get_instance_data(env, (void **)&instance);
+  napi_value result;
+  napi_create_double(env, instance ? (double)atomic_load(&instance->helper.jobs) : 0, &result);
+  return result;
+}
+
+/* The instruction set the clones were picked for: what `klsim bench` reports. */
+static const char *isa(void) {
+#if defined(KLSIM_TARGET)
+  return KLSIM_ISA;
+#elif defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("x86-64-v4")) return "avx512";
+  if (__builtin_cpu_supports("x86-64-v3")) return "avx2";
+  return "none"; /* no FMA: the kernel declines */
+#elif defined(__x86_64__)
+  /* another compiler: built for AVX2 + FMA (scripts/build-native.mjs) */
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? "avx2" : "none";
+#elif defined(__aarch64__)
+  return "neon";
+#else
+  return "generic";
+#endif
+}
+
+/* The version of this binding's interface; exact.ts refuses a kernel of another. */
+#define NATIVE_VERSION 1
+
+static void export_function(napi_env env, napi_value exports, const char *name, napi_callback callback) {
+  napi_value fn;
+  napi_create_function(env, name, NAPI_AUTO_LENGTH, callback, NULL, &fn);
+  napi_set_named_property(env, exports, name, fn);
+}
+
+NAPI_MODULE_INIT() {
+  Instance *instance = calloc(1, sizeof(Instance));
+  if (instance) napi_set_instance_data(env, instance, instance_finalize, NULL);
+  export_function(env, exports, "run", js_run);
+  export_function(env, exports, "exp", js_exp);
+  export_function(env, exports, "helperJobs", js_helper_jobs);
+  napi_value value;
+  napi_create_string_utf8(env, isa(), NAPI_AUTO_LENGTH, &value);
+  napi_set_named_property(env, exports, "isa", value);
+  napi_create_int32(env, NATIVE_VERSION, &value);
+  napi_set_named_property(env, exports, "version", value);
+  napi_get_boolean(env, HAVE_HELPER, &value);
+  napi_set_named_property(env, exports, "threads", value);
+  return exports;
+}
+#endif

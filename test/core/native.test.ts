@@ -1,0 +1,101 @@
+/**
+ * The native kernel (src/core/fast/native/kernel.c) on its own: its exp against Math.exp, and the
+ * claim that every x86-64 level it is built for gives the same bits. Its steps against the plain
+ * formulas are in fast.test.ts, which runs its whole suite on this kernel too.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PARALLEL_MIN } from "../../src/core/fast/exact.js";
+import { compileKernel } from "../../src/core/fast/kernel-wat.mjs";
+import { setNativeKernel, type NativeKernel } from "../../src/core/fast/native.js";
+import { setKernel } from "../../src/core/fast/wasm.js";
+import { makeProblem } from "../../src/core/policy.js";
+import { Simulation, type SimConfig } from "../../src/sim/simulation.js";
+import { buildNativeKernel } from "../helpers/native.js";
+import { seededRandom } from "../helpers/random.js";
+
+const native = buildNativeKernel();
+// the native kernel works on the WebAssembly kernel's memory: that one is compiled from its source too
+beforeAll(async () => setKernel(await compileKernel()));
+afterAll(() => {
+  setNativeKernel(null);
+  setKernel(null);
+});
+
+/** Distance in units in the last place. */
+function ulps(a: number, b: number): number {
+  if (Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b))) return 0;
+  const bits = new BigInt64Array(new Float64Array([a, b]).buffer);
+  const d = bits[0]! - bits[1]!;
+  return Number(d < 0n ? -d : d);
+}
+
+describe.skipIf(!native.kernel)(`the native kernel${native.kernel ? "" : ` (skipped: ${native.reason})`}`, () => {
+  const kernel = native.kernel!;
+
+  it("computes exp within 1 ulp of Math.exp on the steps' range (x ≤ 600), with exact special values", () => {
+    const n = 1 << 16;
+    const x = new Float64Array(n);
+    const y = new Float64Array(n);
+    const rand = seededRandom(11);
+    const ranges: Array<[number, number]> = [[-1e-9, 1e-9], [-0.35, 0.35], [-1, 1], [-40, 40], [-708.5, -700], [-745.2, -708], [-800, 32], [0, 600]];
+    let differing = 0;
+    for (const [lo, hi] of ranges) {
+      for (let i = 0; i < n; i++) x[i] = lo + (hi - lo) * rand();
+      kernel.exp(x, y);
+      for (let i = 0; i < n; i++) {
+        const d = ulps(y[i]!, Math.exp(x[i]!));
+        if (d > 1) expect(d, `exp(${x[i]}) = ${y[i]}, Math.exp ${Math.exp(x[i]!)}`).toBeLessThanOrEqual(1);
+        if (d) differing++;
+      }
+    }
+    expect(differing / (ranges.length * n)).toBeLessThan(0.05);
+    const special = [NaN, -Infinity, 0, -0, -745.13321910194, -745.2, -746, -1e4, -1e308, -708.39641853226408, -708.4, -1e-300, 1e-300, 1, -1, 600];
+    const xs = Float64Array.from(special);
+    const ys = new Float64Array(special.length);
+    kernel.exp(xs, ys);
+    special.forEach((v, i) => expect(ulps(ys[i]!, Math.exp(v)), `exp(${v}) = ${ys[i]}`).toBe(0));
+  });
+
+  it("refuses memory that is not a Uint8Array, and offsets outside it, with a TypeError", () => {
+    const memory = new Uint8Array(new SharedArrayBuffer(65536));
+    expect(() => kernel.run(new Float64Array(8) as unknown as Uint8Array, 0, 0, 1, 2048, 1, 1, 0, 640, 0)).toThrow(TypeError);
+    expect(() => kernel.run(memory, 0, 0, 1, 65536, 1, 1, 0, 640, 0)).toThrow(/out of range/);
+    expect(() => kernel.run(memory, 0, 0, 1, 2048, 4, 5, 0, 640, 0)).toThrow(/out of range/);
+  });
+});
+
+// Every level computes the same operations in the same order: FMA only where the source writes
+// it, fixed accumulator lanes. So a run is the same bits on an AVX-512 machine and an AVX2 one.
+const avx512 = native.kernel?.isa === "avx512";
+describe.skipIf(!avx512)(`x86-64 levels${avx512 ? "" : " (skipped: needs an AVX-512 machine with the native kernel)"}`, () => {
+  it("AVX2 (x86-64-v3) and AVX-512 (x86-64-v4) builds give the same bits, record by record", () => {
+    const levels = (["x86-64-v3", "x86-64-v4"] as const).map((level) => buildNativeKernel(level).kernel);
+    expect(levels.map((k) => k?.isa)).toEqual(["avx2", "avx512"]);
+    const rand = seededRandom(42);
+    for (const [V, penalty, gold] of [
+      [17, "reverse", true],
+      [1001, "forward", false],
+      [PARALLEL_MIN + 5, "reverse", false],
+      [PARALLEL_MIN + 5, "forward", true],
+    ] as const) {
+      const problem = makeProblem(
+        Array.from({ length: V }, () => Math.exp(3 * rand() - 1.5)),
+        Array.from({ length: V }, () => 2 * rand() - 1),
+        gold ? Array.from({ length: V }, () => rand()) : null,
+      );
+      const config: SimConfig = { penalty, beta: 0.15, controller: { kind: "fixed" }, optimizer: { kind: "sgd", lr: 0.8 } };
+      const runs = levels.map((level) => {
+        setNativeKernel(level as NativeKernel);
+        const sim = new Simulation(problem, config);
+        expect(sim.kernel).toBe(`native-${level!.isa}`);
+        const rows: number[] = [];
+        sim.step(1500, (row) => rows.push(...row));
+        return { rows, pi: Array.from(sim.state.pi), theta: Array.from(sim.state.theta) };
+      });
+      expect(runs[0]!.rows.length).toBe(1500 * 9);
+      expect(runs[1]!.rows).toEqual(runs[0]!.rows);
+      expect(runs[1]!.pi).toEqual(runs[0]!.pi);
+      expect(runs[1]!.theta).toEqual(runs[0]!.theta);
+    }
+  });
+});
