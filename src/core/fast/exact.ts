@@ -25,7 +25,7 @@ import { evaluatePolicy, PolicyState, type Problem } from "../policy.js";
 import { Helper, workerThreads } from "./helper.js";
 import { nativeKernel, type NativeKernel } from "./native.js";
 import { HelperSchedule } from "./schedule.js";
-import { instantiateKernel, LAYOUT, type KernelInstance, type RunFunction, type StepFunction } from "./wasm.js";
+import { instantiateKernel, kernelMemory, LAYOUT, type KernelInstance, type RunFunction, type StepFunction } from "./wasm.js";
 
 /** The fused step's exp shift is the previous max θ; if the max moves further than this (nats) in
  *  one step, Σe could lose range, so the step's pass A is redone with the new max (plain TS). */
@@ -58,12 +58,13 @@ export interface FastOptions {
 export class FastExact {
   /** θ, π and ∇J are views of the kernel's memory. */
   readonly state: PolicyState;
-  private readonly instance: KernelInstance;
+  /** The WebAssembly kernel; null when the native kernel takes every step (SGD): then it is never compiled. */
+  private readonly instance: KernelInstance | null;
   private readonly params: Float64Array;
   private readonly outs: Float64Array;
   private readonly moments: Float64Array;
   private readonly stepFunctions: StepFunction[];
-  private readonly runFunctions: Record<Penalty, RunFunction>;
+  private readonly runFunctions: Record<Penalty, RunFunction> | null;
   /** The metrics of each step of the last run(), ROW_SLOTS per step. */
   private readonly rows: Float64Array;
   private readonly rowsOffset: number;
@@ -90,19 +91,24 @@ export class FastExact {
   /** The start of the current step on the worker helper's schedule. */
   private stepStart = 0;
 
-  /** A fast stepper for `problem`, or null when the WebAssembly kernel is unavailable. */
+  /** A fast stepper for `problem`, or null when neither kernel is available. */
   static create(problem: Problem, optimizer: OptimizerConfig, options: FastOptions = {}): FastExact | null {
     const V = problem.V;
     const padded = Math.ceil(V / LAYOUT.GROUP) * LAYOUT.GROUP;
-    const instance = instantiateKernel(LAYOUT.ARRAYS + ARRAYS.length * padded * 8 + BATCH * ROW_SLOTS * 8);
-    return instance ? new FastExact(problem, optimizer, instance, options) : null;
+    const bytes = LAYOUT.ARRAYS + ARRAYS.length * padded * 8 + BATCH * ROW_SLOTS * 8;
+    const native = options.native === false || optimizer.kind !== "sgd" ? null : nativeKernel();
+    const instance = native ? null : instantiateKernel(bytes);
+    const memory = native ? kernelMemory(bytes) : instance;
+    return memory ? new FastExact(problem, optimizer, memory.buffer, instance, native, options) : null;
   }
 
   private constructor(
     readonly problem: Problem,
     /** Read at every step, like the Optimizer that shares it. */
     readonly optimizer: OptimizerConfig,
-    instance: KernelInstance,
+    buffer: SharedArrayBuffer,
+    instance: KernelInstance | null,
+    native: NativeKernel | null,
     options: FastOptions,
   ) {
     const V = problem.V;
@@ -110,7 +116,7 @@ export class FastExact {
     const padded = Math.ceil(V / group) * group;
     const bytes = padded * 8;
     const offset = (name: ArrayName) => LAYOUT.ARRAYS + ARRAYS.indexOf(name) * bytes;
-    const buffer = instance.buffer; // fixed size: the views stay valid
+    // the buffer has a fixed size: the views stay valid
     const view = (name: ArrayName, length = V) => new Float64Array(buffer, offset(name), length);
     this.instance = instance;
     this.state = new PolicyState(V, { theta: view("theta"), pi: view("e"), grad: view("grad") });
@@ -131,11 +137,11 @@ export class FastExact {
     this.split = this.chunked ? Math.floor(this.groups / 2) : this.groups;
     this.outs = new Float64Array(buffer, LAYOUT.OUT, (2 * LAYOUT.OUT_SLOT) / 8);
     this.control = new Int32Array(buffer, LAYOUT.CONTROL, 16);
-    this.stepFunctions = KINDS.map((name) => instance.kernel[name]);
-    this.runFunctions = { reverse: instance.kernel.run_reverse_sgd, forward: instance.kernel.run_forward_sgd };
+    this.stepFunctions = instance ? KINDS.map((name) => instance.kernel[name]) : [];
+    this.runFunctions = instance ? { reverse: instance.kernel.run_reverse_sgd, forward: instance.kernel.run_forward_sgd } : null;
     this.rowsOffset = LAYOUT.ARRAYS + ARRAYS.length * bytes;
     this.rows = new Float64Array(buffer, this.rowsOffset, BATCH * ROW_SLOTS);
-    this.native = options.native === false || optimizer.kind !== "sgd" ? null : nativeKernel();
+    this.native = native;
     this.bytes = new Uint8Array(buffer);
     const threads = this.chunked && (options.threads ?? defaultThreads()) !== false;
     this.nativeHelper = threads && this.native !== null && this.native.threads;
@@ -201,7 +207,7 @@ export class FastExact {
   run(penalty: Penalty, beta: number, n: number): number {
     this.setParams(penalty, beta);
     const want = Math.min(n, BATCH);
-    const done = this.native ? this.runNative(penalty, want) : this.runFunctions[penalty](want, this.rowsOffset, this.groups, this.tail, LAYOUT.OUT);
+    const done = this.native ? this.runNative(penalty, want) : this.runFunctions![penalty](want, this.rowsOffset, this.groups, this.tail, LAYOUT.OUT);
     this.invZ = this.params[F.invZ]!;
     if (done > 0) {
       const s = this.state;
@@ -322,7 +328,7 @@ export class FastExact {
       if (!this.helperWanted) return null;
       this.helperWanted = false;
       try {
-        this.helper = new Helper(this.instance, this.control, KINDS);
+        this.helper = new Helper(this.instance!, this.control, KINDS);
       } catch {
         return null;
       }

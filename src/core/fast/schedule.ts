@@ -1,13 +1,18 @@
 /**
  * When to use a helper thread. A helper only pays when a second core is free, which on a shared
- * machine comes and goes, so the steps are timed: the helper takes part in the first PERIOD steps
- * (a helper is only offered when the machine looked idle), then PROBE steps with it, PROBE
- * without, and the faster way for the next `rest` steps — PERIOD after the helper won, doubling (up
- * to MAX_REST) each time it lost; and so on. Steps with the helper that take over three times a
- * probed step without it (the helper was descheduled) end the helper's turn early. The choice
- * changes only the speed: the results are the same bits either way.
+ * machine comes and goes, so the steps are timed. The helper takes part from the start (it is only
+ * offered when the machine looked idle); every so often PROBE steps run with it and PROBE without,
+ * each in a few timed parts, and the faster way wins the next turn: PERIOD steps after the helper
+ * won, doubling each time it lost, up to MAX_REST and to a quarter of the steps so far (so a
+ * helper slowed for a while — at start-up the JIT compiler's threads share the cores — costs the
+ * run at most a quarter of its time before it is tried again). The probes compare the fastest part of each
+ * way, so one part slowed by something else on the machine (a compiler or GC thread taking the
+ * helper's core for a moment) does not decide. A part with the helper that takes over three times
+ * the fastest part without it ends the helper's turn early with a new probe. The choice changes
+ * only the speed: the results are the same bits either way.
  */
 const PROBE = 64;
+const PROBE_PARTS = 4;
 const PERIOD = 1024;
 const MAX_REST = 64 * PERIOD;
 
@@ -17,10 +22,11 @@ export class HelperSchedule {
   private stage: Stage = "helper";
   private left = PERIOD;
   private rest = PERIOD;
-  private helperMs = 0;
-  private helperSteps = 0;
-  private aloneMs = 0;
-  private aloneSteps = 0;
+  /** The fastest probed part of each way, in ms per step (Infinity before any). */
+  private helperBest = Infinity;
+  private aloneBest = Infinity;
+  /** Steps booked so far. */
+  private total = 0;
 
   /** Whether the next steps use the helper (at most `stepsLeft` of them belong to this turn). */
   useHelper(): boolean {
@@ -28,24 +34,19 @@ export class HelperSchedule {
     return this.stage !== "probe-alone" && this.stage !== "alone";
   }
 
-  /** Steps left in the current turn (≥ 1 after `useHelper`). */
+  /** How many steps to time together now (≥ 1 after `useHelper`): a probe's part, or the rest of the turn. */
   get stepsLeft(): number {
-    return this.left;
+    return this.stage === "probe-helper" || this.stage === "probe-alone" ? Math.min(this.left, PROBE / PROBE_PARTS) : this.left;
   }
 
   /** Books `steps` steps that took `ms` milliseconds, with or without the helper. */
   book(steps: number, ms: number, withHelper: boolean): void {
     this.left -= steps;
-    if (this.stage === "probe-helper") {
-      this.helperMs += ms;
-      this.helperSteps += steps;
-    } else if (this.stage === "probe-alone") {
-      this.aloneMs += ms;
-      this.aloneSteps += steps;
-    } else if (this.stage === "helper" && withHelper && this.aloneSteps > 0 && ms / steps > (3 * this.aloneMs) / this.aloneSteps) {
-      this.stage = "alone"; // a descheduled helper: alone for the rest of this turn
-      this.rest = Math.min(2 * this.rest, MAX_REST);
-    }
+    this.total += steps;
+    const perStep = ms / steps;
+    if (this.stage === "probe-helper") this.helperBest = Math.min(this.helperBest, perStep);
+    else if (this.stage === "probe-alone") this.aloneBest = Math.min(this.aloneBest, perStep);
+    else if (this.stage === "helper" && withHelper && perStep > 3 * this.aloneBest) this.left = 0; // probe again now
   }
 
   private advance(): void {
@@ -53,10 +54,11 @@ export class HelperSchedule {
       case "probe-helper":
         this.stage = "probe-alone";
         this.left = PROBE;
+        this.aloneBest = Infinity;
         return;
       case "probe-alone": {
-        const helps = this.helperMs / this.helperSteps < (0.9 * this.aloneMs) / this.aloneSteps;
-        this.rest = helps ? PERIOD : Math.min(2 * this.rest, MAX_REST);
+        const helps = this.helperBest < 0.9 * this.aloneBest;
+        this.rest = helps ? PERIOD : Math.min(2 * this.rest, MAX_REST, Math.max(PERIOD, this.total / 4));
         this.stage = helps ? "helper" : "alone";
         this.left = this.rest;
         return;
@@ -64,8 +66,7 @@ export class HelperSchedule {
       default:
         this.stage = "probe-helper";
         this.left = PROBE;
-        this.helperMs = this.aloneMs = 0;
-        this.helperSteps = this.aloneSteps = 0;
+        this.helperBest = Infinity;
     }
   }
 }

@@ -81,18 +81,27 @@ export function kernelAvailable(): boolean {
   return kernelModule() !== null;
 }
 
+/** Shared, fixed-size memory of `bytes` for the kernel (the native kernel works on it alone, without
+ *  the WebAssembly module), or null in a runtime without WebAssembly. */
+export function kernelMemory(bytes: number): { memory: object; buffer: SharedArrayBuffer } | null {
+  if (!wasm) return null;
+  const pages = Math.max(1, Math.ceil(bytes / 65536));
+  const memory = new wasm.Memory({ initial: pages, maximum: pages, shared: true });
+  return { memory, buffer: memory.buffer };
+}
+
 /** A new kernel instance with `bytes` of (shared, fixed-size) memory, or null when the kernel is unavailable. */
 export function instantiateKernel(bytes: number): KernelInstance | null {
   const module = kernelModule();
-  if (!module || !wasm) return null;
-  const pages = Math.max(1, Math.ceil(bytes / 65536));
-  const memory = new wasm.Memory({ initial: pages, maximum: pages, shared: true });
+  const area = module ? kernelMemory(bytes) : null;
+  if (!module || !wasm || !area) return null;
+  const { memory, buffer } = area;
   const kernel = new wasm.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
   const { VERSION, PARAMS, MASKS, OUT, CONTROL, ARRAYS, GROUP } = kernel;
   if (VERSION?.value !== KERNEL_VERSION || PARAMS.value !== LAYOUT.PARAMS || MASKS.value !== LAYOUT.MASKS || OUT.value !== LAYOUT.OUT || CONTROL.value !== LAYOUT.CONTROL || ARRAYS.value !== LAYOUT.ARRAYS || GROUP.value !== LAYOUT.GROUP) {
     return null; // a kernel.wasm from another version: not ours to trust
   }
-  return { kernel, module, memory, buffer: memory.buffer };
+  return { kernel, module, memory, buffer };
 }
 
 /** Uses `bytes` as the kernel from now on (tests compile kernel.wat themselves); null disables it. */
