@@ -58,7 +58,7 @@ export class HelperSchedule {
         return;
       case "probe-alone": {
         const helps = this.helperBest < 0.9 * this.aloneBest;
-        this.rest = helps ? PERIOD : Math.min(2 * this.rest, MAX_REST, Math.max(PERIOD, this.total / 4));
+        this.rest = helps ? PERIOD : Math.min(2 * this.rest, MAX_REST, Math.max(PERIOD, Math.floor(this.total / 4)));
         this.stage = helps ? "helper" : "alone";
         this.left = this.rest;
         return;
