@@ -6,13 +6,13 @@ import { createController, type Controller, type ControllerConfig } from "../cor
 import type { Penalty } from "../core/objective.js";
 import { optimum } from "../core/optima.js";
 import { createOptimizer, type Optimizer, type OptimizerConfig } from "../core/optimizers.js";
-import { BATCH, FastExact } from "../core/fast/exact.js";
+import { BATCH, FastExact, ROW, ROW_SLOTS } from "../core/fast/exact.js";
 import { evaluatePolicy, exactGradient, PolicyState, type Problem } from "../core/policy.js";
 import { SampledTrainer, type SampledConfig } from "../core/sampled.js";
 import { metricsOf, type PolicyMetrics } from "../core/summary.js";
 import { DivergenceError } from "../errors.js";
 import { History } from "./history.js";
-import { RECORD_FIELDS } from "./record.js";
+import { RECORD_FIELDS, writeRecord } from "./record.js";
 
 export interface SimConfig {
   /** Penalty direction: reverse = KL(π‖π_ref), forward = KL(π_ref‖π). */
@@ -217,6 +217,9 @@ export class Simulation {
   private fastFixedSteps(fast: FastExact, n: number, onRow: ((row: Float64Array) => void) | undefined): void {
     const beta = this.currentBeta; // a fixed controller keeps it
     const history = this.history;
+    const rows = fast.rowData;
+    const reverse = this.currentPenalty === "reverse";
+    const gold = this.problem.gold !== null;
     for (let k = 0; k < n; ) {
       const want = Math.min(n - k, BATCH);
       const done = fast.run(this.currentPenalty, beta, want);
@@ -224,10 +227,18 @@ export class Simulation {
         this.t++;
         // A step no one reads (not streamed, not on the history's stride, not the last) is skipped:
         // the kernel has checked that its values are finite. The others are recorded as step() does.
-        if (onRow || this.t % history.stride === 0 || j === done - 1) {
+        if (onRow || j === done - 1) {
           fast.loadRow(j);
           // the kernel hands back any step with a non-finite value; this only guards checks added here later
           this.commitStep(beta, onRow, fast);
+        } else if (this.t % history.stride === 0) {
+          // a chart point only: the kernel checked its values, so its record goes straight to the history
+          const at = history.slot(this.t);
+          const b = j * ROW_SLOTS;
+          if (at >= 0) {
+            const goldReward = gold ? rows[b + ROW.gold]! : NaN;
+            writeRecord(history.data, at, history.capacity, this.t, beta, reverse, rows[b + ROW.reward]!, goldReward, rows[b + ROW.forwardKL]!, rows[b + ROW.reverseKL]!, rows[b + ROW.entropy]!, NaN);
+          }
         }
       }
       k += done;
@@ -358,19 +369,8 @@ export class Simulation {
 
   private fillRow(): void {
     const s = this.state;
-    const row = this.row;
-    const reverseKL = s.reverseKL < 0 ? 0 : s.reverseKL;
-    const forwardKL = s.forwardKL < 0 ? 0 : s.forwardKL;
-    const kl = this.currentPenalty === "reverse" ? reverseKL : forwardKL;
-    row[F.step] = this.t;
-    row[F.beta] = this.currentBeta;
-    row[F.reward] = s.reward;
-    row[F.gold_reward] = s.goldReward;
-    row[F.forward_kl] = forwardKL;
-    row[F.reverse_kl] = reverseKL;
-    row[F.entropy] = s.entropy < 0 ? 0 : s.entropy;
-    row[F.objective] = s.reward - this.currentBeta * kl;
     // The estimate made on the batch drawn at θ_t (which the next update will use).
-    row[F.kl_estimate] = this.trainer ? this.trainer.klEstimate : NaN;
+    const klEstimate = this.trainer ? this.trainer.klEstimate : NaN;
+    writeRecord(this.row, 0, 1, this.t, this.currentBeta, this.currentPenalty === "reverse", s.reward, s.goldReward, s.forwardKL, s.reverseKL, s.entropy, klEstimate);
   }
 }

@@ -16,6 +16,7 @@ import { instantiateKernel, kernelAvailable, LAYOUT, setKernel } from "../../src
 import { forwardGradientInto, forwardKLOf, reverseGradientInto, reverseKLOf, type Penalty } from "../../src/core/objective.js";
 import { Adam, Sgd, type OptimizerConfig } from "../../src/core/optimizers.js";
 import { evaluatePolicy, makeProblem, type Problem } from "../../src/core/policy.js";
+import { RECORD_FIELDS } from "../../src/sim/record.js";
 import { Simulation, type SimConfig } from "../../src/sim/simulation.js";
 import { buildNativeKernel } from "../helpers/native.js";
 import { seededRandom } from "../helpers/random.js";
@@ -339,6 +340,33 @@ for (const [engine, nativeKernelUnderTest] of ENGINES) {
           }
         });
       }
+
+      it("keeps the same chart history as the plain path when no one reads the rows (the points go straight from the kernel)", () => {
+        const rand = seededRandom(77);
+        for (const [V, penalty, gold] of [
+          [16, "reverse", true],
+          [33, "forward", false],
+        ] as const) {
+          const problem = randomProblem(rand, V, gold);
+          const config: SimConfig = { penalty, beta: 0.2, controller: { kind: "fixed" }, optimizer: SGD, historyCapacity: 64 };
+          const fast = new Simulation(problem, { ...config, engine: "fast" });
+          const plain = new Simulation(problem, { ...config, engine: "plain" });
+          for (const n of [1, 7, 300, 1000, 1692]) {
+            fast.step(n); // no row callback
+            plain.step(n, () => {});
+          }
+          expect(fast.currentStep).toBe(3000);
+          expect(fast.history.length).toBe(plain.history.length);
+          expect(fast.history.stride).toBe(64); // compacted: 3000 steps in at most 64 points
+          for (let f = 0; f < RECORD_FIELDS.length; f++) {
+            const a = Array.from(fast.history.column(f), (x) => (Number.isNaN(x) ? 0 : x));
+            const b = Array.from(plain.history.column(f), (x) => (Number.isNaN(x) ? 0 : x));
+            expectClose(a, b, 1e-10, `V=${V} ${RECORD_FIELDS[f]}`);
+          }
+          const finite = (row: Float64Array) => Array.from(row, (x) => (Number.isNaN(x) ? 0 : x));
+          expectClose(finite(fast.row), finite(plain.row), 1e-10, `V=${V} current row`);
+        }
+      });
 
       it("the batched steps hand back a step whose max θ jumps, and it is finished as the plain path does", () => {
         const rand = seededRandom(31);

@@ -44,8 +44,8 @@ const INTS = 128;
 export const KINDS = ["step_reverse_sgd", "step_forward_sgd", "step_reverse_adam", "step_forward_adam"] as const;
 /** Steps per run() call at most, and the f64 slots of a row (kernel-wat.mjs ROW). */
 export const BATCH = 256;
-const ROW = { reward: 0, gold: 1, reverseKL: 2, forwardKL: 3, entropy: 4, logZ: 5, maxTheta: 6, invZ: 7 } as const;
-const ROW_SLOTS = 8;
+export const ROW = { reward: 0, gold: 1, reverseKL: 2, forwardKL: 3, entropy: 4, logZ: 5, maxTheta: 6, invZ: 7 } as const;
+export const ROW_SLOTS = 8;
 
 export interface FastOptions {
   /** Let a helper thread take half of a large vocabulary (default: see defaultThreads). "always":
@@ -238,6 +238,12 @@ export class FastExact {
       if (rows < steps) break; // a step to finish in JavaScript
     }
     return done;
+  }
+
+  /** The metrics of each step of the last run(): ROW_SLOTS per step, in ROW order (the gold slot
+   *  holds the reward's when there is no gold reward). Reused by the next run(). */
+  get rowData(): Float64Array {
+    return this.rows;
   }
 
   /** The state's metrics ← those of row j of the last run(). */
