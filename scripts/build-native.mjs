@@ -34,21 +34,25 @@ const headerDirs = [process.env.npm_config_nodedir, resolve(dirname(process.exec
 const headers = headerDirs.find((dir) => existsSync(join(dir, "node_api.h")));
 if (!headers) skip(`no node_api.h in ${headerDirs.join(", ")}`);
 
-function works(compiler) {
+/** What `compiler --version` prints, or null if it does not run. */
+function versionOf(compiler) {
   try {
-    execFileSync(compiler, ["--version"], { stdio: "ignore" });
-    return true;
+    return execFileSync(compiler, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
   } catch {
-    return false;
+    return null;
   }
 }
-const compiler = [process.env.CC, "gcc", "cc", "clang"].filter(Boolean).find(works);
+let compiler;
+let version = null;
+for (const name of [process.env.CC, "gcc", "cc", "clang"].filter(Boolean)) {
+  version = versionOf(name);
+  if (version !== null) {
+    compiler = name;
+    break;
+  }
+}
 if (!compiler) skip("no C compiler (gcc, cc or clang)");
-
-let isGcc = false;
-try {
-  isGcc = !/clang/i.test(execFileSync(compiler, ["--version"], { encoding: "utf8" }));
-} catch {}
+const isGcc = !/clang/i.test(version);
 const flags = [
   "-std=gnu11",
   "-O3",

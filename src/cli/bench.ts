@@ -6,7 +6,7 @@
  * A long run (1 000 000 steps by default) shows that memory stays flat with the bounded history.
  */
 import { mulberry32 } from "../core/random.js";
-import { nativeKernel } from "../core/fast/native.js";
+import { fastKernelName, nativeKernel } from "../core/fast/native.js";
 import { kernelAvailable } from "../core/fast/wasm.js";
 import { makeProblem, type Problem } from "../core/policy.js";
 import { InputError } from "../errors.js";
@@ -209,7 +209,7 @@ export async function frameBench(nameOrPath: string, stepsPerFrame = 100, frames
 /** The kernel the fast engine runs: "native-avx512" (…), "wasm-simd" or "typescript". */
 function fastKernel(): string {
   const native = nativeKernel();
-  return native ? `native-${native.isa}` : kernelAvailable() ? "wasm-simd" : "typescript";
+  return native || kernelAvailable() ? fastKernelName(native) : "typescript";
 }
 
 function kernelsText(): string {
@@ -242,9 +242,9 @@ export async function benchCommand(args: ParsedArgs, io: Io): Promise<number> {
   const long = checkNumber(numberFlag(args, "long") ?? 1_000_000, { integer: true, min: 0, max: 1e9 }, "--long");
   const seed = checkNumber(numberFlag(args, "seed") ?? 1, { integer: true, min: 0, max: 2 ** 32 - 1 }, "--seed");
   const engineFlag = stringFlag(args, "engine") ?? "fast";
-  const engines: Engine[] = engineFlag === "both" ? ["fast", "plain"] : engineFlag === "all" ? ["fast", "wasm", "plain"] : [engineFlag as Engine];
-  // "all" on a machine without the native kernel: fast is wasm already
-  if (engineFlag === "all" && !nativeKernel()) engines.splice(1, 1);
+  // "all" without the native kernel: fast is wasm already
+  const all: Engine[] = nativeKernel() ? ["fast", "wasm", "plain"] : ["fast", "plain"];
+  const engines: Engine[] = engineFlag === "both" ? ["fast", "plain"] : engineFlag === "all" ? all : [engineFlag as Engine];
   const json = booleanFlag(args, "json");
 
   const results: BenchResult[] = [];

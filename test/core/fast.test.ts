@@ -20,6 +20,7 @@ import { RECORD_FIELDS } from "../../src/sim/record.js";
 import { Simulation, type SimConfig } from "../../src/sim/simulation.js";
 import { buildNativeKernel } from "../helpers/native.js";
 import { seededRandom } from "../helpers/random.js";
+import { ulps } from "../helpers/ulps.js";
 
 let kernel: Uint8Array;
 beforeAll(async () => {
@@ -39,14 +40,6 @@ function randomProblem(rand: () => number, V: number, gold = true): Problem {
     Array.from({ length: V }, () => 2 * rand() - 1),
     gold ? Array.from({ length: V }, () => rand()) : null,
   );
-}
-
-/** Distance in units in the last place. */
-function ulps(a: number, b: number): number {
-  if (Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b))) return 0;
-  const bits = new BigInt64Array(new Float64Array([a, b]).buffer);
-  const d = bits[0]! - bits[1]!;
-  return Number(d < 0n ? -d : d);
 }
 
 /** The plain reference for one step from θ: the formulas of objective.ts and a plain optimiser. */

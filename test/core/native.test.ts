@@ -6,12 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PARALLEL_MIN } from "../../src/core/fast/exact.js";
 import { compileKernel } from "../../src/core/fast/kernel-wat.mjs";
-import { setNativeKernel, type NativeKernel } from "../../src/core/fast/native.js";
-import { setKernel } from "../../src/core/fast/wasm.js";
+import { ROW_SLOTS, setNativeKernel, type NativeKernel } from "../../src/core/fast/native.js";
+import { LAYOUT, setKernel } from "../../src/core/fast/wasm.js";
 import { makeProblem } from "../../src/core/policy.js";
 import { Simulation, type SimConfig } from "../../src/sim/simulation.js";
 import { buildNativeKernel } from "../helpers/native.js";
 import { seededRandom } from "../helpers/random.js";
+import { ulps } from "../helpers/ulps.js";
 
 const native = buildNativeKernel();
 // the native kernel works on the WebAssembly kernel's memory: that one is compiled from its source too
@@ -21,13 +22,6 @@ afterAll(() => {
   setKernel(null);
 });
 
-/** Distance in units in the last place. */
-function ulps(a: number, b: number): number {
-  if (Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b))) return 0;
-  const bits = new BigInt64Array(new Float64Array([a, b]).buffer);
-  const d = bits[0]! - bits[1]!;
-  return Number(d < 0n ? -d : d);
-}
 
 describe.skipIf(!native.kernel)(`the native kernel${native.kernel ? "" : ` (skipped: ${native.reason})`}`, () => {
   const kernel = native.kernel!;
@@ -54,6 +48,10 @@ describe.skipIf(!native.kernel)(`the native kernel${native.kernel ? "" : ` (skip
     const ys = new Float64Array(special.length);
     kernel.exp(xs, ys);
     special.forEach((v, i) => expect(ulps(ys[i]!, Math.exp(v)), `exp(${v}) = ${ys[i]}`).toBe(0));
+  });
+
+  it("is built for the layout of the WebAssembly kernel's memory (native.ts refuses another)", () => {
+    expect([kernel.PARAMS, kernel.MASKS, kernel.OUT_SLOT, kernel.GROUP, kernel.ROW_SLOTS]).toEqual([LAYOUT.PARAMS, LAYOUT.MASKS, LAYOUT.OUT_SLOT, LAYOUT.GROUP, ROW_SLOTS]);
   });
 
   it("refuses memory that is not a Uint8Array, and offsets outside it, with a TypeError", () => {

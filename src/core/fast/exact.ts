@@ -23,7 +23,7 @@ import type { Penalty } from "../objective.js";
 import type { OptimizerConfig } from "../optimizers.js";
 import { evaluatePolicy, PolicyState, type Problem } from "../policy.js";
 import { Helper, workerThreads } from "./helper.js";
-import { nativeKernel, type NativeKernel } from "./native.js";
+import { fastKernelName, nativeKernel, ROW_SLOTS, type NativeKernel } from "./native.js";
 import { HelperSchedule } from "./schedule.js";
 import { instantiateKernel, kernelMemory, LAYOUT, type KernelInstance, type RunFunction, type StepFunction } from "./wasm.js";
 
@@ -45,7 +45,7 @@ export const KINDS = ["step_reverse_sgd", "step_forward_sgd", "step_reverse_adam
 /** Steps per run() call at most, and the f64 slots of a row (kernel-wat.mjs ROW). */
 export const BATCH = 256;
 export const ROW = { reward: 0, gold: 1, reverseKL: 2, forwardKL: 3, entropy: 4, logZ: 5, maxTheta: 6, invZ: 7 } as const;
-export const ROW_SLOTS = 8;
+export { ROW_SLOTS };
 
 export interface FastOptions {
   /** Let a helper thread take half of a large vocabulary (default: see defaultThreads). "always":
@@ -82,6 +82,8 @@ export class FastExact {
   private readonly native: NativeKernel | null;
   private readonly bytes: Uint8Array;
   private readonly nativeHelper: boolean;
+  /** The native helper's job count when this stepper was made (the count is per thread, not per stepper). */
+  private readonly nativeJobsBefore: number;
   /** When a helper (either kind) takes part. */
   private readonly schedule = new HelperSchedule();
   /** 1/Σe of the π buffer's contents (1 once normalised). */
@@ -145,13 +147,14 @@ export class FastExact {
     this.bytes = new Uint8Array(buffer);
     const threads = this.chunked && (options.threads ?? defaultThreads()) !== false;
     this.nativeHelper = threads && this.native !== null && this.native.threads;
+    this.nativeJobsBefore = native?.helperJobs() ?? 0;
     this.helperWanted = threads && this.native === null;
     this.helperAlways = options.threads === "always";
   }
 
   /** The kernel that runs the steps: "native-avx512" (or -avx2, -neon), "wasm-simd". */
   get kernel(): string {
-    return this.native ? `native-${this.native.isa}` : "wasm-simd";
+    return fastKernelName(this.native);
   }
 
   /** Adam's moments and step count back to zero (θ and π are reset by the owner). */
@@ -324,7 +327,7 @@ export class FastExact {
 
   /** Whether a helper thread is taking part (it starts at the first step of a large vocabulary). */
   get threaded(): boolean {
-    if (this.native) return this.nativeHelper || this.helperAlways ? this.native.helperJobs() > 0 : false;
+    if (this.native) return this.native.helperJobs() > this.nativeJobsBefore;
     return this.helper !== null && this.helper.alive;
   }
 

@@ -6,6 +6,7 @@
  * KLSIM_ENGINE=wasm or plain) gives null, and exact.ts uses the WebAssembly kernel alone.
  */
 import { createRequire } from "node:module";
+import { LAYOUT } from "./wasm.js";
 
 /** The binding (see js_run in native/kernel.c). */
 export interface NativeKernel {
@@ -20,9 +21,18 @@ export interface NativeKernel {
   version: number;
   /** Whether this build has the helper thread (Linux). */
   threads: boolean;
+  /** The memory layout the build expects (checked at load). */
+  PARAMS: number;
+  MASKS: number;
+  OUT_SLOT: number;
+  GROUP: number;
+  ROW_SLOTS: number;
 }
 
-/** native/kernel.c NATIVE_VERSION: a kernel.node from another build is not used. */
+/** The f64 slots of a row of run() (kernel-wat.mjs ROW; exact.ts reads them). */
+export const ROW_SLOTS = 8;
+
+/** native/kernel.c NATIVE_VERSION: a kernel.node from another build (or another layout) is not used. */
 export const NATIVE_VERSION = 1;
 
 let cached: NativeKernel | null | undefined;
@@ -38,13 +48,23 @@ export function nativeKernel(): NativeKernel | null {
   for (const path of ["./kernel.node", "../core/fast/kernel.node"]) {
     try {
       const kernel = require(path) as NativeKernel;
-      if (kernel.version === NATIVE_VERSION && kernel.isa !== "none") cached = kernel;
+      if (kernel.version === NATIVE_VERSION && kernel.isa !== "none" && sameLayout(kernel)) cached = kernel;
       break;
     } catch {
       // not built here, or built for another platform: try the next place, then do without
     }
   }
   return cached;
+}
+
+function sameLayout(kernel: NativeKernel): boolean {
+  const { PARAMS, MASKS, OUT_SLOT, GROUP } = LAYOUT;
+  return kernel.PARAMS === PARAMS && kernel.MASKS === MASKS && kernel.OUT_SLOT === OUT_SLOT && kernel.GROUP === GROUP && kernel.ROW_SLOTS === ROW_SLOTS;
+}
+
+/** What a FastExact with this native kernel (or none: WebAssembly) reports it runs on. */
+export function fastKernelName(native: NativeKernel | null): string {
+  return native ? `native-${native.isa}` : "wasm-simd";
 }
 
 /** Tests: use `kernel` (or none) from now on. */

@@ -6,9 +6,9 @@
  * parameter block, rows and stopping rules, so exact.ts calls either; written with GCC/Clang vector
  * extensions over 8 doubles, which each build target lowers to its widest registers (AVX-512 zmm,
  * AVX2 ymm, NEON). The plain TypeScript (src/core/policy.ts) is the readable reference;
- * test/core/native.test.ts holds this kernel to it at 1e-12 on random instances.
+ * test/core/fast.test.ts holds this kernel to it at 1e-12 on random instances.
  *
- * Reproducibility: FMA only where written (fma8; the build passes -ffp-contract=off), eight fixed
+ * Reproducibility: FMA only where written (FMA8; the build passes -ffp-contract=off), eight fixed
  * accumulator lanes reduced in a fixed order, so every x86-64 clone gives the same bits (a CPU
  * without FMA declines the kernel: software fma would be slow). Vocabularies of PARALLEL_MIN tokens
  * and more are cut in two chunks whose sums are added in a fixed order; a helper thread may run the
@@ -503,6 +503,12 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "version", value);
   napi_get_boolean(env, HAVE_HELPER, &value);
   napi_set_named_property(env, exports, "threads", value);
+  /* the layout this build expects, checked by native.ts against wasm.ts LAYOUT and exact.ts ROW_SLOTS */
+  const struct { const char *name; int32_t value; } layout[] = {{"PARAMS", PARAMS}, {"MASKS", MASKS}, {"OUT_SLOT", OUT_SLOT}, {"GROUP", GROUP}, {"ROW_SLOTS", ROW_SLOTS}};
+  for (size_t k = 0; k < sizeof layout / sizeof layout[0]; k++) {
+    napi_create_int32(env, layout[k].value, &value);
+    napi_set_named_property(env, exports, layout[k].name, value);
+  }
   return exports;
 }
 #endif
