@@ -220,26 +220,34 @@ export class Simulation {
     const rows = fast.rowData;
     const reverse = this.currentPenalty === "reverse";
     const gold = this.problem.gold !== null;
+    if (!onRow) history.coarsenFor(this.t + n); // write only the points that stay (none compacts)
     for (let k = 0; k < n; ) {
       const want = Math.min(n - k, BATCH);
       const done = fast.run(this.currentPenalty, beta, want);
-      for (let j = 0; j < done; j++) {
-        this.t++;
-        // A step no one reads (not streamed, not on the history's stride, not the last) is skipped:
-        // the kernel has checked that its values are finite. The others are recorded as step() does.
-        if (onRow || j === done - 1) {
+      const first = this.t; // rows 0 … done−1 hold steps first+1 … first+done
+      if (onRow) {
+        for (let j = 0; j < done; j++) {
+          this.t++;
           fast.loadRow(j);
-          // the kernel hands back any step with a non-finite value; this only guards checks added here later
           this.commitStep(beta, onRow, fast);
-        } else if (this.t % history.stride === 0) {
-          // a chart point only: the kernel checked its values, so its record goes straight to the history
-          const at = history.slot(this.t);
-          const b = j * ROW_SLOTS;
-          if (at >= 0) {
-            const goldReward = gold ? rows[b + ROW.gold]! : NaN;
-            writeRecord(history.data, at, history.capacity, this.t, beta, reverse, rows[b + ROW.reward]!, goldReward, rows[b + ROW.forwardKL]!, rows[b + ROW.reverseKL]!, rows[b + ROW.entropy]!, NaN);
-          }
         }
+      } else if (done > 0) {
+        // Nobody reads a step off the history's stride, and the kernel has checked that every value
+        // is finite, so only the chart points before the batch's last step are visited (the stride
+        // only doubles, so the next point is the next multiple of the current one): the JS work per
+        // batch is a few points, not 256 steps. Their records go straight from the rows.
+        const last = first + done;
+        for (let t = first - (first % history.stride) + history.stride; t < last; t += history.stride - (t % history.stride)) {
+          const at = history.slot(t);
+          if (at < 0) continue;
+          const b = (t - first - 1) * ROW_SLOTS;
+          const goldReward = gold ? rows[b + ROW.gold]! : NaN;
+          writeRecord(history.data, at, history.capacity, t, beta, reverse, rows[b + ROW.reward]!, goldReward, rows[b + ROW.forwardKL]!, rows[b + ROW.reverseKL]!, rows[b + ROW.entropy]!, NaN);
+        }
+        // the batch's last step is recorded in full, as step() records it
+        this.t = last;
+        fast.loadRow(done - 1);
+        this.commitStep(beta, onRow, fast);
       }
       k += done;
       if (done < want) {

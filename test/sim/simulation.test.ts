@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { makeProblem } from "../../src/core/policy.js";
 import { loadScenario } from "../../src/scenario/loader.js";
-import { History } from "../../src/sim/history.js";
 import { RECORD_FIELDS } from "../../src/sim/record.js";
 import { Simulation, type SimConfig } from "../../src/sim/simulation.js";
 import { runScenario } from "../../src/cli/run.js";
@@ -88,21 +87,6 @@ describe("Simulation, exact mode", () => {
     // Rows kept in the history are complete (only the not-applicable columns are NaN).
     const reward = sim.snapshot().history[RECORD_FIELDS.indexOf("reward")]!;
     for (const v of reward) expect(Number.isFinite(v)).toBe(true);
-  });
-});
-
-describe("History", () => {
-  it("keeps every point up to its capacity, then decimates evenly and stays bounded", () => {
-    const history = new History(8);
-    const row = new Float64Array(RECORD_FIELDS.length);
-    for (let step = 0; step <= 100; step++) {
-      row[0] = step;
-      history.push(step, row);
-    }
-    expect(history.length).toBeLessThanOrEqual(8);
-    const steps = Array.from(history.column(0));
-    // Stride 16 after three halvings: 0, 16, …, 96.
-    expect(steps).toEqual([0, 16, 32, 48, 64, 80, 96]);
   });
 });
 
