@@ -3,6 +3,7 @@
  * turn goes, how long a losing helper waits, and that a slow part cuts the helper's turn short.
  */
 import { describe, expect, it } from "vitest";
+import { runnableIn } from "../../src/core/fast/exact.js";
 import { HelperSchedule } from "../../src/core/fast/schedule.js";
 
 /** Runs `steps` steps through the schedule, in the parts it asks for, each taking `msPerStep(helper)` per step. */
@@ -22,11 +23,19 @@ function drive(schedule: HelperSchedule, steps: number, msPerStep: (helper: bool
 const share = (ways: boolean[], from = 0, to = ways.length) => ways.slice(from, to).filter(Boolean).length / (to - from);
 
 describe("the helper's schedule", () => {
-  it("starts with the helper, keeps it while it is faster, and spends only the probes' alone half without it", () => {
+  it("starts with a probe, keeps the helper while it is faster, and spends only the probes' alone half without it", () => {
     const ways = drive(new HelperSchedule(), 20_000, (helper) => (helper ? 0.0035 : 0.006));
-    expect(ways.slice(0, 1024).every(Boolean)).toBe(true);
-    // a probe (64 with, 64 without) every 1024 + 128 steps: 64 of every 1152 alone
+    expect(ways.slice(0, 64).every(Boolean)).toBe(true);
+    expect(ways.slice(64, 128).some(Boolean)).toBe(false);
+    expect(ways.slice(128, 128 + 1024).every(Boolean)).toBe(true);
+    // then a probe (64 with, 64 without) every 1024 + 128 steps: 64 of every 1152 alone
     expect(share(ways)).toBeCloseTo(1 - 64 / 1152, 2);
+  });
+
+  it("goes without a helper that is slower from the start after its first probe", () => {
+    const ways = drive(new HelperSchedule(), 2000, (helper) => (helper ? 0.008 : 0.006));
+    expect(ways.slice(0, 64).every(Boolean)).toBe(true);
+    expect(ways.slice(64, 128 + 1024).some(Boolean)).toBe(false); // the probe's alone half, then a turn alone
   });
 
   it("drops a helper that is slower, and waits longer each time it loses, up to a quarter of the steps so far", () => {
@@ -68,11 +77,23 @@ describe("the helper's schedule", () => {
 
   it("ends the helper's turn early with a new probe when a part with it is over 3× the alone pace", () => {
     const schedule = new HelperSchedule();
-    drive(schedule, 1024 + 128, (helper) => (helper ? 0.0035 : 0.006)); // one probe: the helper won
+    drive(schedule, 128, (helper) => (helper ? 0.0035 : 0.006)); // the first probe: the helper won
     expect(schedule.useHelper()).toBe(true);
     expect(schedule.stepsLeft).toBe(1024);
     schedule.book(10, 10 * 0.02, true); // 0.02 > 3 × 0.006
     expect(schedule.useHelper()).toBe(true); // the probe's helper half
     expect(schedule.stepsLeft).toBe(16); // a probe part
+  });
+});
+
+describe("runnableIn (is a core idle right now?)", () => {
+  it("reads the running count of /proc/loadavg's fourth field", () => {
+    expect(runnableIn("0.89 1.01 1.08 1/85 16151\n")).toBe(1);
+    expect(runnableIn("3.20 2.10 1.00 12/1043 99\n")).toBe(12);
+  });
+
+  it("is Infinity (no helper on that ground) for text it does not know", () => {
+    expect(runnableIn("")).toBe(Infinity);
+    expect(runnableIn("0.89 1.01 1.08 85 16151")).toBe(Infinity);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * When to use a helper thread. A helper only pays when a second core is free, which on a shared
- * machine comes and goes, so the steps are timed. The helper takes part from the start (it is only
- * offered when the machine looked idle); every so often PROBE steps run with it and PROBE without,
+ * machine comes and goes, so the steps are timed. A run starts with a probe (at start-up the JIT
+ * compiler's threads often hold the other core); every so often PROBE steps run with it and PROBE without,
  * each in a few timed parts, and the faster way wins the next turn: PERIOD steps after the helper
  * won, doubling each time it lost, up to MAX_REST and to a quarter of the steps so far (so a
  * helper slowed for a while — at start-up the JIT compiler's threads share the cores — costs the
@@ -19,8 +19,8 @@ const MAX_REST = 64 * PERIOD;
 type Stage = "probe-helper" | "probe-alone" | "helper" | "alone";
 
 export class HelperSchedule {
-  private stage: Stage = "helper";
-  private left = PERIOD;
+  private stage: Stage = "probe-helper"; // no timing yet: measure both ways first
+  private left = PROBE;
   private rest = PERIOD;
   /** The fastest probed part of each way, in ms per step (Infinity before any). */
   private helperBest = Infinity;
