@@ -52,7 +52,7 @@ export class History {
    * diverged) is left with that coarser stride.
    */
   coarsenFor(lastStep: number): void {
-    if (this.length === 0) return;
+    if (Number.isNaN(this.firstStep)) return; // nothing offered yet
     let stride = this.stride;
     // a halving comes when a point arrives at a full history, so the stride doubles while the
     // multiples of it in [firstStep, lastStep] outnumber the capacity

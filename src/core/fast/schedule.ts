@@ -1,15 +1,15 @@
 /**
  * When to use a helper thread. A helper only pays when a second core is free, which on a shared
  * machine comes and goes, so the steps are timed. A run starts with a probe (at start-up the JIT
- * compiler's threads often hold the other core); every so often PROBE steps run with it and PROBE without,
- * each in a few timed parts, and the faster way wins the next turn: PERIOD steps after the helper
- * won, doubling each time it lost, up to MAX_REST and to a quarter of the steps so far (so a
- * helper slowed for a while — at start-up the JIT compiler's threads share the cores — costs the
- * run at most a quarter of its time before it is tried again). The probes compare the fastest part of each
- * way, so one part slowed by something else on the machine (a compiler or GC thread taking the
- * helper's core for a moment) does not decide. A part with the helper that takes over three times
- * the fastest part without it ends the helper's turn early with a new probe. The choice changes
- * only the speed: the results are the same bits either way.
+ * compiler's threads often hold the other core), and every so often PROBE steps run with the
+ * helper and PROBE without, each in a few timed parts; the faster way wins the next turn: PERIOD
+ * steps after the helper won, doubling each time it lost, up to MAX_REST and to a quarter of the
+ * steps so far (so a helper slowed for a while costs the run at most a quarter of its time before
+ * it is tried again). The probes compare the fastest part of each way, so one part slowed by
+ * something else on the machine (a compiler or GC thread taking the helper's core for a moment)
+ * does not decide. A part with the helper that takes over three times the fastest part without it
+ * ends the helper's turn early with a new probe. The choice changes only the speed: the results
+ * are the same bits either way.
  */
 const PROBE = 64;
 const PROBE_PARTS = 4;
