@@ -20,12 +20,12 @@ export const NULLABLE_FIELDS: ReadonlySet<RecordField> = new Set(["gold_reward",
 /** One step's values in RECORD_FIELDS order; NaN marks "not applicable" (null in files). */
 export type RecordRow = Float64Array;
 
-export function fieldIndex(field: RecordField): number {
-  return RECORD_FIELDS.indexOf(field);
-}
-
 /** Each field's index in a record. */
-const AT = Object.fromEntries(RECORD_FIELDS.map((name, index) => [name, index])) as Record<RecordField, number>;
+export const FIELD = Object.fromEntries(RECORD_FIELDS.map((name, index) => [name, index])) as Record<RecordField, number>;
+
+export function fieldIndex(field: RecordField): number {
+  return FIELD[field];
+}
 
 /**
  * Writes a step's record into `out` at `at`, field f at out[at + f·stride] (a row: stride 1; the
@@ -48,14 +48,13 @@ export function writeRecord(
 ): void {
   const forward = forwardKL < 0 ? 0 : forwardKL;
   const backward = reverseKL < 0 ? 0 : reverseKL;
-  out[at + AT.step * stride] = step;
-  out[at + AT.beta * stride] = beta;
-  out[at + AT.reward * stride] = reward;
-  out[at + AT.gold_reward * stride] = goldReward;
-  out[at + AT.forward_kl * stride] = forward;
-  out[at + AT.reverse_kl * stride] = backward;
-  out[at + AT.entropy * stride] = entropy < 0 ? 0 : entropy;
-  out[at + AT.objective * stride] = reward - beta * (reverse ? backward : forward);
-  out[at + AT.kl_estimate * stride] = klEstimate;
+  out[at + FIELD.step * stride] = step;
+  out[at + FIELD.beta * stride] = beta;
+  out[at + FIELD.reward * stride] = reward;
+  out[at + FIELD.gold_reward * stride] = goldReward;
+  out[at + FIELD.forward_kl * stride] = forward;
+  out[at + FIELD.reverse_kl * stride] = backward;
+  out[at + FIELD.entropy * stride] = entropy < 0 ? 0 : entropy;
+  out[at + FIELD.objective * stride] = reward - beta * (reverse ? backward : forward);
+  out[at + FIELD.kl_estimate * stride] = klEstimate;
 }
-

@@ -12,7 +12,7 @@ import { SampledTrainer, type SampledConfig } from "../core/sampled.js";
 import { metricsOf, type PolicyMetrics } from "../core/summary.js";
 import { DivergenceError } from "../errors.js";
 import { History } from "./history.js";
-import { RECORD_FIELDS, writeRecord } from "./record.js";
+import { FIELD, RECORD_FIELDS, writeRecord } from "./record.js";
 
 export interface SimConfig {
   /** Penalty direction: reverse = KL(π‖π_ref), forward = KL(π_ref‖π). */
@@ -66,8 +66,6 @@ export interface SimSnapshot {
   /** Set when a step produced a non-finite value; the simulation then refuses to step. */
   failure: string | null;
 }
-
-const F = Object.fromEntries(RECORD_FIELDS.map((name, index) => [name, index])) as Record<(typeof RECORD_FIELDS)[number], number>;
 
 export class Simulation {
   readonly state: PolicyState;
@@ -315,12 +313,12 @@ export class Simulation {
   metrics(): PolicyMetrics {
     const row = this.row;
     return {
-      reward: row[F.reward]!,
-      goldReward: Number.isNaN(row[F.gold_reward]!) ? null : row[F.gold_reward]!,
-      forwardKL: row[F.forward_kl]!,
-      reverseKL: row[F.reverse_kl]!,
-      entropy: row[F.entropy]!,
-      objective: row[F.objective]!,
+      reward: row[FIELD.reward]!,
+      goldReward: Number.isNaN(row[FIELD.gold_reward]!) ? null : row[FIELD.gold_reward]!,
+      forwardKL: row[FIELD.forward_kl]!,
+      reverseKL: row[FIELD.reverse_kl]!,
+      entropy: row[FIELD.entropy]!,
+      objective: row[FIELD.objective]!,
     };
   }
 
@@ -336,7 +334,7 @@ export class Simulation {
       controller: this.controller.config,
       optimizer: this.optimizer.config,
       metrics: this.metrics(),
-      klEstimate: Number.isNaN(this.row[F.kl_estimate]!) ? null : this.row[F.kl_estimate]!,
+      klEstimate: Number.isNaN(this.row[FIELD.kl_estimate]!) ? null : this.row[FIELD.kl_estimate]!,
       policy: this.state.pi.slice(),
       optimum: this.optimum(),
       history: RECORD_FIELDS.map((_, f) => this.history.column(f)),
