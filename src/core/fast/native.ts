@@ -44,7 +44,7 @@ export function nativeKernel(): NativeKernel | null {
   const engine = process.env.KLSIM_ENGINE;
   if (engine === "plain" || engine === "wasm") return cached;
   const require = createRequire(import.meta.url);
-  // next to this file (dist/core/fast), or seen from dist/cli when bundled into run.js
+  // next to this file (dist/core/fast), or seen from dist/cli when bundled into main.js or run.js
   for (const path of ["./kernel.node", "../core/fast/kernel.node"]) {
     try {
       const kernel = require(path) as NativeKernel;

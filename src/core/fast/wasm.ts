@@ -64,7 +64,7 @@ function kernelModule(): object | null {
   if (cached !== undefined) return cached;
   cached = null;
   if (!wasm || process.env.KLSIM_ENGINE === "plain") return cached;
-  // next to this file (dist/core/fast), or seen from dist/cli when bundled into run.js (scripts/bundle-run.mjs)
+  // next to this file (dist/core/fast), or seen from dist/cli when bundled into main.js or run.js (scripts/bundle-run.mjs)
   for (const path of ["./kernel.wasm", "../core/fast/kernel.wasm"]) {
     try {
       cached = new wasm.Module(readFileSync(new URL(path, import.meta.url)));
