@@ -77,7 +77,9 @@ try {
   execFileSync(compiler, [...flags, "-o", tmp, source, "-lm"], { stdio: ["ignore", "ignore", "pipe"] });
 } catch (error) {
   rmSync(tmp, { force: true });
-  const detail = String(error.stderr ?? error.message).trim().split("\n")[0];
+  const detail = String(error.stderr ?? error.message)
+    .trim()
+    .split("\n")[0];
   skip(`${compiler} failed (${detail})`);
 }
 renameSync(tmp, out);

@@ -29,7 +29,8 @@ export const benchSpec: CommandSpec = {
       name: "engine",
       type: "string",
       value: "E",
-      describe: "fast (the native kernel when built, else WebAssembly SIMD), wasm (WebAssembly SIMD only), plain (the TypeScript reference), both (fast and plain) or all (default fast)",
+      describe:
+        "fast (the native kernel when built, else WebAssembly SIMD), wasm (WebAssembly SIMD only), plain (the TypeScript reference), both (fast and plain) or all (default fast)",
       choices: ["fast", "wasm", "plain", "both", "all"],
     },
     { name: "long", type: "integer", value: "N", describe: "steps of the memory check at V = 16 (default 1 000 000; 0 skips it)" },

@@ -146,4 +146,3 @@ function report(error: unknown, io: Io, maybeCommand: string | undefined): numbe
   if (process.env.KLSIM_DEBUG && error instanceof Error) io.err(error.stack ?? "");
   return 1;
 }
-

@@ -9,8 +9,7 @@ import { fmt, metricsTable, summaryJson, topTokens } from "./summary.js";
 
 export const optimumSpec: CommandSpec = {
   name: "optimum",
-  summary:
-    "The closed-form optimum π* of E_π[r] − β·KL: reverse π* ∝ π_ref·exp(r/β); forward π*_i = β·π_ref,i/(λ − r_i); β = 0 puts all mass on argmax r.",
+  summary: "The closed-form optimum π* of E_π[r] − β·KL: reverse π* ∝ π_ref·exp(r/β); forward π*_i = β·π_ref,i/(λ − r_i); β = 0 puts all mass on argmax r.",
   positionals: [{ name: "scenario", required: true, describe: "a name in scenarios/ or a path to a .json file" }],
   flags: [BETA_FLAG, PENALTY_FLAG, JSON_FLAG],
   examples: ["klsim optimum basic", "klsim optimum basic --penalty forward --json", "klsim optimum mode-seeking --beta 0.05"],

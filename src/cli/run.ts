@@ -124,7 +124,15 @@ function textSummary(scenario: Scenario, sim: Simulation, rows: number, out: str
   const { spec } = scenario;
   const opt = spec.optimizer;
   const head = `${spec.name}: ${sim.currentStep} steps, ${sim.penalty} KL penalty, beta ${fmt(sim.beta)} (${spec.controller.kind}), ${opt.kind} lr ${fmt(opt.lr)}`;
-  const lines = [head, "", metricsTable([["final", sim.metrics()], ["optimum", sim.optimum().metrics]]), ""];
+  const lines = [
+    head,
+    "",
+    metricsTable([
+      ["final", sim.metrics()],
+      ["optimum", sim.optimum().metrics],
+    ]),
+    "",
+  ];
   lines.push(`policy   ${topTokens(scenario.tokens, sim.state.pi)}`);
   lines.push(`optimum  ${topTokens(scenario.tokens, sim.optimum().policy)}`);
   if (out) lines.push("", `wrote ${rows} rows to ${out}`);

@@ -30,6 +30,15 @@ export function scenariosCommand(args: ParsedArgs, io: Io): number {
     io.out(JSON.stringify(entries) + "\n");
     return 0;
   }
-  io.out(entries.map((e) => `${e.name}\n${wrap(e.description, 76).map((line) => `    ${line}`).join("\n")}`).join("\n\n") + "\n");
+  io.out(
+    entries
+      .map(
+        (e) =>
+          `${e.name}\n${wrap(e.description, 76)
+            .map((line) => `    ${line}`)
+            .join("\n")}`,
+      )
+      .join("\n\n") + "\n",
+  );
   return 0;
 }

@@ -18,14 +18,7 @@ export interface SweepJob {
 const METRIC_COLUMNS = ["reward", "gold_reward", "forward_kl", "reverse_kl", "entropy", "objective"] as const satisfies readonly RecordField[];
 type MetricColumn = (typeof METRIC_COLUMNS)[number];
 
-export const SWEEP_COLUMNS = [
-  "beta",
-  "steps",
-  ...METRIC_COLUMNS,
-  ...METRIC_COLUMNS.map((c) => `opt_${c}` as const),
-  "final_beta",
-  "diverged_at",
-] as const;
+export const SWEEP_COLUMNS = ["beta", "steps", ...METRIC_COLUMNS, ...METRIC_COLUMNS.map((c) => `opt_${c}` as const), "final_beta", "diverged_at"] as const;
 
 export type SweepRow = Record<"beta" | "steps" | MetricColumn | `opt_${MetricColumn}` | "final_beta" | "diverged_at", number | null>;
 

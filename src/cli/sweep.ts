@@ -71,7 +71,11 @@ export async function sweepCommand(args: ParsedArgs, io: Io): Promise<number> {
   }
   const jobs = Math.max(1, Math.min(jobsFlag ?? availableParallelism(), betas.length));
   const base: Omit<SweepJob, "beta"> = { file: scenario.file, steps: scenario.spec.steps, penalty: scenario.spec.penalty, lr: scenario.spec.optimizer.lr };
-  const rows = await runAll(betas.map((beta) => ({ ...base, beta })), jobs, io.signal);
+  const rows = await runAll(
+    betas.map((beta) => ({ ...base, beta })),
+    jobs,
+    io.signal,
+  );
   if (out !== undefined && format !== undefined) writeRows(out, format, rows);
   if (booleanFlag(args, "json")) io.out(JSON.stringify(rows.map(jsonRow)) + "\n");
   else io.out(sweepTable(rows) + (out ? `\nwrote ${rows.length} rows to ${out}\n` : ""));

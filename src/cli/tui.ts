@@ -1,6 +1,6 @@
 /** `klsim [scenario]` / `klsim tui [scenario]`: the interactive UI, or a static report without a TTY. */
 import { loadScenario } from "../scenario/loader.js";
-import { type CommandSpec, type ParsedArgs } from "./args.js";
+import type { CommandSpec, ParsedArgs } from "./args.js";
 import type { Io } from "./io.js";
 import { applyOverrides, BETA_FLAG, LR_FLAG, PENALTY_FLAG, STEPS_FLAG } from "./overrides.js";
 import { runScenario } from "./run.js";

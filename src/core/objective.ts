@@ -54,13 +54,7 @@ export function reverseGradientInto(
 }
 
 /** Forward penalty: ∇_θ J = π ⊙ (r − ⟨π, r⟩) + β(π_ref − π)  (∂/∂θ of −β Σ π_ref log π). */
-export function forwardGradientInto(
-  pi: ArrayLike<number>,
-  ref: ArrayLike<number>,
-  reward: ArrayLike<number>,
-  beta: number,
-  out: Float64Array,
-): Float64Array {
+export function forwardGradientInto(pi: ArrayLike<number>, ref: ArrayLike<number>, reward: ArrayLike<number>, beta: number, out: Float64Array): Float64Array {
   const mean = dot(pi, reward);
   for (let i = 0; i < pi.length; i++) out[i] = pi[i]! * (reward[i]! - mean) + beta * (ref[i]! - pi[i]!);
   return out;

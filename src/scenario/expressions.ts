@@ -9,17 +9,7 @@
  *     arithmetic/comparison/logical operators, `a ? b : c` and pure numeric functions.
  * mathjs is imported lazily (it takes ~1 s to load) so runs without expressions never load it.
  */
-import type {
-  ConditionalNode,
-  ConstantNode,
-  FunctionNode,
-  MathJsInstance,
-  MathNode,
-  OperatorNode,
-  ParenthesisNode,
-  RelationalNode,
-  SymbolNode,
-} from "mathjs";
+import type { ConditionalNode, ConstantNode, FunctionNode, MathJsInstance, MathNode, OperatorNode, ParenthesisNode, RelationalNode, SymbolNode } from "mathjs";
 
 /** A bad expression; `message` is one line without a file/field prefix (the caller adds it). */
 export class ExpressionError extends Error {
@@ -31,23 +21,88 @@ export class ExpressionError extends Error {
 
 /** Pure numeric functions that may be called (all exist in mathjs 15; a test checks). */
 const FUNCTIONS = new Set([
-  "abs", "sign", "min", "max", "mod", "floor", "ceil", "round", "fix",
-  "sqrt", "cbrt", "square", "cube", "nthRoot", "pow", "exp", "expm1", "log", "log2", "log10", "log1p", "hypot",
-  "sin", "cos", "tan", "sec", "csc", "cot", "asin", "acos", "atan", "atan2",
-  "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
-  "gamma", "lgamma", "erf", "factorial", "combinations",
+  "abs",
+  "sign",
+  "min",
+  "max",
+  "mod",
+  "floor",
+  "ceil",
+  "round",
+  "fix",
+  "sqrt",
+  "cbrt",
+  "square",
+  "cube",
+  "nthRoot",
+  "pow",
+  "exp",
+  "expm1",
+  "log",
+  "log2",
+  "log10",
+  "log1p",
+  "hypot",
+  "sin",
+  "cos",
+  "tan",
+  "sec",
+  "csc",
+  "cot",
+  "asin",
+  "acos",
+  "atan",
+  "atan2",
+  "sinh",
+  "cosh",
+  "tanh",
+  "asinh",
+  "acosh",
+  "atanh",
+  "gamma",
+  "lgamma",
+  "erf",
+  "factorial",
+  "combinations",
 ]);
 const CONSTANTS = new Set(["pi", "e", "tau", "phi"]);
 const COMPARISONS = ["equal", "unequal", "smaller", "larger", "smallerEq", "largerEq"];
 /** OperatorNode.fn values allowed; excludes e.g. `to` (units), bitwise ops, transpose. */
 const OPERATORS = new Set([
-  "add", "subtract", "multiply", "divide", "pow", "mod", "unaryMinus", "unaryPlus", "factorial",
-  "and", "or", "xor", "not", ...COMPARISONS,
+  "add",
+  "subtract",
+  "multiply",
+  "divide",
+  "pow",
+  "mod",
+  "unaryMinus",
+  "unaryPlus",
+  "factorial",
+  "and",
+  "or",
+  "xor",
+  "not",
+  ...COMPARISONS,
 ]);
 /** Disabled in the instance, per mathjs's security guide plus later additions (compile, resolve, reviver, chain...). */
 const DISABLED = [
-  "import", "createUnit", "evaluate", "parse", "compile", "simplify", "simplifyConstant", "simplifyCore",
-  "derivative", "rationalize", "resolve", "symbolicEqual", "leafCount", "reviver", "replacer", "chain", "parser",
+  "import",
+  "createUnit",
+  "evaluate",
+  "parse",
+  "compile",
+  "simplify",
+  "simplifyConstant",
+  "simplifyCore",
+  "derivative",
+  "rationalize",
+  "resolve",
+  "symbolicEqual",
+  "leafCount",
+  "reviver",
+  "replacer",
+  "chain",
+  "parser",
 ];
 /** Longer sources are rejected up front: hand-written expressions are short, and deep nesting can blow the stack. */
 const MAX_LENGTH = 10_000;
@@ -105,10 +160,7 @@ export function loadSandbox(): Promise<Sandbox> {
 }
 
 /** Compile a whitelisted expression of the given variables; the returned function is synchronous and throws ExpressionError on a non-finite/non-real result. */
-export async function compileExpression(
-  source: string,
-  variables: readonly string[],
-): Promise<(scope: Readonly<Record<string, number>>) => number> {
+export async function compileExpression(source: string, variables: readonly string[]): Promise<(scope: Readonly<Record<string, number>>) => number> {
   if (typeof source !== "string") throw new ExpressionError("expression must be a string");
   if (source.trim() === "") throw new ExpressionError("expression is empty");
   if (source.length > MAX_LENGTH) {
@@ -176,9 +228,7 @@ function check(node: MathNode, variables: readonly string[], math: MathJsInstanc
       const { name } = node as SymbolNode;
       if (variables.includes(name) || CONSTANTS.has(name)) return;
       if (FUNCTIONS.has(name)) throw new ExpressionError(`function "${name}" must be called, e.g. ${name}(x)`);
-      throw new ExpressionError(
-        `unknown symbol "${name}" (expressions may use ${[...variables, ...CONSTANTS].join(", ")})`,
-      );
+      throw new ExpressionError(`unknown symbol "${name}" (expressions may use ${[...variables, ...CONSTANTS].join(", ")})`);
     }
     case "OperatorNode": {
       const op = node as OperatorNode;

@@ -87,7 +87,7 @@ export async function loadScenario(nameOrPath: string, dir = SCENARIOS_DIR): Pro
 }
 
 function readScenarioText(file: string): string {
-  let stats;
+  let stats: ReturnType<typeof statSync>;
   try {
     stats = statSync(file);
   } catch {
@@ -148,7 +148,10 @@ function checkRewards(values: Float64Array, vector: VectorSpec, field: string): 
     const v = values[i]!;
     if (Math.abs(v) <= MAX_ABS_REWARD) continue;
     const where = "expr" in vector ? `${field}.expr` : `${field}[${i}]`;
-    throw new InputError(`${"expr" in vector ? `evaluates to ${v} at i = ${i}` : `is ${v}`}; rewards must lie within ±1e300 so that their expectation cannot overflow`, where);
+    throw new InputError(
+      `${"expr" in vector ? `evaluates to ${v} at i = ${i}` : `is ${v}`}; rewards must lie within ±1e300 so that their expectation cannot overflow`,
+      where,
+    );
   }
   return values;
 }

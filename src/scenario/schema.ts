@@ -7,16 +7,7 @@ import type { ControllerConfig } from "../core/controllers.js";
 import type { Penalty } from "../core/objective.js";
 import type { OptimizerConfig } from "../core/optimizers.js";
 import { InputError } from "../errors.js";
-import {
-  expectBoundedNumber,
-  expectEnum,
-  expectKeys,
-  expectNumberArray,
-  expectObject,
-  expectString,
-  expectStringArray,
-  isObject,
-} from "./validate.js";
+import { expectBoundedNumber, expectEnum, expectKeys, expectNumberArray, expectObject, expectString, expectStringArray, isObject } from "./validate.js";
 
 export const MIN_VOCAB = 2;
 export const MAX_VOCAB = 65_536;
@@ -167,7 +158,7 @@ function resolveVocab(vocabValue: unknown, tokens: string[] | null, reference: R
   if ("values" in reward) lengths.push(["reward", reward.values.length]);
   if (gold && "values" in gold) lengths.push(["gold", gold.values.length]);
   const first = lengths[0];
-  if (!first) throw new InputError("cannot tell the vocabulary size: give \"vocab\", \"tokens\" or an array", "vocab");
+  if (!first) throw new InputError('cannot tell the vocabulary size: give "vocab", "tokens" or an array', "vocab");
   const [firstField, V] = first;
   // "vocab" was range-checked above; an array's length gets a message about its entries.
   if (V < MIN_VOCAB || V > MAX_VOCAB) {

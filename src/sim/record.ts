@@ -1,16 +1,6 @@
 /** The per-step record: DESIGN.md §2. Field order is the CSV column order. */
 
-export const RECORD_FIELDS = [
-  "step",
-  "beta",
-  "reward",
-  "gold_reward",
-  "forward_kl",
-  "reverse_kl",
-  "entropy",
-  "objective",
-  "kl_estimate",
-] as const;
+export const RECORD_FIELDS = ["step", "beta", "reward", "gold_reward", "forward_kl", "reverse_kl", "entropy", "objective", "kl_estimate"] as const;
 
 export type RecordField = (typeof RECORD_FIELDS)[number];
 

@@ -240,7 +240,20 @@ export class Simulation {
           if (at < 0) continue;
           const b = (t - first - 1) * ROW_SLOTS;
           const goldReward = gold ? rows[b + ROW.gold]! : NaN;
-          writeRecord(history.data, at, history.capacity, t, beta, reverse, rows[b + ROW.reward]!, goldReward, rows[b + ROW.forwardKL]!, rows[b + ROW.reverseKL]!, rows[b + ROW.entropy]!, NaN);
+          writeRecord(
+            history.data,
+            at,
+            history.capacity,
+            t,
+            beta,
+            reverse,
+            rows[b + ROW.reward]!,
+            goldReward,
+            rows[b + ROW.forwardKL]!,
+            rows[b + ROW.reverseKL]!,
+            rows[b + ROW.entropy]!,
+            NaN,
+          );
         }
         // the batch's last step is recorded in full, as step() records it
         this.t = last;
@@ -377,6 +390,19 @@ export class Simulation {
     const s = this.state;
     // The estimate made on the batch drawn at θ_t (which the next update will use).
     const klEstimate = this.trainer ? this.trainer.klEstimate : NaN;
-    writeRecord(this.row, 0, 1, this.t, this.currentBeta, this.currentPenalty === "reverse", s.reward, s.goldReward, s.forwardKL, s.reverseKL, s.entropy, klEstimate);
+    writeRecord(
+      this.row,
+      0,
+      1,
+      this.t,
+      this.currentBeta,
+      this.currentPenalty === "reverse",
+      s.reward,
+      s.goldReward,
+      s.forwardKL,
+      s.reverseKL,
+      s.entropy,
+      klEstimate,
+    );
   }
 }

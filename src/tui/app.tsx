@@ -19,11 +19,7 @@ const START_SPEED = SPEEDS[3] ?? 10;
 export async function runTui(scenario: Scenario): Promise<number> {
   // React's development build makes every frame several times slower; set before react loads.
   process.env.NODE_ENV ??= "production";
-  const [{ render }, { createElement }, { Root }] = await Promise.all([
-    import("ink"),
-    import("react"),
-    import("./components/root.js"),
-  ]);
+  const [{ render }, { createElement }, { Root }] = await Promise.all([import("ink"), import("react"), import("./components/root.js")]);
   const sim = new Simulation(scenario.problem, simConfigOf(scenario));
   const store = new SimStore(sim, scenario, { stepsPerFrame: START_SPEED });
   const stdout = process.stdout;

@@ -73,7 +73,9 @@ function tokenTable(p: TokenProbabilities, width: number): string[] {
     const pi = p.policy[i] ?? NaN;
     const ref = p.reference[i] ?? NaN;
     const opt = p.optimum[i] ?? NaN;
-    const bar = barSpans(pi, ref, opt, scale, barWidth).map((s) => s.text).join("");
+    const bar = barSpans(pi, ref, opt, scale, barWidth)
+      .map((s) => s.text)
+      .join("");
     const numbers = [pi, ref, opt].map((v) => fit(formatProbability(v), 9, "right")).join("");
     return `${fit(p.labels[i] ?? `t${i}`, labelWidth)}${numbers}  ${bar}`.trimEnd();
   });

@@ -60,11 +60,7 @@ export function tokenRowSpans(p: TokenProbabilities, index: number, scale: numbe
 /** The header above the rows: which tokens, what the marks mean, the bar's full scale; two lines when narrow. */
 export function tokenHeaderLines(view: TokenView, V: number, scale: number, width: number): Span[][] {
   const n = view.indices.length;
-  const what = view.byMass
-    ? view.offset === 0
-      ? `top ${n} of ${V} by π`
-      : `${view.offset + 1}–${view.offset + n} of ${V} by π`
-    : `tokens (${V})`;
+  const what = view.byMass ? (view.offset === 0 ? `top ${n} of ${V} by π` : `${view.offset + 1}–${view.offset + n} of ${V} by π`) : `tokens (${V})`;
   const legend: Span[] = [
     { text: "█", color: COLORS.policy },
     { text: " π " },

@@ -36,14 +36,17 @@ const work = mkdtempSync(join(tmpdir(), "klsim-help-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("--help", () => {
-  it.concurrent.each(COMMANDS.flatMap((c) => ["--help", "-h"].map((flag) => [c, flag] as const)))("klsim %s %s: exit 0, usage and options on stdout", async (command, flag) => {
-    const result = await klsim([command, flag]);
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toBe("");
-    expect(result.stdout.startsWith(`klsim ${command}`)).toBe(true);
-    expect(result.stdout).toMatch(/\nOptions:\n/);
-    expect(result.stdout).toMatch(/--help\s+show this help/);
-  });
+  it.concurrent.each(COMMANDS.flatMap((c) => ["--help", "-h"].map((flag) => [c, flag] as const)))(
+    "klsim %s %s: exit 0, usage and options on stdout",
+    async (command, flag) => {
+      const result = await klsim([command, flag]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toBe("");
+      expect(result.stdout.startsWith(`klsim ${command}`)).toBe(true);
+      expect(result.stdout).toMatch(/\nOptions:\n/);
+      expect(result.stdout).toMatch(/--help\s+show this help/);
+    },
+  );
 
   it.concurrent.each(["--help", "-h", "help"])("klsim %s lists every command", async (flag) => {
     const result = await klsim([flag]);

@@ -57,7 +57,22 @@ describe("klsim run starts light", () => {
 
 describe("klsim bench", () => {
   it("reports steps/s, ns per token-step and peak RSS per vocabulary size, and the memory check", async () => {
-    const result = await klsim(["bench", "--vocab", "5,16", "--steps", "300", "--repeat", "1", "--long", "5000", "--engine", "both", "--frames", "basic", "--json"]);
+    const result = await klsim([
+      "bench",
+      "--vocab",
+      "5,16",
+      "--steps",
+      "300",
+      "--repeat",
+      "1",
+      "--long",
+      "5000",
+      "--engine",
+      "both",
+      "--frames",
+      "basic",
+      "--json",
+    ]);
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as {
       results: Array<{ vocab: number; engine: string; kernel: string; steps: number; steps_per_s: number; ns_per_token_step: number; peak_rss_mb: number }>;

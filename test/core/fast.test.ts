@@ -113,7 +113,16 @@ describe("the WebAssembly kernel", () => {
     const x = new Float64Array(buffer, base, n);
     const y = new Float64Array(buffer, base + n * 8, n);
     const rand = seededRandom(7);
-    const ranges: Array<[number, number]> = [[-1e-9, 1e-9], [-0.35, 0.35], [-1, 1], [-40, 40], [-708.5, -700], [-745.2, -708], [700, 709.78], [-800, 720]];
+    const ranges: Array<[number, number]> = [
+      [-1e-9, 1e-9],
+      [-0.35, 0.35],
+      [-1, 1],
+      [-40, 40],
+      [-708.5, -700],
+      [-745.2, -708],
+      [700, 709.78],
+      [-800, 720],
+    ];
     let differing = 0;
     let total = 0;
     for (const [lo, hi] of ranges) {
@@ -143,7 +152,13 @@ describe("the WebAssembly kernel", () => {
     const full = new Float64Array(instance.buffer, base + n * 8, n);
     const step = new Float64Array(instance.buffer, base + 2 * n * 8, n);
     const rand = seededRandom(9);
-    for (const [lo, hi] of [[-745.2, 0], [-760, -700], [-0.35, 0.35], [-40, 32], [550, 600]] as Array<[number, number]>) {
+    for (const [lo, hi] of [
+      [-745.2, 0],
+      [-760, -700],
+      [-0.35, 0.35],
+      [-40, 32],
+      [550, 600],
+    ] as Array<[number, number]>) {
       for (let i = 0; i < n; i++) x[i] = lo + (hi - lo) * rand();
       kernel.exp(base, base + n * 8, n);
       kernel.exp_step(base, base + 2 * n * 8, n);
@@ -159,7 +174,22 @@ describe("the WebAssembly kernel", () => {
   it("computes log with the same bits as Math.log (the batched steps take one per step)", () => {
     const { kernel } = instantiateKernel(LAYOUT.ARRAYS)!;
     const rand = seededRandom(8);
-    const special = [0, -0, -1, 1, Infinity, -Infinity, NaN, 5e-324, 2.2250738585072014e-308, 1 + 2 ** -52, 1 - 2 ** -53, Math.SQRT2, Math.SQRT1_2, Number.MAX_VALUE];
+    const special = [
+      0,
+      -0,
+      -1,
+      1,
+      Infinity,
+      -Infinity,
+      NaN,
+      5e-324,
+      2.2250738585072014e-308,
+      1 + 2 ** -52,
+      1 - 2 ** -53,
+      Math.SQRT2,
+      Math.SQRT1_2,
+      Number.MAX_VALUE,
+    ];
     const inputs = [...special];
     for (let i = 0; i < 20000; i++) inputs.push(Math.exp(1400 * rand() - 700), 1 + (rand() - 0.5) * 1e-5, 0.5 + rand(), 16 * rand());
     for (const x of inputs) expect(Object.is(kernel.log(x), Math.log(x)), `log(${x}) = ${kernel.log(x)}, Math.log ${Math.log(x)}`).toBe(true);

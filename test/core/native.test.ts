@@ -22,7 +22,6 @@ afterAll(() => {
   setKernel(null);
 });
 
-
 describe.skipIf(!native.kernel)(`the native kernel${native.kernel ? "" : ` (skipped: ${native.reason})`}`, () => {
   const kernel = native.kernel!;
 
@@ -31,7 +30,16 @@ describe.skipIf(!native.kernel)(`the native kernel${native.kernel ? "" : ` (skip
     const x = new Float64Array(n);
     const y = new Float64Array(n);
     const rand = seededRandom(11);
-    const ranges: Array<[number, number]> = [[-1e-9, 1e-9], [-0.35, 0.35], [-1, 1], [-40, 40], [-708.5, -700], [-745.2, -708], [-800, 32], [0, 600]];
+    const ranges: Array<[number, number]> = [
+      [-1e-9, 1e-9],
+      [-0.35, 0.35],
+      [-1, 1],
+      [-40, 40],
+      [-708.5, -700],
+      [-745.2, -708],
+      [-800, 32],
+      [0, 600],
+    ];
     let differing = 0;
     for (const [lo, hi] of ranges) {
       for (let i = 0; i < n; i++) x[i] = lo + (hi - lo) * rand();
@@ -51,7 +59,13 @@ describe.skipIf(!native.kernel)(`the native kernel${native.kernel ? "" : ` (skip
   });
 
   it("is built for the layout of the WebAssembly kernel's memory (native.ts refuses another)", () => {
-    expect([kernel.PARAMS, kernel.MASKS, kernel.OUT_SLOT, kernel.GROUP, kernel.ROW_SLOTS]).toEqual([LAYOUT.PARAMS, LAYOUT.MASKS, LAYOUT.OUT_SLOT, LAYOUT.GROUP, ROW_SLOTS]);
+    expect([kernel.PARAMS, kernel.MASKS, kernel.OUT_SLOT, kernel.GROUP, kernel.ROW_SLOTS]).toEqual([
+      LAYOUT.PARAMS,
+      LAYOUT.MASKS,
+      LAYOUT.OUT_SLOT,
+      LAYOUT.GROUP,
+      ROW_SLOTS,
+    ]);
   });
 
   it("refuses memory that is not a Uint8Array, and offsets outside it, with a TypeError", () => {

@@ -26,11 +26,7 @@ describe("closed-form optima, hand-derived", () => {
 
   it("β = 0: all mass on argmax r, ties shared in proportion to π_ref", () => {
     const ref = [0.1, 0.3, 0.6];
-    for (const pi of [
-      argmaxOptimum(ref, [1, 1, 0]),
-      optimum("reverse", ref, logOf(ref), [1, 1, 0], 0),
-      optimum("forward", ref, logOf(ref), [1, 1, 0], 0),
-    ]) {
+    for (const pi of [argmaxOptimum(ref, [1, 1, 0]), optimum("reverse", ref, logOf(ref), [1, 1, 0], 0), optimum("forward", ref, logOf(ref), [1, 1, 0], 0)]) {
       expect(pi[0]).toBeCloseTo(0.25, 15);
       expect(pi[1]).toBeCloseTo(0.75, 15);
       expect(pi[2]).toBe(0);

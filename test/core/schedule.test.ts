@@ -68,7 +68,10 @@ describe("the helper's schedule", () => {
     let parts = 0;
     const ways = drive(new HelperSchedule(), 10_000, (helper, done) => {
       // the first part of every probe with the helper is slow (the helper was descheduled)
-      if (helper && done >= 1024 && done % 1152 < 16) return parts++, 0.05;
+      if (helper && done >= 1024 && done % 1152 < 16) {
+        parts++;
+        return 0.05;
+      }
       return helper ? 0.0035 : 0.006;
     });
     expect(parts).toBeGreaterThan(0);

@@ -224,7 +224,11 @@ interface ArgCase {
 
 const ARGS: ArgCase[] = [
   // flags of `klsim run`
-  { name: "typo'd flag gets a suggestion", args: ["run", "basic", "--stesp", "3", "--out", "{PRE}"], line: "--stesp: unknown option for 'klsim run' (did you mean --steps?); see klsim run --help" },
+  {
+    name: "typo'd flag gets a suggestion",
+    args: ["run", "basic", "--stesp", "3", "--out", "{PRE}"],
+    line: "--stesp: unknown option for 'klsim run' (did you mean --steps?); see klsim run --help",
+  },
   { name: "--steps 0", args: ["run", "basic", "--steps", "0", "--out", "{PRE}"], line: "--steps: must be ≥ 1, got 0" },
   { name: "--steps not an integer", args: ["run", "basic", "--steps", "2.5", "--out", "{PRE}"], line: "--steps: expected a whole number, got '2.5'" },
   { name: "--steps not a number", args: ["run", "basic", "--steps", "many", "--out", "{PRE}"], line: "--steps: expected a whole number, got 'many'" },
@@ -238,25 +242,61 @@ const ARGS: ArgCase[] = [
   { name: "--lr negative", args: ["run", "basic", "--lr", "-0.1", "--out", "{PRE}"], line: "--lr: must be > 0, got -0.1" },
   { name: "--every 0", args: ["run", "basic", "--every", "0", "--out", "{PRE}"], line: "--every: must be ≥ 1, got 0" },
   { name: "--seed negative", args: ["run", "basic", "--seed", "-3", "--out", "{PRE}"], line: "--seed: must be ≥ 0, got -3" },
-  { name: "--penalty unknown", args: ["run", "basic", "--penalty", "backward", "--out", "{PRE}"], line: "--penalty: expected one of reverse, forward, got 'backward'" },
-  { name: "--penalty typo", args: ["run", "basic", "--penalty", "foward", "--out", "{PRE}"], line: "--penalty: expected one of reverse, forward, got 'foward' (did you mean forward?)" },
+  {
+    name: "--penalty unknown",
+    args: ["run", "basic", "--penalty", "backward", "--out", "{PRE}"],
+    line: "--penalty: expected one of reverse, forward, got 'backward'",
+  },
+  {
+    name: "--penalty typo",
+    args: ["run", "basic", "--penalty", "foward", "--out", "{PRE}"],
+    line: "--penalty: expected one of reverse, forward, got 'foward' (did you mean forward?)",
+  },
   { name: "a value for a boolean flag", args: ["run", "basic", "--json=yes", "--out", "{PRE}"], line: "--json: takes no value" },
-  { name: "--beta on a schedule scenario", args: ["run", "schedule", "--beta", "1", "--out", "{PRE}"], line: "--beta: cannot override beta of a schedule controller (edit controller.expr instead)" },
+  {
+    name: "--beta on a schedule scenario",
+    args: ["run", "schedule", "--beta", "1", "--out", "{PRE}"],
+    line: "--beta: cannot override beta of a schedule controller (edit controller.expr instead)",
+  },
   { name: "missing scenario argument", args: ["run", "--out", "{PRE}"], line: "klsim run: missing <scenario>; usage: klsim run <scenario> [options]" },
-  { name: "extra argument", args: ["run", "basic", "extra", "--out", "{PRE}"], line: "klsim run: unexpected argument 'extra'; usage: klsim run <scenario> [options]" },
+  {
+    name: "extra argument",
+    args: ["run", "basic", "extra", "--out", "{PRE}"],
+    line: "klsim run: unexpected argument 'extra'; usage: klsim run <scenario> [options]",
+  },
   // scenario paths
   { name: "non-existent scenario path", args: ["run", "{FILE}", "--out", "{PRE}"], line: "{FILE}: no such file" },
-  { name: "non-existent scenario name", args: ["run", "basik", "--out", "{PRE}"], line: /^basik: no such scenario \(known: adaptive, basic, .*; or give a path to a \.json file\)$/ },
+  {
+    name: "non-existent scenario name",
+    args: ["run", "basik", "--out", "{PRE}"],
+    line: /^basik: no such scenario \(known: adaptive, basic, .*; or give a path to a \.json file\)$/,
+  },
   { name: "a directory as the scenario (path)", args: ["run", "{DIR}/", "--out", "{PRE}"], line: "{DIR}/: is a directory, expected a scenario .json file" },
-  { name: "a directory as the scenario (.json name)", args: ["run", "{DIR}.json", "--out", "{PRE}"], line: "{DIR}.json: is a directory, expected a scenario .json file" },
+  {
+    name: "a directory as the scenario (.json name)",
+    args: ["run", "{DIR}.json", "--out", "{PRE}"],
+    line: "{DIR}.json: is a directory, expected a scenario .json file",
+  },
   // --out
-  { name: "--out into a missing directory", args: ["run", "basic", "--steps", "5", "--out", "{DIR}/missing/out.csv"], line: "--out: directory {DIR}/missing does not exist" },
+  {
+    name: "--out into a missing directory",
+    args: ["run", "basic", "--steps", "5", "--out", "{DIR}/missing/out.csv"],
+    line: "--out: directory {DIR}/missing does not exist",
+  },
   { name: "--out is a directory", args: ["run", "basic", "--steps", "5", "--out", "{DIR}"], line: "--out: {DIR} is a directory" },
   { name: "--out is a directory named .json", args: ["run", "basic", "--steps", "5", "--out", "{DIR}.json"], line: "--out: {DIR}.json is a directory" },
   { name: "--out is a directory named .csv", args: ["run", "basic", "--steps", "5", "--out", "{DIR}.csv"], line: "--out: {DIR}.csv is a directory" },
   { name: "--out under a regular file", args: ["run", "basic", "--steps", "5", "--out", "{SCENARIO}/out.csv"], line: "--out: {SCENARIO} is not a directory" },
-  { name: "--out with an unknown extension", args: ["run", "basic", "--steps", "5", "--out", "{DIR}/out.txt"], line: "--out: unknown file type '.txt' for {DIR}/out.txt; use .csv, .json or .ndjson" },
-  { name: "--out is the scenario file itself", args: ["run", "{SCENARIO}", "--steps", "5", "--out", "{SCENARIO}"], line: "--out: {SCENARIO} is the scenario file; refusing to overwrite it" },
+  {
+    name: "--out with an unknown extension",
+    args: ["run", "basic", "--steps", "5", "--out", "{DIR}/out.txt"],
+    line: "--out: unknown file type '.txt' for {DIR}/out.txt; use .csv, .json or .ndjson",
+  },
+  {
+    name: "--out is the scenario file itself",
+    args: ["run", "{SCENARIO}", "--steps", "5", "--out", "{SCENARIO}"],
+    line: "--out: {SCENARIO} is the scenario file; refusing to overwrite it",
+  },
   // klsim kl
   { name: "kl: p sums to 1.1", args: ["kl", "0.4,0.4,0.2,0.1", "0.25,0.25,0.25,0.25"], line: "p: probabilities sum to 1.1, expected 1 (or pass --normalize)" },
   { name: "kl: q sums to 0.9", args: ["kl", "0.5,0.5", "0.45,0.45"], line: "q: probabilities sum to 0.9, expected 1 (or pass --normalize)" },
@@ -265,27 +305,63 @@ const ARGS: ArgCase[] = [
   { name: "kl: not a number", args: ["kl", "0.5,abc", "0.5,0.5"], line: "p: entry 1 is 'abc', expected a finite number" },
   { name: "kl: NaN entry", args: ["kl", "0.5,0.5", "NaN,1"], line: "q: entry 0 is 'NaN', expected a finite number" },
   { name: "kl: Infinity entry", args: ["kl", "0.5,0.5", "Infinity,0"], line: "q: entry 0 is 'Infinity', expected a finite number" },
-  { name: "kl: entries whose sum overflows", args: ["kl", "1e308,1e308", "0.5,0.5"], line: "p: probabilities sum to Infinity (overflow), expected 1 (or pass --normalize)" },
+  {
+    name: "kl: entries whose sum overflows",
+    args: ["kl", "1e308,1e308", "0.5,0.5"],
+    line: "p: probabilities sum to Infinity (overflow), expected 1 (or pass --normalize)",
+  },
   { name: "kl: one entry", args: ["kl", "1", "1"], line: "p: needs at least 2 entries, got 1" },
   { name: "kl: empty entries", args: ["kl", "0.5,,0.5", "0.5,0,0.5"], line: "p: entry 1 is '', expected a finite number" },
   { name: "kl: all zeros with --normalize", args: ["kl", "0,0", "1,1", "--normalize"], line: "p: all entries are 0; nothing to normalise" },
   { name: "kl: --base 10", args: ["kl", "0.5,0.5", "0.5,0.5", "--base", "10"], line: "--base: expected one of e, 2, got '10' (did you mean e?)" },
   { name: "kl: missing q", args: ["kl", "0.5,0.5"], line: "klsim kl: missing <q>; usage: klsim kl <p> <q> [options]" },
   // klsim optimum
-  { name: "optimum: typo'd flag", args: ["optimum", "basic", "--bta", "1"], line: "--bta: unknown option for 'klsim optimum' (did you mean --beta?); see klsim optimum --help" },
+  {
+    name: "optimum: typo'd flag",
+    args: ["optimum", "basic", "--bta", "1"],
+    line: "--bta: unknown option for 'klsim optimum' (did you mean --beta?); see klsim optimum --help",
+  },
   { name: "optimum: --beta negative", args: ["optimum", "basic", "--beta", "-0.5"], line: "--beta: must be ≥ 0, got -0.5" },
   // klsim sweep
   { name: "sweep: --beta missing", args: ["sweep", "basic", "--out", "{PRE}"], line: "--beta: is required (e.g. --beta 0.01:10:20:log)" },
-  { name: "sweep: --beta range not numbers", args: ["sweep", "basic", "--beta", "a:b:3", "--out", "{PRE}"], line: "--beta: range ends must be numbers ≥ 0, got 'a:b:3'" },
-  { name: "sweep: --beta zero points", args: ["sweep", "basic", "--beta", "0:1:0", "--out", "{PRE}"], line: "--beta: N must be a whole number from 1 to 100000, got '0'" },
-  { name: "sweep: --beta negative entry", args: ["sweep", "basic", "--beta", "-1,2", "--out", "{PRE}"], line: "--beta: entry 0 is '-1', expected a number ≥ 0" },
+  {
+    name: "sweep: --beta range not numbers",
+    args: ["sweep", "basic", "--beta", "a:b:3", "--out", "{PRE}"],
+    line: "--beta: range ends must be numbers ≥ 0, got 'a:b:3'",
+  },
+  {
+    name: "sweep: --beta zero points",
+    args: ["sweep", "basic", "--beta", "0:1:0", "--out", "{PRE}"],
+    line: "--beta: N must be a whole number from 1 to 100000, got '0'",
+  },
+  {
+    name: "sweep: --beta negative entry",
+    args: ["sweep", "basic", "--beta", "-1,2", "--out", "{PRE}"],
+    line: "--beta: entry 0 is '-1', expected a number ≥ 0",
+  },
   { name: "sweep: log range from 0", args: ["sweep", "basic", "--beta", "0:1:5:log", "--out", "{PRE}"], line: "--beta: a log range needs A > 0 and B > 0" },
   { name: "sweep: --jobs 0", args: ["sweep", "basic", "--beta", "0.1", "--jobs", "0", "--out", "{PRE}"], line: "--jobs: must be ≥ 1, got 0" },
-  { name: "sweep: a schedule scenario", args: ["sweep", "schedule", "--beta", "0.1", "--out", "{PRE}"], line: /^\/.*scenarios\/schedule\.json: controller: a schedule controller fixes β; sweep needs a fixed or adaptive one$/ },
-  { name: "sweep: --out into a missing directory", args: ["sweep", "basic", "--beta", "0.1", "--steps", "5", "--out", "{DIR}/missing/s.csv"], line: "--out: directory {DIR}/missing does not exist" },
-  { name: "sweep: --out is the scenario", args: ["sweep", "{SCENARIO}", "--beta", "0.1", "--steps", "5", "--out", "{SCENARIO}"], line: "--out: {SCENARIO} is the scenario file; refusing to overwrite it" },
+  {
+    name: "sweep: a schedule scenario",
+    args: ["sweep", "schedule", "--beta", "0.1", "--out", "{PRE}"],
+    line: /^\/.*scenarios\/schedule\.json: controller: a schedule controller fixes β; sweep needs a fixed or adaptive one$/,
+  },
+  {
+    name: "sweep: --out into a missing directory",
+    args: ["sweep", "basic", "--beta", "0.1", "--steps", "5", "--out", "{DIR}/missing/s.csv"],
+    line: "--out: directory {DIR}/missing does not exist",
+  },
+  {
+    name: "sweep: --out is the scenario",
+    args: ["sweep", "{SCENARIO}", "--beta", "0.1", "--steps", "5", "--out", "{SCENARIO}"],
+    line: "--out: {SCENARIO} is the scenario file; refusing to overwrite it",
+  },
   // the default command, scenarios, bench
-  { name: "typo'd command", args: ["rnu", "basic"], line: "klsim tui: unexpected argument 'basic'; usage: klsim tui [scenario] [options] (or did you mean 'klsim run'?)" },
+  {
+    name: "typo'd command",
+    args: ["rnu", "basic"],
+    line: "klsim tui: unexpected argument 'basic'; usage: klsim tui [scenario] [options] (or did you mean 'klsim run'?)",
+  },
   { name: "typo'd command alone", args: ["optimun"], line: /^optimun: no such scenario \(known: .*\) \(or did you mean 'klsim optimum'\?\)$/ },
   { name: "tui: typo'd flag", args: ["basic", "--stesp", "3"], line: "--stesp: unknown option for 'klsim tui' (did you mean --steps?); see klsim tui --help" },
   { name: "bench: --vocab 1", args: ["bench", "--vocab", "1"], line: "--vocab: expected whole numbers from 2 to 65536, got '1'" },
@@ -321,7 +397,9 @@ describe("bad command lines", () => {
     const out = join(readOnly!, "out.csv");
     const result = await klsim(["run", "basic", "--steps", "5", "--out", out], { timeout: 30_000 });
     expect(badInputProblem(result), result.stderr).toBeNull();
-    expect(result.stderr.trimEnd()).toMatch(new RegExp(`^--out: cannot write ${regexEscape(out)}: (permission denied \\(EACCES\\)|read-only file system \\(EROFS\\))$`));
+    expect(result.stderr.trimEnd()).toMatch(
+      new RegExp(`^--out: cannot write ${regexEscape(out)}: (permission denied \\(EACCES\\)|read-only file system \\(EROFS\\))$`),
+    );
   });
 
   it("a bare name that is also a directory in the working directory still finds the shipped scenario", async () => {

@@ -81,7 +81,14 @@ describe("Simulation under extreme settings", () => {
           ["adam", false, "plain"],
           ["sgd", true, "plain"],
         ] as const
-      ).map(([optimizer, sampled, engine]) => ({ ...e, penalty, optimizer, sampled, engine, label: `${e.name}, ${penalty}, ${optimizer}${sampled ? ", sampled" : ""}, ${engine}` })),
+      ).map(([optimizer, sampled, engine]) => ({
+        ...e,
+        penalty,
+        optimizer,
+        sampled,
+        engine,
+        label: `${e.name}, ${penalty}, ${optimizer}${sampled ? ", sampled" : ""}, ${engine}`,
+      })),
     ),
   );
 
@@ -112,7 +119,13 @@ describe("Simulation under extreme settings", () => {
     for (const value of Object.values(snapshot.metrics)) if (value !== null) expect(Number.isFinite(value)).toBe(true);
     for (const p of snapshot.optimum.policy) expect(Number.isFinite(p) && p >= 0).toBe(true);
     for (const value of Object.values(snapshot.optimum.metrics)) if (value !== null) expect(Number.isNaN(value)).toBe(false);
-    for (let k = 0; k < snapshot.historyLength; k++) expect(recordProblem(snapshot.history.map((column) => column[k]!), c.sampled)).toBeNull();
+    for (let k = 0; k < snapshot.historyLength; k++)
+      expect(
+        recordProblem(
+          snapshot.history.map((column) => column[k]!),
+          c.sampled,
+        ),
+      ).toBeNull();
   });
 });
 
@@ -136,7 +149,7 @@ function parseCsv(text: string, sampled: boolean): number[][] {
   });
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
@@ -164,39 +177,44 @@ const CLI_CASES: CliCase[] = [
 ];
 
 describe("klsim run under extreme settings", () => {
-  it.concurrent.each(CLI_CASES)("$name: exit 0 with finite rows, or exit 1 naming the step with the rows before it kept", async ({ name, json, divergesAt }) => {
-    const slug = name.replace(/\W+/g, "-");
-    const file = join(work, `${slug}.json`);
-    writeFileSync(file, JSON.stringify(json));
-    const out = join(work, `${slug}.csv`);
-    writeFileSync(out, "previous contents\n");
-    const sampled = json.mode === "sampled";
-    const result = await klsim(["run", file, "--every", "1", "--out", out, "--json", "--quiet"], { timeout: 60_000 });
-    const rows = parseCsv(readFileSync(out, "utf8"), sampled);
-    rows.forEach((row, k) => expect(row[0]).toBe(k));
-    if (divergesAt === undefined) {
-      expect(result.code, result.stderr).toBe(0);
-      expect(result.stderr).toBe("");
-      expect(rows).toHaveLength(Number(json.steps) + 1);
-      const summary = JSON.parse(result.stdout) as Record<string, unknown> & { policy: unknown[] };
-      expect(summary.steps).toBe(json.steps);
-      for (const [key, value] of Object.entries(summary)) {
-        if (key !== "policy") expect(typeof value === "number" && Number.isFinite(value), `${key}: ${JSON.stringify(value)}`).toBe(true);
+  it.concurrent.each(CLI_CASES)(
+    "$name: exit 0 with finite rows, or exit 1 naming the step with the rows before it kept",
+    async ({ name, json, divergesAt }) => {
+      const slug = name.replace(/\W+/g, "-");
+      const file = join(work, `${slug}.json`);
+      writeFileSync(file, JSON.stringify(json));
+      const out = join(work, `${slug}.csv`);
+      writeFileSync(out, "previous contents\n");
+      const sampled = json.mode === "sampled";
+      const result = await klsim(["run", file, "--every", "1", "--out", out, "--json", "--quiet"], { timeout: 60_000 });
+      const rows = parseCsv(readFileSync(out, "utf8"), sampled);
+      rows.forEach((row, k) => expect(row[0]).toBe(k));
+      if (divergesAt === undefined) {
+        expect(result.code, result.stderr).toBe(0);
+        expect(result.stderr).toBe("");
+        expect(rows).toHaveLength(Number(json.steps) + 1);
+        const summary = JSON.parse(result.stdout) as Record<string, unknown> & { policy: unknown[] };
+        expect(summary.steps).toBe(json.steps);
+        for (const [key, value] of Object.entries(summary)) {
+          if (key !== "policy") expect(typeof value === "number" && Number.isFinite(value), `${key}: ${JSON.stringify(value)}`).toBe(true);
+        }
+        for (const p of summary.policy) expect(typeof p === "number" && p >= 0 && p <= 1).toBe(true);
+      } else {
+        expect(result.code, result.stderr).toBe(1);
+        expect(result.stdout).toBe("");
+        const lines = linesOf(result.stderr);
+        expect(lines).toHaveLength(1);
+        const match = new RegExp(`^${escapeRegExp(file)}: diverged at step (\\d+): (.+) \\(${escapeRegExp(out)} keeps the (\\d+) rows before it\\)$`).exec(
+          lines[0]!,
+        );
+        expect(match, lines[0]).not.toBeNull();
+        const step = Number(match![1]);
+        if (divergesAt !== "some step") expect(step).toBe(divergesAt);
+        expect(Number(match![3])).toBe(step);
+        expect(rows).toHaveLength(step); // steps 0 .. step − 1, complete
       }
-      for (const p of summary.policy) expect(typeof p === "number" && p >= 0 && p <= 1).toBe(true);
-    } else {
-      expect(result.code, result.stderr).toBe(1);
-      expect(result.stdout).toBe("");
-      const lines = linesOf(result.stderr);
-      expect(lines).toHaveLength(1);
-      const match = new RegExp(`^${escape(file)}: diverged at step (\\d+): (.+) \\(${escape(out)} keeps the (\\d+) rows before it\\)$`).exec(lines[0]!);
-      expect(match, lines[0]).not.toBeNull();
-      const step = Number(match![1]);
-      if (divergesAt !== "some step") expect(step).toBe(divergesAt);
-      expect(Number(match![3])).toBe(step);
-      expect(rows).toHaveLength(step); // steps 0 .. step − 1, complete
-    }
-  });
+    },
+  );
 
   it("the JSON and NDJSON files of a diverged run are complete documents", async () => {
     const file = join(work, "diverging.json");
@@ -207,7 +225,8 @@ describe("klsim run under extreme settings", () => {
       expect(result.code).toBe(1);
       const step = Number(/diverged at step (\d+)/.exec(result.stderr)?.[1]);
       const text = readFileSync(out, "utf8");
-      const records = ext === "json" ? (JSON.parse(text) as Array<Record<string, unknown>>) : linesOf(text).map((l) => JSON.parse(l) as Record<string, unknown>);
+      const records =
+        ext === "json" ? (JSON.parse(text) as Array<Record<string, unknown>>) : linesOf(text).map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(step).toBeGreaterThanOrEqual(1);
       expect(records.map((r) => r.step)).toEqual(Array.from({ length: step }, (_, k) => k));
       for (const record of records) {
@@ -221,7 +240,9 @@ describe("klsim run under extreme settings", () => {
   });
 
   it("klsim optimum and sweep at extreme β: no NaN or null, Infinity only for the KL of a policy with zeros", async () => {
-    const cases = ["reverse", "forward"].flatMap((penalty) => ["0", "5e-324", "1e-300", "1e-12", "1e12", "1e300", "1.7976931348623157e308"].map((beta) => ({ penalty, beta })));
+    const cases = ["reverse", "forward"].flatMap((penalty) =>
+      ["0", "5e-324", "1e-300", "1e-12", "1e12", "1e300", "1.7976931348623157e308"].map((beta) => ({ penalty, beta })),
+    );
     const results = await Promise.all(cases.map(({ penalty, beta }) => klsim(["optimum", "basic", "--penalty", penalty, "--beta", beta, "--json"])));
     for (const [k, { penalty, beta }] of cases.entries()) {
       {

@@ -164,7 +164,9 @@ describe.skipIf(!PY || !tuiBuilt || process.platform === "win32")("the interacti
 
   function ptyRun(action: string, scenario: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve, reject) => {
-      const child = spawn(PY!, [join(ROOT, "test", "reliability", "pty-run.py"), action, "--", process.execPath, ...klsimNodeArgs(), "tui", scenario], { cwd: ROOT });
+      const child = spawn(PY!, [join(ROOT, "test", "reliability", "pty-run.py"), action, "--", process.execPath, ...klsimNodeArgs(), "tui", scenario], {
+        cwd: ROOT,
+      });
       let stdout = "";
       let stderr = "";
       child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
@@ -178,18 +180,22 @@ describe.skipIf(!PY || !tuiBuilt || process.platform === "win32")("the interacti
     });
   }
 
-  it.concurrent.each(ways)("on %s (%s): exit %i, echo and line mode back, alternate screen left, cursor shown", async (action, scenario, code) => {
-    const run = await ptyRun(action, scenario);
-    expect(run.status, run.stderr).toBe(0);
-    const report = JSON.parse(run.stdout) as PtyReport;
-    const context = JSON.stringify(report);
-    expect(report.ready, context).toBe(true);
-    expect(report.killed, context).toBe(false);
-    expect(report.code, context).toBe(code);
-    expect(report.modesRestored, context).toBe(true);
-    expect(report.enteredAltScreen, context).toBe(true);
-    expect(report.leftAltScreenLast, context).toBe(true);
-    expect(report.cursorShownLast, context).toBe(true);
-    expect(report.tail, context).not.toMatch(/internal error|\bat .*:\d+:\d+/);
-  }, 60_000);
+  it.concurrent.each(ways)(
+    "on %s (%s): exit %i, echo and line mode back, alternate screen left, cursor shown",
+    async (action, scenario, code) => {
+      const run = await ptyRun(action, scenario);
+      expect(run.status, run.stderr).toBe(0);
+      const report = JSON.parse(run.stdout) as PtyReport;
+      const context = JSON.stringify(report);
+      expect(report.ready, context).toBe(true);
+      expect(report.killed, context).toBe(false);
+      expect(report.code, context).toBe(code);
+      expect(report.modesRestored, context).toBe(true);
+      expect(report.enteredAltScreen, context).toBe(true);
+      expect(report.leftAltScreenLast, context).toBe(true);
+      expect(report.cursorShownLast, context).toBe(true);
+      expect(report.tail, context).not.toMatch(/internal error|\bat .*:\d+:\d+/);
+    },
+    60_000,
+  );
 });

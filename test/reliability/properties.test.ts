@@ -64,7 +64,10 @@ describe("divergences", () => {
   it("KL(p‖q) and KL(q‖p) are finite and ≥ 0 on strictly positive inputs, and KL ≥ 2·TV² (Pinsker)", () => {
     fc.assert(
       fc.property(positivePair, ([p, q]) => {
-        for (const [a, b] of [[p, q], [q, p]] as const) {
+        for (const [a, b] of [
+          [p, q],
+          [q, p],
+        ] as const) {
           const kl = klDivergence(a, b);
           expect(Number.isFinite(kl)).toBe(true);
           expect(kl).toBeGreaterThanOrEqual(0);
@@ -167,11 +170,15 @@ describe("softmax", () => {
 
   it("is shift invariant: softmax(θ + c) = softmax(θ) for |c| up to 1e6", () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: -50, max: 50, noNaN: true }), { minLength: 2, maxLength: 32 }), fc.double({ min: -1e6, max: 1e6, noNaN: true }), (theta, c) => {
-        const p = softmaxOf(theta);
-        const shifted = softmaxOf(theta.map((x) => x + c));
-        for (let i = 0; i < p.length; i++) expect(Math.abs(shifted[i]! - p[i]!)).toBeLessThanOrEqual(1e-9);
-      }),
+      fc.property(
+        fc.array(fc.double({ min: -50, max: 50, noNaN: true }), { minLength: 2, maxLength: 32 }),
+        fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+        (theta, c) => {
+          const p = softmaxOf(theta);
+          const shifted = softmaxOf(theta.map((x) => x + c));
+          for (let i = 0; i < p.length; i++) expect(Math.abs(shifted[i]! - p[i]!)).toBeLessThanOrEqual(1e-9);
+        },
+      ),
       RUNS,
     );
   });
@@ -222,7 +229,9 @@ describe("closed-form optima", () => {
   it("the optimum beats any other policy: J(π*) ≥ J(π)", () => {
     fc.assert(
       fc.property(
-        problem.chain((p) => fc.record({ p: fc.constant(p), other: positiveDistribution(p.ref.length, p.ref.length), penalty: fc.constantFrom<Penalty>("reverse", "forward") })),
+        problem.chain((p) =>
+          fc.record({ p: fc.constant(p), other: positiveDistribution(p.ref.length, p.ref.length), penalty: fc.constantFrom<Penalty>("reverse", "forward") }),
+        ),
         ({ p: { ref, reward, beta }, other, penalty }) => {
           const logRef = Array.from(ref, Math.log);
           const J = (pi: Float64Array) => objectiveOf(penalty, beta, pi, Array.from(pi, Math.log), ref, logRef, reward);
@@ -305,20 +314,81 @@ const shipped: Json[] = listScenarioNames()
 
 /** A few more valid shapes than the shipped ones: logits, expressions, adam, sampled, schedule. */
 const extraValid: Json[] = [
-  { vocab: 5, reference: { expr: "i + 1", as: "weights" }, reward: { expr: "i / V" }, gold: { expr: "i == 2 ? 1 : 0" }, optimizer: { kind: "adam", lr: 0.1, beta1: 0.8, beta2: 0.99, eps: 1e-6 } },
+  {
+    vocab: 5,
+    reference: { expr: "i + 1", as: "weights" },
+    reward: { expr: "i / V" },
+    gold: { expr: "i == 2 ? 1 : 0" },
+    optimizer: { kind: "adam", lr: 0.1, beta1: 0.8, beta2: 0.99, eps: 1e-6 },
+  },
   { reference: { logits: [0, 1, -1] }, reward: [0, 1, 2], penalty: "forward", controller: { kind: "adaptive", target: 0.2, horizon: 50 }, steps: 10 },
   { tokens: ["a", "b"], reference: [0.3, 0.7], reward: [1, 0], controller: { kind: "schedule", expr: "0.5 * exp(-t / 10)" }, steps: 20 },
-  { reference: [0.5, 0.25, 0.25], reward: [1, 0, 0], mode: "sampled", sampling: { batch: 8, algorithm: "ppo", estimator: "k3", kl_in: "loss", clip: 0.3, epochs: 2 }, seed: 7 },
+  {
+    reference: [0.5, 0.25, 0.25],
+    reward: [1, 0, 0],
+    mode: "sampled",
+    sampling: { batch: 8, algorithm: "ppo", estimator: "k3", kl_in: "loss", clip: 0.3, epochs: 2 },
+    seed: 7,
+  },
 ];
 
 const JUNK: Json[] = [
-  null, true, false, 0, -0, -1, 1.5, 2 ** 53, -(2 ** 53), 1e300, -1e300, 1e308, -1e308, 5e-324, 1e-320,
-  "", " ", "NaN", "Infinity", "-Infinity", "1e999", "0x10", "null", "undefined", "__proto__", "constructor",
-  [], {}, [[]], [null], [1], [1, 2, 3], [0, 0], [-1, 2], [0.5, "0.5"], [1e308, 1e308], [1e-320, 1],
-  { expr: "" }, { expr: "1/0" }, { expr: "i" }, { expr: "x" }, { expr: "sqrt(-1)" }, { expr: "i > 1" }, { expr: "combinations(1e15, 5e14)" },
-  { expr: "cos.constructor(\"return 1\")" }, { expr: "import({}, {})" }, { expr: "[i]" }, { expr: "1e308 * 10" },
-  { logits: [] }, { logits: [0, "1"] }, { logits: [0, -1e6] }, { kind: "fixed" }, { kind: "adaptive" }, { kind: "adam", lr: 1e308 },
-  { __proto__: 1 } as unknown as Json, { a: { b: { c: [1, { d: null }] } } },
+  null,
+  true,
+  false,
+  0,
+  -0,
+  -1,
+  1.5,
+  2 ** 53,
+  -(2 ** 53),
+  1e300,
+  -1e300,
+  1e308,
+  -1e308,
+  5e-324,
+  1e-320,
+  "",
+  " ",
+  "NaN",
+  "Infinity",
+  "-Infinity",
+  "1e999",
+  "0x10",
+  "null",
+  "undefined",
+  "__proto__",
+  "constructor",
+  [],
+  {},
+  [[]],
+  [null],
+  [1],
+  [1, 2, 3],
+  [0, 0],
+  [-1, 2],
+  [0.5, "0.5"],
+  [1e308, 1e308],
+  [1e-320, 1],
+  { expr: "" },
+  { expr: "1/0" },
+  { expr: "i" },
+  { expr: "x" },
+  { expr: "sqrt(-1)" },
+  { expr: "i > 1" },
+  { expr: "combinations(1e15, 5e14)" },
+  { expr: 'cos.constructor("return 1")' },
+  { expr: "import({}, {})" },
+  { expr: "[i]" },
+  { expr: "1e308 * 10" },
+  { logits: [] },
+  { logits: [0, "1"] },
+  { logits: [0, -1e6] },
+  { kind: "fixed" },
+  { kind: "adaptive" },
+  { kind: "adam", lr: 1e308 },
+  { __proto__: 1 } as unknown as Json,
+  { a: { b: { c: [1, { d: null }] } } },
 ];
 
 const junk = fc.oneof(
@@ -336,7 +406,11 @@ type Mutation =
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant("delete" as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant("rename" as const), at: fc.nat(), name: fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom("rewards", "Beta", "ref", "kl_in", "__proto__", "constructor", "toString")) }),
+  fc.record({
+    kind: fc.constant("rename" as const),
+    at: fc.nat(),
+    name: fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom("rewards", "Beta", "ref", "kl_in", "__proto__", "constructor", "toString")),
+  }),
   fc.record({ kind: fc.constant("set" as const), at: fc.nat(), value: junk }),
   fc.record({ kind: fc.constant("add" as const), at: fc.nat(), name: fc.string({ maxLength: 12 }), value: junk }),
 );
@@ -345,8 +419,16 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 function slots(value: Json): Array<[Json[] | { [key: string]: Json }, string | number]> {
   const out: Array<[Json[] | { [key: string]: Json }, string | number]> = [];
   const walk = (v: Json) => {
-    if (Array.isArray(v)) v.forEach((child, i) => (out.push([v, i]), walk(child)));
-    else if (v !== null && typeof v === "object") for (const key of Object.keys(v)) out.push([v, key]), walk(v[key]!);
+    if (Array.isArray(v))
+      v.forEach((child, i) => {
+        out.push([v, i]);
+        walk(child);
+      });
+    else if (v !== null && typeof v === "object")
+      for (const key of Object.keys(v)) {
+        out.push([v, key]);
+        walk(v[key]!);
+      }
   };
   walk(value);
   return out;
@@ -356,7 +438,10 @@ function containers(value: Json): Array<{ [key: string]: Json }> {
   const out: Array<{ [key: string]: Json }> = [];
   const walk = (v: Json) => {
     if (Array.isArray(v)) v.forEach(walk);
-    else if (v !== null && typeof v === "object") out.push(v), Object.values(v).forEach(walk);
+    else if (v !== null && typeof v === "object") {
+      out.push(v);
+      Object.values(v).forEach(walk);
+    }
   };
   walk(value);
   return out;
@@ -367,13 +452,15 @@ function mutate(base: Json, mutations: Mutation[]): Json {
   for (const m of mutations) {
     if (m.kind === "add") {
       const all = containers(json);
-      if (all.length) Object.defineProperty(all[m.at % all.length]!, m.name, { value: structuredClone(m.value), enumerable: true, writable: true, configurable: true });
+      if (all.length)
+        Object.defineProperty(all[m.at % all.length]!, m.name, { value: structuredClone(m.value), enumerable: true, writable: true, configurable: true });
       continue;
     }
     const all = slots(json);
     if (!all.length) continue;
     const [container, key] = all[m.at % all.length]!;
-    if (m.kind === "set") (container as Record<string | number, Json>)[key] = structuredClone(m.value); // JSON has no shared or cyclic values
+    if (m.kind === "set")
+      (container as Record<string | number, Json>)[key] = structuredClone(m.value); // JSON has no shared or cyclic values
     else if (Array.isArray(container)) container.splice(key as number, 1);
     else {
       const value = container[key as string]!;
@@ -386,11 +473,12 @@ function mutate(base: Json, mutations: Mutation[]): Json {
 
 /** The loader's contract for one input: InputError with a one-line message, or a sound scenario. */
 async function checkLoad(load: () => Promise<Awaited<ReturnType<typeof loadScenario>>>, steps = 3): Promise<"ok" | "rejected"> {
-  let scenario;
+  let scenario: Awaited<ReturnType<typeof loadScenario>>;
   try {
     scenario = await load();
   } catch (error) {
-    if (!(error instanceof InputError)) throw new Error(`not an InputError: ${error instanceof Error ? `${error.name}: ${error.message}\n${error.stack}` : String(error)}`);
+    if (!(error instanceof InputError))
+      throw new Error(`not an InputError: ${error instanceof Error ? `${error.name}: ${error.message}\n${error.stack}` : String(error)}`);
     expect(error.message).not.toMatch(/\n/);
     expect(error.detail.trim()).not.toBe("");
     expect(error.message).not.toMatch(/undefined undefined|\[object Object\]/);
@@ -467,7 +555,11 @@ describe("loader mutations", () => {
   it("mutated files (JSON text edits, truncation, junk bytes): loadScenario throws InputError or loads", async () => {
     const textEdit = fc.oneof(
       fc.record({ kind: fc.constant("delete" as const), at: fc.nat(), length: fc.integer({ min: 1, max: 8 }) }),
-      fc.record({ kind: fc.constant("insert" as const), at: fc.nat(), text: fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom(",", "}", "]", "NaN", "-", "e999", "\"", "\\", "\u0000", "\uFEFF", "\n")) }),
+      fc.record({
+        kind: fc.constant("insert" as const),
+        at: fc.nat(),
+        text: fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom(",", "}", "]", "NaN", "-", "e999", '"', "\\", "\u0000", "\uFEFF", "\n")),
+      }),
       fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }),
     );
     let n = 0;

@@ -59,7 +59,11 @@ describe("loader", () => {
     const a = readFileSync(out("s1.csv"), "utf8");
     expect(a).toBe(readFileSync(out("s1b.csv"), "utf8"));
     expect(a).not.toBe(readFileSync(out("s2.csv"), "utf8"));
-    const rows = a.trim().split("\n").slice(1).map((l) => l.split(","));
+    const rows = a
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((l) => l.split(","));
     for (const row of rows) expect(Number.isFinite(Number(row[8]))).toBe(true); // kl_estimate present
     expect(rows[0]![8]).toBe("0"); // at π = π_ref every log-ratio is 0, so k3 = 0
   });

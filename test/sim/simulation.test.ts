@@ -110,7 +110,10 @@ describe("runs", () => {
     const dir = mkdtempSync(join(tmpdir(), "klsim-every-"));
     const scenario = await loadScenario("basic");
     await runScenario({ ...scenario, spec: { ...scenario.spec, steps: 25 } }, { every: 10, out: join(dir, "e.ndjson") });
-    const steps = readFileSync(join(dir, "e.ndjson"), "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { step: number }).step);
+    const steps = readFileSync(join(dir, "e.ndjson"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { step: number }).step);
     expect(steps).toEqual([0, 10, 20, 25]);
   });
 });

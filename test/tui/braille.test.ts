@@ -72,25 +72,49 @@ describe("plotToBraille", () => {
 
   it("draws y = 0.25 on dot row round(0.75 * 11) = 8, i.e. top dots of cell row 2", () => {
     // 3 cell rows = 12 dot rows; row 8 is the first dot row of cell row 2: bits 0x01 | 0x08.
-    const grid = plotToBraille([[0, 0.25], [100, 0.25]], 5, 3, [0, 100], [0, 1]);
+    const grid = plotToBraille(
+      [
+        [0, 0.25],
+        [100, 0.25],
+      ],
+      5,
+      3,
+      [0, 100],
+      [0, 1],
+    );
     expect(gridToStrings(grid)).toEqual([BLANK.repeat(5), BLANK.repeat(5), braille(0x09).repeat(5)]);
   });
 
   it("draws a diagonal from bottom-left to top-right with one dot per dot column", () => {
     // 8×8 dots: the line (0,7)→(7,0) lights exactly (k, 7-k).
-    const grid = plotToBraille([[0, 0], [1, 1]], 4, 2, [0, 1], [0, 1]);
+    const grid = plotToBraille(
+      [
+        [0, 0],
+        [1, 1],
+      ],
+      4,
+      2,
+      [0, 1],
+      [0, 1],
+    );
     const expected = new Set(Array.from({ length: 8 }, (_, k) => `${k},${7 - k}`));
     expect(litDots(grid)).toEqual(expected);
     // Cell (0,1) holds (0,7)=0x40 and (1,6)=0x20; cell (1,1) holds (2,5)=0x02 and (3,4)=0x08.
-    expect(gridToStrings(grid)).toEqual([
-      BLANK + BLANK + braille(0x60) + braille(0x0a),
-      braille(0x60) + braille(0x0a) + BLANK + BLANK,
-    ]);
+    expect(gridToStrings(grid)).toEqual([BLANK + BLANK + braille(0x60) + braille(0x0a), braille(0x60) + braille(0x0a) + BLANK + BLANK]);
   });
 
   it("keeps a steep segment continuous: every dot row is lit", () => {
     // 2 dot columns × 16 dot rows: from (0,15) to (1,0).
-    const grid = plotToBraille([[0, 0], [1, 1]], 1, 4, [0, 1], [0, 1]);
+    const grid = plotToBraille(
+      [
+        [0, 0],
+        [1, 1],
+      ],
+      1,
+      4,
+      [0, 1],
+      [0, 1],
+    );
     const rows = new Set([...litDots(grid)].map((d) => Number(d.split(",")[1])));
     expect([...rows].sort((a, b) => a - b)).toEqual(Array.from({ length: 16 }, (_, k) => k));
   });
@@ -105,13 +129,28 @@ describe("plotToBraille", () => {
   });
 
   it("breaks the line at non-finite points instead of joining across them", () => {
-    const pts: [number, number][] = [[0, 0], [1, NaN], [3, Infinity], [5, -Infinity], [7, 1]];
+    const pts: [number, number][] = [
+      [0, 0],
+      [1, NaN],
+      [3, Infinity],
+      [5, -Infinity],
+      [7, 1],
+    ];
     const dots = litDots(plotToBraille(pts, 4, 1, [0, 7], [0, 1]));
     expect(dots).toEqual(new Set(["0,3", "7,0"]));
   });
 
   it("ignores points outside the ranges without throwing", () => {
-    const grid = plotToBraille([[-5, 0.5], [50, 1e300]], 2, 1, [0, 1], [0, 1]);
+    const grid = plotToBraille(
+      [
+        [-5, 0.5],
+        [50, 1e300],
+      ],
+      2,
+      1,
+      [0, 1],
+      [0, 1],
+    );
     expect(gridToStrings(grid)).toHaveLength(1);
   });
 });
@@ -206,9 +245,7 @@ describe("renderChart", () => {
 
   it("draws a constant series on the hand-computed dot row in every plot column", () => {
     // 3 plot rows = 12 dot rows over [0, 1]: y = 0.25 → dot row 8 → cell row 2, bits 0x09.
-    const out = renderChart(
-      base({ yMin: 0, yMax: 1, series: [{ label: "a", color: "red", xs: [0, 100], ys: [0.25, 0.25] }] }),
-    );
+    const out = renderChart(base({ yMin: 0, yMax: 1, series: [{ label: "a", color: "red", xs: [0, 100], ys: [0.25, 0.25] }] }));
     expectShape(out, 12, 5);
     expect(out.lines[1]).toBe("1┤" + BLANK.repeat(10));
     expect(out.lines[2]).toBe(" │" + BLANK.repeat(10));
@@ -296,9 +333,7 @@ describe("renderChart", () => {
     const clean = renderChart(base({ series: [{ label: "a", color: "red", xs: [0, 3, 5], ys: [1, 2, 3] }] }));
     const dirty = renderChart(
       base({
-        series: [
-          { label: "a", color: "red", xs: [0, 1, 2, 3, 4, 5, 9], ys: [1, NaN, Infinity, 2, -Infinity, 3, NaN] },
-        ],
+        series: [{ label: "a", color: "red", xs: [0, 1, 2, 3, 4, 5, 9], ys: [1, NaN, Infinity, 2, -Infinity, 3, NaN] }],
       }),
     );
     expectShape(dirty, 12, 5);

@@ -6,8 +6,7 @@ import { SimStore } from "../../src/sim/store.js";
 const config: SimConfig = { penalty: "reverse", beta: 0.5, controller: { kind: "fixed" }, optimizer: { kind: "sgd", lr: 1 } };
 const basicSim = () => new Simulation(makeProblem([0.25, 0.25, 0.25, 0.25], [1, 0, 0, 0]), config);
 /** A huge reward and learning rate: the first step's logits overflow. */
-const divergingSim = () =>
-  new Simulation(makeProblem([0.5, 0.5], [1e300, 0]), { ...config, beta: 0, optimizer: { kind: "sgd", lr: 1e300 } });
+const divergingSim = () => new Simulation(makeProblem([0.5, 0.5], [1e300, 0]), { ...config, beta: 0, optimizer: { kind: "sgd", lr: 1e300 } });
 
 /** A clock the test moves by hand. */
 function fakeClock() {

@@ -147,7 +147,7 @@ export class FastExact {
     this.native = native;
     this.bytes = new Uint8Array(buffer);
     const threads = this.chunked && (options.threads ?? defaultThreads()) !== false;
-    this.nativeHelper = threads && this.native !== null && this.native.threads;
+    this.nativeHelper = threads && this.native?.threads === true;
     this.nativeJobsBefore = native?.helperJobs() ?? 0;
     this.helperWanted = threads && this.native === null;
     this.helperAlways = options.threads === "always";
@@ -236,7 +236,18 @@ export class FastExact {
       const helper = this.schedule.useHelper();
       const steps = Math.min(want - done, this.schedule.stepsLeft);
       const t0 = performance.now();
-      const rows = native.run(this.bytes, forward, gold, steps, this.rowsOffset + done * ROW_SLOTS * 8, this.groups, this.split, this.tail, LAYOUT.OUT, helper ? 1 : 0);
+      const rows = native.run(
+        this.bytes,
+        forward,
+        gold,
+        steps,
+        this.rowsOffset + done * ROW_SLOTS * 8,
+        this.groups,
+        this.split,
+        this.tail,
+        LAYOUT.OUT,
+        helper ? 1 : 0,
+      );
       this.schedule.book(Math.max(rows, 1), performance.now() - t0, helper);
       done += rows;
       if (rows < steps) break; // a step to finish in JavaScript
@@ -329,7 +340,7 @@ export class FastExact {
   /** Whether a helper thread is taking part (it starts at the first step of a large vocabulary). */
   get threaded(): boolean {
     if (this.native) return this.native.helperJobs() > this.nativeJobsBefore;
-    return this.helper !== null && this.helper.alive;
+    return this.helper?.alive === true;
   }
 
   /** The worker helper to use for this step, or null: started on first use, then on the schedule. */

@@ -65,16 +65,18 @@ export const F64_PARAMS = ["invZ", "logZ", "mean", "beta", "M", "rate", "b1", "b
 export const I32_PARAMS = ["theta", "e", "grad", "reward", "gold", "ref", "logRef", "am", "av"];
 export const INTS = 8 * 16; // byte offset of the i32 slots within the block
 
+/** exp builds 2^(k + SCALE), a normal number for every k ≥ −1076 (x ≥ −746), then multiplies by 2^−SCALE. */
+const SCALE = 64;
 /** exp's constants (and two the loops use), each splatted to a v128: the first 16 in the data segment at
  *  offset 16·index, the rest from MORE_CONSTANTS on (between the result slots and the control words). */
 const CONSTANTS = {
   lo: -746,
   hi: 710,
-  invLn2: 1.44269504088896338700e00,
-  shifter: 0x18000000000000 + 64, // 1.5·2^52 + SCALE: adding it rounds to an integer, k + SCALE in the low bits
-  ln2HI: 6.93147180369123816490e-01, // 32 trailing zero bits: k·ln2HI is exact
+  invLn2: 1.442695040888963387,
+  shifter: 0x18000000000000 + SCALE, // 1.5·2^52 + SCALE: adding it rounds to an integer, k + SCALE in the low bits
+  ln2HI: 6.9314718036912381649e-1, // 32 trailing zero bits: k·ln2HI is exact
   ln2LO: 1.90821492927058770002e-10,
-  scaleDown: 2 ** -64, // 2^−SCALE
+  scaleDown: 2 ** -SCALE, // 2^−SCALE
   one: 1,
   bias: "i32:991", // i32 lanes of 1023 − SCALE/2, the exponent bias less half of SCALE (exp's full range)
   negInf: -Infinity,
@@ -92,8 +94,6 @@ const CONSTANTS = {
   Q9: 2.50000207895223e-8,
 };
 const CONSTANT_NAMES = Object.keys(CONSTANTS);
-/** exp builds 2^(k + SCALE), a normal number for every k ≥ −1076 (x ≥ −746), then multiplies by 2^−SCALE. */
-const SCALE = 64;
 /** The constants past the 16 below PARAMS: the free bytes between the result slots and CONTROL. */
 const MORE_CONSTANTS = 768;
 
@@ -229,11 +229,22 @@ function updateStatements(p, penalty, optimizer, masked) {
           op(
             "f64x2.mul",
             get(n("pi")),
-            op("f64x2.sub", op("f64x2.sub", load("reward"), op("f64x2.mul", param("beta"), op("f64x2.sub", op("f64x2.sub", get(n("th")), param("logZ")), load("logRef")))), param("mean")),
+            op(
+              "f64x2.sub",
+              op("f64x2.sub", load("reward"), op("f64x2.mul", param("beta"), op("f64x2.sub", op("f64x2.sub", get(n("th")), param("logZ")), load("logRef")))),
+              param("mean"),
+            ),
           ),
         )
       : // π·(r − mean) + β·(πref − π)
-        set(n("g"), op("f64x2.add", op("f64x2.mul", get(n("pi")), op("f64x2.sub", load("reward"), param("mean"))), op("f64x2.mul", param("beta"), op("f64x2.sub", load("ref"), get(n("pi")))))),
+        set(
+          n("g"),
+          op(
+            "f64x2.add",
+            op("f64x2.mul", get(n("pi")), op("f64x2.sub", load("reward"), param("mean"))),
+            op("f64x2.mul", param("beta"), op("f64x2.sub", load("ref"), get(n("pi")))),
+          ),
+        ),
     store("grad", get(n("g"))),
   ];
   if (optimizer === "sgd") {
@@ -250,7 +261,11 @@ function updateStatements(p, penalty, optimizer, masked) {
         op(
           "f64x2.add",
           get(n("th")),
-          op("f64x2.div", op("f64x2.mul", param("rate"), op("f64x2.mul", get(n("mo")), param("c1"))), op("f64x2.add", op("f64x2.sqrt", op("f64x2.mul", get(n("ve")), param("c2"))), param("eps"))),
+          op(
+            "f64x2.div",
+            op("f64x2.mul", param("rate"), op("f64x2.mul", get(n("mo")), param("c1"))),
+            op("f64x2.add", op("f64x2.sqrt", op("f64x2.mul", get(n("ve")), param("c2"))), param("eps")),
+          ),
         ),
       ),
     );
@@ -358,7 +373,10 @@ ${indent(locals, 4)}
 ${indent(init, 4)}
 ${loops(penalty, optimizer)}
     ;; results: the sums (lane 0 + lane 1) and max θ
-${indent(SUMS.map((v, j) => `(f64.store offset=${8 * j} ${get("out")} ${lane(v)})`), 4)}
+${indent(
+  SUMS.map((v, j) => `(f64.store offset=${8 * j} ${get("out")} ${lane(v)})`),
+  4,
+)}
     (f64.store offset=48 ${get("out")} (f64.max (f64x2.extract_lane 0 ${get("max")}) (f64x2.extract_lane 1 ${get("max")}))))
 `;
 }
@@ -369,11 +387,11 @@ ${indent(SUMS.map((v, j) => `(f64.store offset=${8 * j} ${get("out")} ${lane(v)}
  */
 function logFunction() {
   const f = (/** @type {number} */ x) => `(f64.const ${x})`;
-  const ln2hi = f(6.93147180369123816490e-01);
+  const ln2hi = f(6.9314718036912381649e-1);
   const ln2lo = f(1.90821492927058770002e-10);
   const [Lg1, Lg2, Lg3, Lg4, Lg5, Lg6, Lg7] = [
-    6.666666666666735130e-01, 3.999999999940941908e-01, 2.857142874366239149e-01, 2.222219843214978396e-01, 1.818357216161805012e-01,
-    1.531383769920937332e-01, 1.479819860511658591e-01,
+    6.66666666666673513e-1, 3.999999999940941908e-1, 2.857142874366239149e-1, 2.222219843214978396e-1, 1.818357216161805012e-1, 1.531383769920937332e-1,
+    1.479819860511658591e-1,
   ].map(f);
   return `
   (func $log (export "log") (param $x f64) (result f64)
@@ -525,7 +543,8 @@ ${expStatements(`(v128.load (i32.add ${get("x")} ${get("i")}))`, "ey", "", full)
 
 /** The kernel's WebAssembly text. */
 export function kernelWat() {
-  if (MORE_CONSTANTS < LAYOUT.OUT + 2 * OUT_SLOT || constantOffset(CONSTANT_NAMES.length) > LAYOUT.CONTROL) throw new Error("the constants overlap the result slots or the control words");
+  if (MORE_CONSTANTS < LAYOUT.OUT + 2 * OUT_SLOT || constantOffset(CONSTANT_NAMES.length) > LAYOUT.CONTROL)
+    throw new Error("the constants overlap the result slots or the control words");
   return `;; Generated by src/core/fast/kernel-wat.mjs: edit that file, not this text.
 (module
   (import "env" "memory" (memory 1 65536 shared))
@@ -561,7 +580,7 @@ export async function compileKernel() {
   const features = { simd: true, threads: true }; // threads: the memory is shared with a helper worker
   const module = wabt.parseWat("kernel.wat", kernelWat(), features);
   try {
-    // @ts-ignore: wabt's types omit validate's features argument
+    // @ts-expect-error: wabt's types omit validate's features argument
     module.validate(features);
     return module.toBinary({}).buffer;
   } finally {

@@ -11,7 +11,18 @@ import { LAYOUT } from "./wasm.js";
 /** The binding (see js_run in native/kernel.c). */
 export interface NativeKernel {
   /** n SGD steps at a fixed β on the kernel memory: WebAssembly's run_<penalty>_sgd, chunked at `split`. */
-  run(memory: Uint8Array, forward: number, gold: number, n: number, rows: number, groups: number, split: number, tail: number, out: number, helper: number): number;
+  run(
+    memory: Uint8Array,
+    forward: number,
+    gold: number,
+    n: number,
+    rows: number,
+    groups: number,
+    split: number,
+    tail: number,
+    out: number,
+    helper: number,
+  ): number;
   /** The steps' exp on its own (length a multiple of 8), for the tests. */
   exp(x: Float64Array, out: Float64Array): void;
   /** Chunks the helper thread has run so far (this thread's instance), for the tests. */

@@ -98,7 +98,15 @@ export function instantiateKernel(bytes: number): KernelInstance | null {
   const { memory, buffer } = area;
   const kernel = new wasm.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
   const { VERSION, PARAMS, MASKS, OUT, CONTROL, ARRAYS, GROUP } = kernel;
-  if (VERSION?.value !== KERNEL_VERSION || PARAMS.value !== LAYOUT.PARAMS || MASKS.value !== LAYOUT.MASKS || OUT.value !== LAYOUT.OUT || CONTROL.value !== LAYOUT.CONTROL || ARRAYS.value !== LAYOUT.ARRAYS || GROUP.value !== LAYOUT.GROUP) {
+  if (
+    VERSION?.value !== KERNEL_VERSION ||
+    PARAMS.value !== LAYOUT.PARAMS ||
+    MASKS.value !== LAYOUT.MASKS ||
+    OUT.value !== LAYOUT.OUT ||
+    CONTROL.value !== LAYOUT.CONTROL ||
+    ARRAYS.value !== LAYOUT.ARRAYS ||
+    GROUP.value !== LAYOUT.GROUP
+  ) {
     return null; // a kernel.wasm from another version: not ours to trust
   }
   return { kernel, module, memory, buffer };

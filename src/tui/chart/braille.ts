@@ -137,14 +137,7 @@ export function setDot(grid: BrailleGrid, dx: number, dy: number, owner: number)
 }
 
 /** Bresenham line in dot space, both ends included. */
-export function drawLine(
-  grid: BrailleGrid,
-  x0: number,
-  y0: number,
-  x1: number,
-  y1: number,
-  owner: number,
-): void {
+export function drawLine(grid: BrailleGrid, x0: number, y0: number, x1: number, y1: number, owner: number): void {
   const dx = Math.abs(x1 - x0);
   const dy = -Math.abs(y1 - y0);
   const sx = x0 < x1 ? 1 : -1;
@@ -206,9 +199,14 @@ export function plotSeries(
   const dotRows = grid.rows * 4;
   if (dotCols === 0 || dotRows === 0) return;
   let open = false; // a column is being accumulated
-  let col = 0, first = 0, last = 0, lo = 0, hi = 0;
+  let col = 0,
+    first = 0,
+    last = 0,
+    lo = 0,
+    hi = 0;
   let linked = false; // the previous flushed column should join this one
-  let prevCol = 0, prevLast = 0;
+  let prevCol = 0,
+    prevLast = 0;
 
   const flush = (): void => {
     if (!open) return;
@@ -246,12 +244,7 @@ export function plotSeries(
 }
 
 /** Dashed horizontal line: dot columns lit in pairs (one full cell on, one off). */
-export function plotReference(
-  grid: BrailleGrid,
-  y: number,
-  yRange: readonly [number, number],
-  owner: number,
-): void {
+export function plotReference(grid: BrailleGrid, y: number, yRange: readonly [number, number], owner: number): void {
   if (!Number.isFinite(y)) return;
   const dotRows = grid.rows * 4;
   const row = dotRow(y, yRange, dotRows);
@@ -286,7 +279,14 @@ export function plotToBraille(
   yRange: readonly [number, number],
 ): BrailleGrid {
   const grid = createGrid(cols, rows);
-  plotSeries(grid, points.map((p) => p[0]), points.map((p) => p[1]), xRange, yRange, 0);
+  plotSeries(
+    grid,
+    points.map((p) => p[0]),
+    points.map((p) => p[1]),
+    xRange,
+    yRange,
+    0,
+  );
   return grid;
 }
 
@@ -312,10 +312,7 @@ export function dataXRange(series: readonly ChartSeries[]): [number, number] {
 }
 
 /** Min and max of the finite data and reference values, or undefined if there are none. */
-function finiteYExtent(
-  series: readonly ChartSeries[],
-  references: readonly ChartReference[],
-): [number, number] | undefined {
+function finiteYExtent(series: readonly ChartSeries[], references: readonly ChartReference[]): [number, number] | undefined {
   let lo = Infinity;
   let hi = -Infinity;
   const see = (y: number): void => {
@@ -343,12 +340,7 @@ function padExtent(lo: number, hi: number): [number, number] {
 }
 
 /** The y range used for plotting: fixed bounds win, the rest is automatic; always lo < hi. */
-export function resolveYRange(
-  series: readonly ChartSeries[],
-  references: readonly ChartReference[],
-  yMin?: number,
-  yMax?: number,
-): [number, number] {
+export function resolveYRange(series: readonly ChartSeries[], references: readonly ChartReference[], yMin?: number, yMax?: number): [number, number] {
   const extent = finiteYExtent(series, references);
   const auto = extent ? padExtent(extent[0], extent[1]) : ([0, 1] as [number, number]);
   const fixedLo = yMin !== undefined && Number.isFinite(yMin);
@@ -473,14 +465,7 @@ function xAxisRow(width: number, gutter: number, xRange: readonly [number, numbe
 }
 
 /** One plot row: right-aligned y label, the axis character, then the braille cells in colour. */
-function plotRow(
-  grid: BrailleGrid,
-  r: number,
-  width: number,
-  gutter: number,
-  label: string | undefined,
-  colors: readonly string[],
-): Row {
+function plotRow(grid: BrailleGrid, r: number, width: number, gutter: number, label: string | undefined, colors: readonly string[]): Row {
   const row = blankRow(width);
   if (label !== undefined) writeText(row, gutter - 1 - codePointLength(label), label);
   writeText(row, gutter - 1, label !== undefined ? "┤" : "│");
