@@ -1,22 +1,25 @@
 #!/usr/bin/env node
-// Builds the optional native kernel: src/core/fast/native/kernel.c → dist/core/fast/kernel.node,
-// with the machine's C compiler and Node's own headers (no download, no node-gyp). The kernel only
+// Builds the optional native kernel: src/engine/native/kernel.c → dist/engine/kernel.node, with the
+// machine's C compiler and Node's own headers (no download, no node-gyp), and the kernel contract
+// (src/engine/contract.mjs) written out as the header kernel-layout.h it includes. The kernel only
 // makes large vocabularies faster: if anything is missing (no compiler, no headers, Windows), the
 // build says so in one line and goes on, and klsim uses its WebAssembly kernel.
 // Usage: node scripts/build-native.mjs [--out FILE.node] [--quiet] [--level x86-64-v3|x86-64-v4]
 // (--level builds that x86-64 level only, not the clones picked at load time: for the tests)
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cHeader } from "../src/engine/contract.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const at = process.argv.indexOf("--out");
-const out = at >= 0 ? resolve(process.argv[at + 1]) : resolve(root, "dist/core/fast/kernel.node");
+const out = at >= 0 ? resolve(process.argv[at + 1]) : resolve(root, "dist/engine/kernel.node");
 const quiet = process.argv.includes("--quiet");
 const levelAt = process.argv.indexOf("--level");
 const level = levelAt >= 0 ? process.argv[levelAt + 1] : undefined;
-const source = resolve(root, "src/core/fast/native/kernel.c");
+const source = resolve(root, "src/engine/native/kernel.c");
 
 function skip(reason) {
   rmSync(out, { force: true }); // never leave a kernel from an older source behind
@@ -73,14 +76,18 @@ if (process.platform === "darwin") flags.push("-undefined", "dynamic_lookup");
 if (level) flags.push(`-DKLSIM_TARGET="arch=${level}"`, `-DKLSIM_ISA="${level === "x86-64-v4" ? "avx512" : "avx2"}"`);
 const tmp = `${out}.${process.pid}.tmp`;
 mkdirSync(dirname(out), { recursive: true });
+const include = mkdtempSync(join(tmpdir(), "klsim-native-"));
+writeFileSync(join(include, "kernel-layout.h"), cHeader());
 try {
-  execFileSync(compiler, [...flags, "-o", tmp, source, "-lm"], { stdio: ["ignore", "ignore", "pipe"] });
+  execFileSync(compiler, [...flags, `-I${include}`, "-o", tmp, source, "-lm"], { stdio: ["ignore", "ignore", "pipe"] });
 } catch (error) {
   rmSync(tmp, { force: true });
+  rmSync(include, { recursive: true, force: true });
   const detail = String(error.stderr ?? error.message)
     .trim()
     .split("\n")[0];
   skip(`${compiler} failed (${detail})`);
 }
+rmSync(include, { recursive: true, force: true });
 renameSync(tmp, out);
 if (!quiet) console.log(`wrote ${out} (${compiler})`);

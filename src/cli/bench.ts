@@ -6,9 +6,10 @@
  * A long run (1 000 000 steps by default) shows that memory stays flat with the bounded history.
  */
 import { mulberry32 } from "../core/random.js";
-import { fastKernelName, nativeKernel } from "../core/fast/native.js";
-import { kernelAvailable } from "../core/fast/wasm.js";
-import { makeProblem, type Problem } from "../core/policy.js";
+import { DEFAULT_PENALTY } from "../core/divergences/registry.js";
+import { makeProblem, type Problem } from "../core/problem.js";
+import { fastKernelName, nativeKernel } from "../engine/native.js";
+import { kernelAvailable } from "../engine/wasm.js";
 import { InputError } from "../errors.js";
 import { checkNumber } from "../scenario/validate.js";
 import { Simulation, type SimConfig } from "../sim/simulation.js";
@@ -72,7 +73,7 @@ export function benchProblem(V: number, seed: number): Problem {
 type Engine = NonNullable<SimConfig["engine"]>;
 
 export function benchConfig(engine: Engine): SimConfig {
-  return { penalty: "reverse", beta: 0.1, controller: { kind: "fixed" }, optimizer: { kind: "sgd", lr: 1 }, engine };
+  return { penalty: DEFAULT_PENALTY, beta: 0.1, controller: { kind: "fixed" }, optimizer: { kind: "sgd", lr: 1 }, engine };
 }
 
 export interface BenchResult {
@@ -277,7 +278,7 @@ export async function benchCommand(args: ParsedArgs, io: Io): Promise<number> {
       JSON.stringify({
         node: process.version,
         kernel: fastKernel(),
-        workload: { penalty: "reverse", beta: 0.1, optimizer: "sgd", lr: 1, reference: "softmax(N(0,1) logits)", reward: "U[0,1]", seed },
+        workload: { penalty: DEFAULT_PENALTY.name, beta: 0.1, optimizer: "sgd", lr: 1, reference: "softmax(N(0,1) logits)", reward: "U[0,1]", seed },
         results,
         long: longResult,
         frames: frameResult,

@@ -1,12 +1,12 @@
 /** `klsim kl`: divergences between two distributions given on the command line. */
 import { distributionProblem, normalizedOf } from "../core/distributions.js";
-import { crossEntropy, entropy, inBase, jensenShannon, klDivergence, type LogBase } from "../core/divergences.js";
+import { crossEntropy, entropy, inBase, jensenShannon, klDivergence, type LogBase } from "../core/information.js";
 import { InputError } from "../errors.js";
-import { jsonNumber } from "../sim/format.js";
+import { jsonNumber } from "../sim/record-format.js";
 import { booleanFlag, stringFlag, type CommandSpec, type ParsedArgs } from "./args.js";
 import type { Io } from "./io.js";
 import { JSON_FLAG } from "./overrides.js";
-import { fmt } from "./summary.js";
+import { fmt } from "./final-summary.js";
 
 export const klSpec: CommandSpec = {
   name: "kl",

@@ -1,8 +1,8 @@
 /** Flags that override a scenario's fields, shared by run, optimum, sweep and tui. */
-import type { Penalty } from "../core/objective.js";
+import { PENALTY_SYNTAX } from "../core/divergences/registry.js";
 import { InputError } from "../errors.js";
 import type { Scenario } from "../scenario/loader.js";
-import { MAX_STEPS } from "../scenario/schema.js";
+import { expectPenalty, MAX_STEPS } from "../scenario/schema.js";
 import { checkNumber } from "../scenario/validate.js";
 import { numberFlag, stringFlag, type FlagSpec, type ParsedArgs } from "./args.js";
 
@@ -12,8 +12,7 @@ export const PENALTY_FLAG: FlagSpec = {
   name: "penalty",
   type: "string",
   value: "P",
-  describe: "penalty direction: reverse = KL(π‖π_ref), forward = KL(π_ref‖π)",
-  choices: ["reverse", "forward"],
+  describe: `penalty divergence: ${PENALTY_SYNTAX} (default: the scenario's)`,
 };
 export const LR_FLAG: FlagSpec = { name: "lr", type: "number", value: "X", describe: "learning rate > 0 (default: the scenario's)" };
 export const SEED_FLAG: FlagSpec = { name: "seed", type: "integer", value: "S", describe: "random seed (sampled mode; default: the scenario's)" };
@@ -27,7 +26,7 @@ export function applyOverrides(scenario: Scenario, args: ParsedArgs): Scenario {
   const beta = numberFlag(args, "beta");
   if (beta !== undefined) spec.beta = checkNumber(beta, { min: 0 }, "--beta");
   const penalty = stringFlag(args, "penalty");
-  if (penalty !== undefined) spec.penalty = penalty as Penalty;
+  if (penalty !== undefined) spec.penalty = expectPenalty(penalty, "--penalty", (name) => name);
   const lr = numberFlag(args, "lr");
   if (lr !== undefined) spec.optimizer = { ...spec.optimizer, lr: checkNumber(lr, { above: 0 }, "--lr") };
   const seed = numberFlag(args, "seed");

@@ -7,7 +7,7 @@ import { checkNumber } from "../scenario/validate.js";
 import { Simulation } from "../sim/simulation.js";
 import { booleanFlag, numberFlag, stringFlag, type CommandSpec, type ParsedArgs } from "./args.js";
 import { applyOverrides, BETA_FLAG, JSON_FLAG, LR_FLAG, PENALTY_FLAG, SEED_FLAG, STEPS_FLAG } from "./overrides.js";
-import { fmt, metricsTable, summaryJson, topTokens } from "./summary.js";
+import { fmt, metricsTable, summaryJson, topTokens } from "./final-summary.js";
 import type { Io } from "./io.js";
 
 export const runSpec: CommandSpec = {
@@ -66,7 +66,7 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
     io.err(`${scenario.file}: ${result.failure}${out ? ` (${out} keeps the ${result.rows} rows before it)` : ""}`);
     return 1;
   }
-  const summary = { policy: sim.state.pi, metrics: sim.metrics(), beta: sim.beta, steps: sim.currentStep };
+  const summary = { policy: sim.policy, metrics: sim.metrics(), beta: sim.beta, steps: sim.currentStep };
   if (json) io.out(JSON.stringify(summaryJson(summary)) + "\n");
   else if (!quiet) io.out(textSummary(scenario, sim, result.rows, out) + "\n");
   return 0;
@@ -90,7 +90,7 @@ export interface RunResult {
 /** Runs a scenario to its step count, streaming every K-th record (and the last) to `out`. */
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
   const sim = new Simulation(scenario.problem, simConfigOf(scenario));
-  const writer = options.out === undefined ? null : new RecordWriter(options.out);
+  const writer = options.out === undefined ? null : new RecordWriter(options.out, sim.recordFields);
   const total = scenario.spec.steps;
   const every = options.every;
   const onRow = writer ? (row: Float64Array) => row[0]! % every === 0 && writer.write(row) : undefined;
@@ -123,7 +123,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
 function textSummary(scenario: Scenario, sim: Simulation, rows: number, out: string | undefined): string {
   const { spec } = scenario;
   const opt = spec.optimizer;
-  const head = `${spec.name}: ${sim.currentStep} steps, ${sim.penalty} KL penalty, beta ${fmt(sim.beta)} (${spec.controller.kind}), ${opt.kind} lr ${fmt(opt.lr)}`;
+  const head = `${spec.name}: ${sim.currentStep} steps, penalty ${sim.penalty.label}, beta ${fmt(sim.beta)} (${spec.controller.kind}), ${opt.kind} lr ${fmt(opt.lr)}`;
   const lines = [
     head,
     "",
@@ -133,7 +133,7 @@ function textSummary(scenario: Scenario, sim: Simulation, rows: number, out: str
     ]),
     "",
   ];
-  lines.push(`policy   ${topTokens(scenario.tokens, sim.state.pi)}`);
+  lines.push(`policy   ${topTokens(scenario.tokens, sim.policy)}`);
   lines.push(`optimum  ${topTokens(scenario.tokens, sim.optimum().policy)}`);
   if (out) lines.push("", `wrote ${rows} rows to ${out}`);
   return lines.join("\n");

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { listScenarioNames, SCENARIOS_DIR } from "../scenario/loader.js";
-import { wrap } from "../tui/format.js";
+import { wrap } from "../tui/number-format.js";
 import { booleanFlag, type CommandSpec, type ParsedArgs } from "./args.js";
 import type { Io } from "./io.js";
 import { JSON_FLAG } from "./overrides.js";

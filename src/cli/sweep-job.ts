@@ -1,8 +1,8 @@
 /** One β of a sweep: runs the scenario and computes the closed-form optimum at that β. */
-import { optimum } from "../core/optima.js";
-import { metricsOf } from "../core/summary.js";
+import { divergenceNamed } from "../core/divergences/registry.js";
+import { optimumOf } from "../core/optima.js";
+import { metricsOf } from "../core/metrics.js";
 import { loadScenario, type Scenario } from "../scenario/loader.js";
-import type { Penalty } from "../core/objective.js";
 import type { RecordField } from "../sim/record.js";
 import { runScenario } from "./run.js";
 
@@ -10,11 +10,12 @@ export interface SweepJob {
   file: string;
   beta: number;
   steps: number;
-  penalty: Penalty;
+  /** The penalty's name in the registry. */
+  penalty: string;
   lr: number;
 }
 
-/** The per-step metric columns of a record (DESIGN.md §2), reused for the final and optimum values. */
+/** The per-step metric columns of a record (record.ts), reused for the final and optimum values. */
 const METRIC_COLUMNS = ["reward", "gold_reward", "forward_kl", "reverse_kl", "entropy", "objective"] as const satisfies readonly RecordField[];
 type MetricColumn = (typeof METRIC_COLUMNS)[number];
 
@@ -40,7 +41,8 @@ export async function sweepOne(job: SweepJob, signal?: AbortSignal): Promise<Swe
   const { sim } = await runScenario({ ...scenario, spec }, { every: job.steps, signal });
   const m = sim.metrics();
   const { ref, logRef, reward } = scenario.problem;
-  const o = metricsOf(scenario.problem, optimum(job.penalty, ref, logRef, reward, job.beta), job.penalty, job.beta);
+  const penalty = divergenceNamed(job.penalty);
+  const o = metricsOf(scenario.problem, optimumOf(penalty, ref, logRef, reward, job.beta), penalty, job.beta);
   return {
     beta: job.beta,
     steps: sim.currentStep,

@@ -6,11 +6,11 @@ import { InputError } from "../errors.js";
 import { AtomicFile, checkWritable, sameFile } from "../io/atomic.js";
 import { loadScenario } from "../scenario/loader.js";
 import { checkNumber } from "../scenario/validate.js";
-import { jsonNumber } from "../sim/format.js";
+import { jsonNumber } from "../sim/record-format.js";
 import { booleanFlag, numberFlag, stringFlag, type CommandSpec, type ParsedArgs } from "./args.js";
 import type { Io } from "./io.js";
 import { applyOverrides, JSON_FLAG, LR_FLAG, PENALTY_FLAG, STEPS_FLAG } from "./overrides.js";
-import { fmt } from "./summary.js";
+import { fmt } from "./final-summary.js";
 import { SWEEP_COLUMNS, sweepOne, type SweepJob, type SweepRow } from "./sweep-job.js";
 
 export const sweepSpec: CommandSpec = {

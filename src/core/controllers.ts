@@ -30,6 +30,8 @@ export function adaptiveBeta(beta: number, kl: number, target: number, horizon: 
 /** A controller bound to a run. `next` is called after step t with the KL it measured. */
 export interface Controller {
   readonly config: ControllerConfig;
+  /** Whether β stays as it is from step to step (until a user sets it): steps can then be batched. */
+  readonly constant: boolean;
   /** β to use at step t (before any step: t = 0). */
   initial(beta0: number): number;
   /** β for step t + 1, given β at step t, the measured KL at step t and the samples n used. */
@@ -41,6 +43,7 @@ export interface Controller {
 
 export class FixedController implements Controller {
   readonly config: FixedControllerConfig = { kind: "fixed" };
+  readonly constant = true;
   initial(beta0: number): number {
     return beta0;
   }
@@ -54,6 +57,7 @@ export class FixedController implements Controller {
 }
 
 export class AdaptiveController implements Controller {
+  readonly constant = false;
   constructor(readonly config: AdaptiveControllerConfig) {}
   initial(beta0: number): number {
     return beta0;
@@ -69,6 +73,7 @@ export class AdaptiveController implements Controller {
 
 /** β_t = scale·f(t). A user override rescales the schedule so that β is what they asked for now. */
 export class ScheduleController implements Controller {
+  readonly constant = false;
   private scale = 1;
   constructor(
     readonly config: ScheduleControllerConfig,

@@ -68,7 +68,7 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return s;
 }
 
-/** Tolerance for "sums to 1": 1e-9·V, as DESIGN.md §4 specifies. */
+/** Tolerance for "sums to 1": 1e-9·V (the README's scenario format states it). */
 export function sumTolerance(length: number): number {
   return 1e-9 * Math.max(1, length);
 }

@@ -1,9 +1,11 @@
 /**
- * Closed-form maximisers of J(π) = E_π[r] − β·KL_dir over the simplex.
+ * Maximisers of J(π) = E_π[r] − β·D(π, π_ref) over the simplex: the β = 0 limit, the closed form
+ * of the reverse KL, and the f-form root that every f-divergence with a bounded f′ shares. Each
+ * divergence entry (divergences/*.ts) picks its own; `optimumOf` adds the β = 0 case for all.
  * All return a normalised Float64Array π*.
  */
+import type { Divergence } from "./divergence.js";
 import { argmax, logSumExp } from "./distributions.js";
-import type { Penalty } from "./objective.js";
 
 /** β = 0: all mass on argmax r; ties share it in proportion to π_ref. */
 export function argmaxOptimum(ref: ArrayLike<number>, reward: ArrayLike<number>): Float64Array {
@@ -15,8 +17,13 @@ export function argmaxOptimum(ref: ArrayLike<number>, reward: ArrayLike<number>)
   return out;
 }
 
+/** π* for any penalty and any β ≥ 0. */
+export function optimumOf(penalty: Divergence, ref: ArrayLike<number>, logRef: ArrayLike<number>, reward: ArrayLike<number>, beta: number): Float64Array {
+  return beta === 0 ? argmaxOptimum(ref, reward) : penalty.optimum(ref, logRef, reward, beta);
+}
+
 /** Reverse KL: π* ∝ π_ref · exp(r/β)  (Korbak et al. 2022; the DPO identity r = β log(π* ∕ π_ref) + c). */
-export function reverseOptimum(logRef: ArrayLike<number>, reward: ArrayLike<number>, beta: number, ref?: ArrayLike<number>): Float64Array {
+export function reverseOptimum(ref: ArrayLike<number>, logRef: ArrayLike<number>, reward: ArrayLike<number>, beta: number): Float64Array {
   const V = logRef.length;
   const logits = new Float64Array(V);
   // Shifted by max r (π* is unchanged): (r − max r)/β ≤ 0, so a tiny β gives −huge or −Infinity
@@ -26,19 +33,36 @@ export function reverseOptimum(logRef: ArrayLike<number>, reward: ArrayLike<numb
   for (let i = 0; i < V; i++) logits[i] = logRef[i]! + (reward[i]! - rMax) / beta;
   const logZ = logSumExp(logits);
   // r/β overflowing to ±Infinity means β is effectively 0.
-  if (!Number.isFinite(logZ)) return argmaxOptimum(ref ?? Array.from(logRef, Math.exp), reward);
+  if (!Number.isFinite(logZ)) return argmaxOptimum(ref, reward);
   const out = new Float64Array(V);
   for (let i = 0; i < V; i++) out[i] = Math.exp(logits[i]! - logZ);
   return out;
 }
 
 /**
- * Forward KL: π*_i = β·π_ref,i / (λ − r_i) with λ > max r and Σ π* = 1.
- * Solved for δ = λ − max r ∈ [β·π_ref(argmax), β] with Newton from the left, which is monotone
- * because h(δ) = Σ β π_ref,i/(δ + d_i) − 1 is convex and decreasing (d_i = max r − r_i ≥ 0).
- * Working in δ avoids the cancellation in λ − r_i when β is tiny.
+ * The density ratio u = π* ∕ π_ref of an f-divergence penalty, as a function of the distance s > 0 to
+ * the edge of the domain of (f′)⁻¹. Stationarity of E_π[r] − β·E_ref[f(π/π_ref)] on the simplex
+ * gives π*_i = π_ref,i·(f′)⁻¹((r_i − λ)/β) (Wang et al. 2023, f-DPO); where sup f′ = z_max is
+ * finite, writing λ = max r − β·z_max + δ makes every argument z_max − s_i with s_i = (δ + d_i)/β,
+ * d_i = max r − r_i ≥ 0, so δ > 0 is exactly the domain restriction (a root with δ ≤ 0 is spurious).
  */
-export function forwardOptimum(ref: ArrayLike<number>, reward: ArrayLike<number>, beta: number): Float64Array {
+export interface EdgeRatio {
+  /** ψ(s) = (f′)⁻¹(z_max − s): decreasing and convex, from +∞ at s → 0 to 0 at s → ∞. */
+  ratio(s: number): number;
+  /** ψ′(s) < 0. */
+  slope(s: number): number;
+  /** ψ⁻¹(y) for y > 0. */
+  inverse(y: number): number;
+}
+
+/**
+ * π* of an f-divergence penalty with a bounded f′ (forward KL, JS, α): π*_i = π_ref,i·ψ((δ + d_i)/β)
+ * with δ > 0 fixed by Σπ* = 1. h(δ) = Σ π_ref,i ψ((δ + d_i)/β) − 1 is convex and decreasing, so
+ * Newton from the left converges monotonically inside the exact bracket
+ * [β·ψ⁻¹(1/π_ref(argmax)), β·ψ⁻¹(1)] (the argmax terms alone reach 1 at the left end; every term is
+ * at most π_ref,i at the right end). Working in δ avoids the cancellation in λ − r_i when β is tiny.
+ */
+export function edgeOptimum(edge: EdgeRatio, ref: ArrayLike<number>, reward: ArrayLike<number>, beta: number): Float64Array {
   const V = ref.length;
   const rMax = reward[argmax(reward)]!;
   const gap = new Float64Array(V);
@@ -47,17 +71,17 @@ export function forwardOptimum(ref: ArrayLike<number>, reward: ArrayLike<number>
     gap[i] = rMax - reward[i]!;
     if (gap[i] === 0) topMass += ref[i]!;
   }
-  let lo = beta * topMass; // h(lo) ≥ 0: the argmax terms alone already sum to 1
-  let hi = beta; // h(hi) ≤ 0: every term ≤ π_ref,i
+  let lo = beta * edge.inverse(1 / topMass); // h(lo) ≥ 0
+  let hi = beta * edge.inverse(1); // h(hi) ≤ 0
   if (!(lo > 0) || !Number.isFinite(hi)) return argmaxOptimum(ref, reward);
   let delta = lo;
   for (let iter = 0; iter < 200; iter++) {
     let h = -1;
     let dh = 0;
     for (let i = 0; i < V; i++) {
-      const term = (beta * ref[i]!) / (delta + gap[i]!);
-      h += term;
-      dh -= term / (delta + gap[i]!);
+      const s = (delta + gap[i]!) / beta;
+      h += ref[i]! * edge.ratio(s);
+      dh += (ref[i]! * edge.slope(s)) / beta;
     }
     if (h > 0) lo = delta;
     else hi = delta;
@@ -74,17 +98,11 @@ export function forwardOptimum(ref: ArrayLike<number>, reward: ArrayLike<number>
   const out = new Float64Array(V);
   let total = 0;
   for (let i = 0; i < V; i++) {
-    out[i] = (beta * ref[i]!) / (delta + gap[i]!);
+    out[i] = ref[i]! * edge.ratio((delta + gap[i]!) / beta);
     total += out[i]!;
   }
-  // β so small that β·π_ref underflows (β = 5e-324): the terms are 0/0; that is the β → 0 limit.
+  // β so small that the ratios underflow or overflow (β = 5e-324): that is the β → 0 limit.
   if (!(total > 0 && Number.isFinite(total))) return argmaxOptimum(ref, reward);
   for (let i = 0; i < V; i++) out[i] = out[i]! / total;
   return out;
-}
-
-/** π* for either penalty direction and any β ≥ 0. */
-export function optimum(penalty: Penalty, ref: ArrayLike<number>, logRef: ArrayLike<number>, reward: ArrayLike<number>, beta: number): Float64Array {
-  if (beta === 0) return argmaxOptimum(ref, reward);
-  return penalty === "reverse" ? reverseOptimum(logRef, reward, beta, ref) : forwardOptimum(ref, reward, beta);
 }

@@ -45,25 +45,36 @@ export class Sgd implements Optimizer {
 }
 
 export class Adam implements Optimizer {
-  private readonly m: Float64Array;
-  private readonly v: Float64Array;
-  private t = 0;
+  /** First and second moments (a fast kernel's memory when it shares this optimiser's state). */
+  readonly m: Float64Array;
+  readonly v: Float64Array;
+  /** Steps taken so far. */
+  t = 0;
+  /** The bias corrections of the step being taken: 1/(1 − β₁ᵗ), 1/(1 − β₂ᵗ) (Kingma & Ba 2015, Alg. 1). */
+  c1 = 1;
+  c2 = 1;
 
   constructor(
     readonly config: AdamConfig,
     size: number,
+    moments?: { m: Float64Array; v: Float64Array },
   ) {
-    this.m = new Float64Array(size);
-    this.v = new Float64Array(size);
+    this.m = moments?.m ?? new Float64Array(size);
+    this.v = moments?.v ?? new Float64Array(size);
+  }
+
+  /** Counts a step and sets its bias corrections (a fast kernel taking the step calls it too). */
+  tick(): void {
+    const { beta1, beta2 } = this.config;
+    this.t++;
+    this.c1 = 1 / (1 - Math.pow(beta1, this.t));
+    this.c2 = 1 / (1 - Math.pow(beta2, this.t));
   }
 
   step(theta: Float64Array, grad: Float64Array): number {
     const { lr, beta1, beta2, eps } = this.config;
-    this.t++;
-    const c1 = 1 / (1 - Math.pow(beta1, this.t)); // bias corrections (Kingma & Ba 2015, Alg. 1)
-    const c2 = 1 / (1 - Math.pow(beta2, this.t));
-    const m = this.m;
-    const v = this.v;
+    this.tick();
+    const { m, v, c1, c2 } = this;
     let max = -Infinity;
     for (let i = 0; i < theta.length; i++) {
       const g = grad[i]!;
@@ -85,6 +96,15 @@ export class Adam implements Optimizer {
   }
 }
 
-export function createOptimizer(config: OptimizerConfig, size: number): Optimizer {
-  return config.kind === "sgd" ? new Sgd(config) : new Adam(config, size);
+type Moments = { m: Float64Array; v: Float64Array };
+
+/** Each optimiser kind's constructor: a missing kind is a compile error. */
+const OPTIMIZERS: { [K in OptimizerConfig["kind"]]: (config: Extract<OptimizerConfig, { kind: K }>, size: number, moments?: Moments) => Optimizer } = {
+  sgd: (config) => new Sgd(config),
+  adam: (config, size, moments) => new Adam(config, size, moments),
+};
+
+/** `moments`: Adam's m and v in a fast kernel's memory, so that both step on one state. */
+export function createOptimizer(config: OptimizerConfig, size: number, moments?: Moments): Optimizer {
+  return (OPTIMIZERS[config.kind] as (config: OptimizerConfig, size: number, moments?: Moments) => Optimizer)(config, size, moments);
 }

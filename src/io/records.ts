@@ -1,27 +1,32 @@
 /** Streams step records to a .csv, .json or .ndjson file, atomically (see atomic.ts). */
 import { extname } from "node:path";
 import { InputError } from "../errors.js";
-import { CSV_HEADER, csvLine, jsonRecord } from "../sim/format.js";
+import { RecordFormat } from "../sim/record-format.js";
+import type { RecordField } from "../sim/record.js";
 import { AtomicFile } from "./atomic.js";
 
-export type RecordFormat = "csv" | "json" | "ndjson";
+export type FileFormat = "csv" | "json" | "ndjson";
 
-export function formatOf(path: string, flag = "--out"): RecordFormat {
+export function formatOf(path: string, flag = "--out"): FileFormat {
   const ext = extname(path).toLowerCase();
-  if (ext === ".csv" || ext === ".json" || ext === ".ndjson") return ext.slice(1) as RecordFormat;
+  if (ext === ".csv" || ext === ".json" || ext === ".ndjson") return ext.slice(1) as FileFormat;
   throw new InputError(`unknown file type '${ext || "(none)"}' for ${path}; use .csv, .json or .ndjson`, flag);
 }
 
 export class RecordWriter {
   private readonly file: AtomicFile;
+  private readonly records: RecordFormat;
   private rows = 0;
 
+  /** `fields`: the columns (the Simulation's recordFields). */
   constructor(
     path: string,
-    readonly format: RecordFormat = formatOf(path),
+    fields?: readonly RecordField[],
+    readonly format: FileFormat = formatOf(path),
   ) {
+    this.records = new RecordFormat(fields);
     this.file = new AtomicFile(path);
-    if (format === "csv") this.file.write(CSV_HEADER + "\n");
+    if (format === "csv") this.file.write(this.records.header + "\n");
     if (format === "json") this.file.write("[");
   }
 
@@ -30,9 +35,9 @@ export class RecordWriter {
   }
 
   write(row: ArrayLike<number>): void {
-    if (this.format === "csv") this.file.write(csvLine(row) + "\n");
-    else if (this.format === "ndjson") this.file.write(jsonRecord(row) + "\n");
-    else this.file.write((this.rows ? ",\n" : "\n") + jsonRecord(row));
+    if (this.format === "csv") this.file.write(this.records.csvLine(row) + "\n");
+    else if (this.format === "ndjson") this.file.write(this.records.jsonRecord(row) + "\n");
+    else this.file.write((this.rows ? ",\n" : "\n") + this.records.jsonRecord(row));
     this.rows++;
   }
 

@@ -6,7 +6,9 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { distributionProblem, softmaxOf } from "../core/distributions.js";
-import { makeProblem, type Problem } from "../core/policy.js";
+import { divergenceNamed } from "../core/divergences/registry.js";
+import { estimatorNamed } from "../core/estimators.js";
+import { makeProblem, type Problem } from "../core/problem.js";
 import { InputError } from "../errors.js";
 import type { SimConfig } from "../sim/simulation.js";
 import { parseScenarioSpec, type ReferenceSpec, type ScenarioSpec, type VectorSpec } from "./schema.js";
@@ -226,10 +228,12 @@ async function compileSchedule(expr: string, steps: number): Promise<(t: number)
 /** The Simulation config for a scenario. */
 export function simConfigOf(scenario: Scenario, historyCapacity?: number): SimConfig {
   const { spec } = scenario;
-  const config: SimConfig = { penalty: spec.penalty, beta: spec.beta, controller: spec.controller, optimizer: spec.optimizer };
+  const config: SimConfig = { penalty: divergenceNamed(spec.penalty), beta: spec.beta, controller: spec.controller, optimizer: spec.optimizer };
   if (scenario.schedule) config.schedule = scenario.schedule;
   const randomFor = scenario.randomFor;
-  if (spec.mode === "sampled" && randomFor) config.sampled = { config: spec.sampling, random: () => randomFor(spec.seed) };
+  if (spec.mode === "sampled" && randomFor) {
+    config.sampled = { config: { ...spec.sampling, estimator: estimatorNamed(spec.sampling.estimator)! }, random: () => randomFor(spec.seed) };
+  }
   if (historyCapacity !== undefined) config.historyCapacity = historyCapacity;
   return config;
 }

@@ -1,13 +1,25 @@
 /**
- * The scenario file format (DESIGN.md §3), validated strictly: unknown keys are errors, every
+ * The scenario file format (README: Scenarios), validated strictly: unknown keys are errors, every
  * number is checked for range, and each error names its field. Expressions stay strings here;
  * the loader evaluates them.
  */
 import type { ControllerConfig } from "../core/controllers.js";
-import type { Penalty } from "../core/objective.js";
+import { DEFAULT_PENALTY, DIVERGENCE_KINDS, parsePenalty } from "../core/divergences/registry.js";
+import { ESTIMATOR_NAMES, estimatorNamed } from "../core/estimators.js";
 import type { OptimizerConfig } from "../core/optimizers.js";
 import { InputError } from "../errors.js";
-import { expectBoundedNumber, expectEnum, expectKeys, expectNumberArray, expectObject, expectString, expectStringArray, isObject } from "./validate.js";
+import {
+  closest,
+  describe,
+  expectBoundedNumber,
+  expectEnum,
+  expectKeys,
+  expectNumberArray,
+  expectObject,
+  expectString,
+  expectStringArray,
+  isObject,
+} from "./validate.js";
 
 export const MIN_VOCAB = 2;
 export const MAX_VOCAB = 65_536;
@@ -20,7 +32,6 @@ export type VectorSpec = { values: number[] } | { expr: string };
 export type ReferenceSpec = { probabilities: number[] } | { logits: number[] } | { expr: string; as: "weights" | "logits" };
 
 export type Mode = "exact" | "sampled";
-export type Estimator = "k1" | "k2" | "k3" | "abs" | "full";
 export type Algorithm = "reinforce" | "ppo";
 export type KlIn = "reward" | "loss";
 
@@ -30,8 +41,8 @@ export interface SamplingSpec {
   batch: number;
   /** Policy-gradient estimator: REINFORCE with a mean baseline, or PPO's clipped ratio. */
   algorithm: Algorithm;
-  /** Per-sample KL estimator (Schulman 2020): k1, k2, k3, abs, or the exact `full` KL. */
-  estimator: Estimator;
+  /** Per-sample KL estimator (Schulman 2020): a name of the estimator registry (src/core/estimators.ts), canonical. */
+  estimator: string;
   /** Where β·k enters: subtracted from each sample's reward, or added to the loss (GRPO). */
   klIn: KlIn;
   /** PPO clip range ε. */
@@ -54,7 +65,8 @@ export interface ScenarioSpec {
   reward: VectorSpec;
   /** The gold reward we actually wanted (optional). */
   gold: VectorSpec | null;
-  penalty: Penalty;
+  /** The penalty divergence's name in the registry (src/core/divergences/registry.ts): "reverse", "alpha:0.5". */
+  penalty: string;
   beta: number;
   controller: ControllerConfig;
   optimizer: OptimizerConfig;
@@ -104,7 +116,7 @@ export function parseScenarioSpec(json: unknown, fallbackName: string): Scenario
     reference,
     reward,
     gold,
-    penalty: top.penalty === undefined ? "reverse" : expectEnum(top.penalty, ["reverse", "forward"] as const, "penalty"),
+    penalty: top.penalty === undefined ? DEFAULT_PENALTY.name : expectPenalty(top.penalty, "penalty"),
     beta: top.beta === undefined ? 0.1 : expectBoundedNumber(top.beta, { min: 0 }, "beta"),
     controller: top.controller === undefined ? { kind: "fixed" } : parseController(top.controller),
     optimizer: top.optimizer === undefined ? { kind: "sgd", lr: 1 } : parseOptimizer(top.optimizer),
@@ -113,6 +125,33 @@ export function parseScenarioSpec(json: unknown, fallbackName: string): Scenario
     steps: top.steps === undefined ? 2000 : expectBoundedNumber(top.steps, { min: 1, max: MAX_STEPS, integer: true }, "steps"),
     seed: top.seed === undefined ? 1 : expectBoundedNumber(top.seed, { min: 0, max: 2 ** 53 - 1, integer: true }, "seed"),
   };
+}
+
+/** A penalty name of the divergence registry ("alpha:0.5"); `quote` writes the choices as a scenario file (JSON strings) or a flag would. */
+export function expectPenalty(value: unknown, field: string, quote: (name: string) => string = (name) => `"${name}"`): string {
+  const text = typeof value === "string" ? value : undefined;
+  const penalty = text === undefined ? undefined : parsePenalty(text);
+  if (penalty && !("problem" in penalty)) return penalty.name;
+  // a malformed α names what is wrong with A; anything else gets the choices and a did-you-mean
+  if (penalty && text?.startsWith("alpha:")) throw new InputError(penalty.problem, field);
+  const hint =
+    text === undefined
+      ? undefined
+      : closest(
+          text,
+          DIVERGENCE_KINDS.map((k) => k.kind),
+        );
+  const got = field.startsWith("--") ? `'${text}'` : describe(value);
+  throw new InputError(
+    `expected one of ${DIVERGENCE_KINDS.map((k) => quote(k.syntax)).join(", ")}, got ${got}${hint ? ` (did you mean ${quote(hint)}?)` : ""}`,
+    field,
+  );
+}
+
+/** An estimator name or alias of the estimator registry, as its canonical name. */
+export function expectEstimator(value: unknown, field: string): string {
+  const name = expectEnum(value, ESTIMATOR_NAMES, field);
+  return estimatorNamed(name)!.name;
 }
 
 function nonEmpty(text: string, field: string): string {
@@ -217,7 +256,7 @@ function parseSampling(value: unknown): SamplingSpec {
   return {
     batch: object.batch === undefined ? d.batch : expectBoundedNumber(object.batch, { integer: true, min: 1, max: 1_000_000 }, "sampling.batch"),
     algorithm: object.algorithm === undefined ? d.algorithm : expectEnum(object.algorithm, ["reinforce", "ppo"] as const, "sampling.algorithm"),
-    estimator: object.estimator === undefined ? d.estimator : expectEnum(object.estimator, ["k1", "k2", "k3", "abs", "full"] as const, "sampling.estimator"),
+    estimator: object.estimator === undefined ? d.estimator : expectEstimator(object.estimator, "sampling.estimator"),
     klIn: object.kl_in === undefined ? d.klIn : expectEnum(object.kl_in, ["reward", "loss"] as const, "sampling.kl_in"),
     clip: object.clip === undefined ? d.clip : expectBoundedNumber(object.clip, { above: 0, max: 10 }, "sampling.clip"),
     epochs: object.epochs === undefined ? d.epochs : expectBoundedNumber(object.epochs, { integer: true, min: 1, max: 100 }, "sampling.epochs"),

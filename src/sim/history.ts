@@ -11,7 +11,7 @@ const FIELD_COUNT = RECORD_FIELDS.length;
 
 export class History {
   /** All the columns in one buffer: field f's value at point k is data[f·capacity + k]. */
-  readonly data: Float64Array;
+  private readonly data: Float64Array;
   /** One view per record field, each `capacity` long; rows [0, length) are valid. */
   readonly columns: Float64Array[];
   length = 0;
@@ -26,6 +26,11 @@ export class History {
     this.columns = RECORD_FIELDS.map((_, f) => this.data.subarray(f * capacity, (f + 1) * capacity));
   }
 
+  /** The first step after `step` that the history keeps (steps in between need not be offered). */
+  nextKept(step: number): number {
+    return step - (step % this.stride) + this.stride;
+  }
+
   /** Offers a row for step `step` (row[0] must equal step); kept if it falls on the stride. */
   push(step: number, row: Float64Array): void {
     const at = this.slot(step);
@@ -37,7 +42,7 @@ export class History {
    * Where step `step`'s record goes (field f at data[f·capacity + index]), or −1 if the step is
    * not kept; the caller writes every field there. Makes room when the history is full.
    */
-  slot(step: number): number {
+  private slot(step: number): number {
     if (step % this.stride !== 0) return -1;
     if (Number.isNaN(this.firstStep)) this.firstStep = step;
     if (this.length === this.capacity) this.compactTo(this.stride * 2);

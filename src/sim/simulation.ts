@@ -1,22 +1,28 @@
 /**
- * The Simulation: a policy trained on a Problem, one exact step at a time. Views (TUI, CLI)
- * only read it: through `row` for streaming, `history` for charts and `snapshot()` for a frame.
+ * The Simulation: a model trained on a Problem by a stepper, with a controller moving β and a
+ * bounded history for the charts. One step loop, whatever runs the steps: the steppers (src/core
+ * stepper.ts: the plain TypeScript ones, the fast kernels of src/engine) report each step as a
+ * metric row, and the Simulation records it, checks it and moves β. Views (TUI, CLI) only read it:
+ * through `row` for streaming, `history` for charts and `snapshot()` for a frame.
  */
-import { createController, type Controller, type ControllerConfig } from "../core/controllers.js";
-import type { Penalty } from "../core/objective.js";
-import { optimum } from "../core/optima.js";
-import { createOptimizer, type Optimizer, type OptimizerConfig } from "../core/optimizers.js";
-import { BATCH, FastExact, ROW, ROW_SLOTS } from "../core/fast/exact.js";
-import { evaluatePolicy, exactGradient, PolicyState, type Problem } from "../core/policy.js";
-import { SampledTrainer, type SampledConfig } from "../core/sampled.js";
-import { metricsOf, type PolicyMetrics } from "../core/summary.js";
+import { type Controller, type ControllerConfig, createController } from "../core/controllers.js";
+import type { Divergence } from "../core/divergence.js";
+import type { PolicyFamily } from "../core/family.js";
+import { emptyMetricRow, firstNonFinite, METRIC, METRIC_FIELDS, NON_FINITE_MEANING } from "../core/metric-row.js";
+import { metricsOf, type PolicyMetrics } from "../core/metrics.js";
+import { optimumOf } from "../core/optima.js";
+import type { OptimizerConfig } from "../core/optimizers.js";
+import type { Problem } from "../core/problem.js";
+import type { SampledConfig } from "../core/steppers/sampled.js";
+import type { Stepper } from "../core/stepper.js";
 import { DivergenceError } from "../errors.js";
 import { History } from "./history.js";
-import { FIELD, RECORD_FIELDS, writeRecord } from "./record.js";
+import { FIELD, RECORD_FIELDS, type RecordField, recordColumnsFor, writeRecord } from "./record.js";
+import { createSteppers, type Engine } from "./steppers.js";
 
 export interface SimConfig {
-  /** Penalty direction: reverse = KL(π‖π_ref), forward = KL(π_ref‖π). */
-  penalty: Penalty;
+  /** The penalty divergence D (an entry of src/core/divergences/registry.ts). */
+  penalty: Divergence;
   /** Initial penalty coefficient β ≥ 0. */
   beta: number;
   /** How β moves during training. */
@@ -30,16 +36,16 @@ export interface SimConfig {
   /** Sampled mode: batch, estimator and where the KL enters, with a seeded generator factory
    *  (called at every reset, so a reset replays the same samples). Absent = exact mode. */
   sampled?: { config: SampledConfig; random: () => () => number };
-  /** Exact mode's engine: `fast` (default) fuses each step into one pass of the native kernel or,
-   *  without it, the WebAssembly SIMD one (src/core/fast); `wasm` never uses the native kernel;
-   *  `plain` always runs the TypeScript reference. */
-  engine?: "fast" | "wasm" | "plain";
+  /** Exact mode's engine: `fast` (default) takes each step in the native kernel or, without it, the
+   *  WebAssembly SIMD one (src/engine), where they take the penalty; `wasm` never uses the native
+   *  kernel; `plain` always runs the TypeScript reference. */
+  engine?: Engine;
 }
 
 /** The closed-form optimum for one (β, penalty): the dashed lines in the charts. */
 export interface OptimumView {
   beta: number;
-  penalty: Penalty;
+  penalty: Divergence;
   policy: Float64Array;
   metrics: PolicyMetrics;
 }
@@ -50,7 +56,7 @@ export interface SimSnapshot {
   version: number;
   step: number;
   beta: number;
-  penalty: Penalty;
+  penalty: Divergence;
   controller: ControllerConfig;
   optimizer: OptimizerConfig;
   /** Metrics at the current step. */
@@ -68,32 +74,41 @@ export interface SimSnapshot {
 }
 
 export class Simulation {
-  readonly state: PolicyState;
   readonly history: History;
   /** The current step's record, in RECORD_FIELDS order (NaN = null). Reused: copy what you keep. */
   readonly row = new Float64Array(RECORD_FIELDS.length);
-  private readonly optimizer: Optimizer;
-  private controller: Controller;
+  /** The record's columns for files (the sequence-only ones only for a sequence model). */
+  readonly recordFields: readonly RecordField[];
+  /** Steppers on one shared state, in order of preference: each step goes to the first that takes the penalty. */
+  private readonly steppers: readonly Stepper[];
+  private stepper: Stepper;
+  /** The penalty `stepper` was chosen for. */
+  private stepperPenalty: Divergence | null = null;
+  /** The current step's metrics (core/metric-row.ts), as the stepper reported them. */
+  private readonly metricRow = emptyMetricRow();
+  /** Another step's metrics, read from the stepper's rows. */
+  private readonly scratch = emptyMetricRow();
+  /** Metric fields whose non-finite value stops the run. */
+  private readonly checked: readonly number[];
+  private readonly controller: Controller;
   private t = 0;
   private currentBeta: number;
-  private currentPenalty: Penalty;
+  private currentPenalty: Divergence;
   private version = 0;
   private failure: string | null = null;
   private failedStep: number | null = null;
   private optimumCache: OptimumView | null = null;
   private snapshotCache: SimSnapshot | null = null;
-  private trainer: SampledTrainer | null = null;
-  /** The fused step (exact mode), or null for the plain TypeScript path. */
-  private readonly fast: FastExact | null;
 
   constructor(
     readonly problem: Problem,
     readonly config: SimConfig,
   ) {
-    this.fast = config.sampled || config.engine === "plain" ? null : FastExact.create(problem, config.optimizer, { native: config.engine !== "wasm" });
-    this.state = this.fast ? this.fast.state : new PolicyState(problem.V);
+    this.steppers = createSteppers(problem, config);
+    this.stepper = this.steppers[0]!;
+    this.checked = this.stepper.metrics;
+    this.recordFields = recordColumnsFor(this.stepper.metrics);
     this.history = new History(config.historyCapacity ?? 4096);
-    this.optimizer = createOptimizer(config.optimizer, problem.V);
     this.controller = createController(config.controller, config.schedule);
     this.currentPenalty = config.penalty;
     this.currentBeta = config.beta;
@@ -107,7 +122,7 @@ export class Simulation {
   get beta(): number {
     return this.currentBeta;
   }
-  get penalty(): Penalty {
+  get penalty(): Divergence {
     return this.currentPenalty;
   }
   get failed(): string | null {
@@ -117,180 +132,140 @@ export class Simulation {
   get divergedAt(): number | null {
     return this.failedStep;
   }
-  /** What runs the steps: "native-avx512" (-avx2, -neon), "wasm-simd" or "typescript". */
+  /** What runs the steps now: "native-avx512" (-avx2, -neon), "wasm-simd" or "typescript". */
   get kernel(): string {
-    return this.fast ? this.fast.kernel : "typescript";
+    return this.stepper.kernel;
   }
   /** Whether a helper thread has taken part in the steps (large vocabularies). */
   get threaded(): boolean {
-    return this.fast?.threaded ?? false;
+    return this.steppers.some((s) => s.threaded);
+  }
+  /** The model being trained (its parameters θ are `family.theta`). */
+  get family(): PolicyFamily {
+    return this.stepper.family;
+  }
+  /** π over tokens at the current step (a view: copy what you keep). */
+  get policy(): Float64Array {
+    return this.stepper.policy();
   }
 
-  /** Back to θ = log π_ref at step 0 with the scenario's β and penalty. */
+  /** Back to θ₀ at step 0 with the scenario's β and penalty. */
   reset(): void {
     this.t = 0;
     this.failure = null;
     this.failedStep = null;
     this.currentPenalty = this.config.penalty;
     this.controller.reset();
-    this.optimizer.reset();
-    this.fast?.reset();
     this.currentBeta = this.controller.initial(this.config.beta);
-    this.state.resetTo(this.problem);
-    const sampled = this.config.sampled;
-    this.trainer = sampled ? new SampledTrainer(sampled.config, this.problem.V, sampled.random()) : null;
     this.history.clear();
-    evaluatePolicy(this.problem, this.state);
-    this.trainer?.prepare(this.problem, this.state, this.currentPenalty);
-    this.record();
+    this.stepper = this.stepperFor(this.currentPenalty);
+    this.stepper.reset(this.currentPenalty);
+    this.stepper.readCurrent(this.metricRow);
+    this.commit(this.currentBeta, undefined);
   }
 
   /**
-   * Runs up to n steps; returns how many ran. Throws DivergenceError (after marking the
-   * simulation failed) if a step produces a non-finite value; earlier steps are kept.
+   * Runs up to n steps; returns how many ran. Throws DivergenceError (after marking the simulation
+   * failed) if a step produces a non-finite value; the steps before it are kept.
    */
   step(n = 1, onRow?: (row: Float64Array) => void): number {
     if (this.failure) return 0;
-    if (this.fast) {
-      // Exact mode on the WebAssembly kernel: a lean loop of its own (see fastSteps).
-      this.fastSteps(this.fast, n, onRow);
-      this.fast.sync(); // π normalised again
-      this.version++;
-      return n;
-    }
-    const { problem, state, optimizer, controller, trainer } = this;
-    const samples = trainer ? trainer.config.batch : 1;
-    for (let k = 0; k < n; k++) {
+    const constant = this.controller.constant;
+    // Nobody reads a step off the history's stride: decimate once to where it ends (none compacts then).
+    if (!onRow && constant) this.history.coarsenFor(this.t + n);
+    for (let k = 0; k < n; ) {
       const beta = this.currentBeta;
-      let kl: number;
-      if (trainer) {
-        kl = trainer.klEstimate; // the controller sees what a real RLHF run sees: the estimate
-        trainer.update(problem, state, optimizer, this.currentPenalty, beta);
-      } else {
-        exactGradient(problem, state, this.currentPenalty, beta);
-        state.maxTheta = optimizer.step(state.theta, state.grad);
-        kl = this.currentPenalty === "reverse" ? state.reverseKL : state.forwardKL;
+      const penalty = this.currentPenalty;
+      const stepper = this.stepperFor(penalty);
+      // the controller sees what a real RLHF run sees: the sampled estimate where there is one
+      const kl = Number.isNaN(this.metricRow[METRIC.kl_estimate]!) ? this.metricRow[METRIC.penalty_value]! : this.metricRow[METRIC.kl_estimate]!;
+      const first = this.t;
+      const done = stepper.advance(penalty, beta, constant ? Math.min(n - k, stepper.maxSteps) : 1);
+      stepper.readRow(done - 1, this.scratch);
+      const problem = stepper.failure() ?? this.problemWith(this.scratch, beta);
+      const good = problem ? done - 1 : done; // rows 0 … good − 1 hold steps first + 1 … first + good
+      this.recordRows(stepper, beta, first, good - 1, onRow);
+      if (good > 0) {
+        stepper.readRow(good - 1, this.metricRow);
+        this.t = first + good;
       }
-      this.t++;
-      this.currentBeta = Math.max(0, controller.next(this.t - 1, beta, kl, samples));
-      if (Number.isFinite(state.maxTheta)) {
-        evaluatePolicy(problem, state);
-        if (trainer) trainer.prepare(problem, state, this.currentPenalty);
+      if (problem) {
+        if (good > 0) this.commit(beta, onRow); // the last good step is the current one
+        this.fail(beta, problem);
       }
-      this.commitStep(beta, onRow);
+      if (!constant) this.currentBeta = Math.max(0, this.controller.next(this.t - 1, beta, kl, stepper.samplesPerStep));
+      if (!Number.isFinite(this.currentBeta)) {
+        this.t = first; // the step that gave it is not recorded
+        this.fail(beta, "beta became non-finite");
+      }
+      this.commit(this.currentBeta, onRow);
+      k += done;
     }
     this.version++;
     return n;
   }
 
   /**
-   * step()'s loop for exact mode on the fast kernel: the same steps as the plain loop, where one
-   * fused WebAssembly pass replaces exactGradient + Optimizer.step + evaluatePolicy. A loop
-   * alone in its function, so that the JIT's on-stack replacement of a long batch never meets code
-   * it has not seen run (that would throw it back to the interpreter once per batch).
+   * Rows 0 … count − 1 of the last advance (steps first + 1 … first + count), recorded with β: each
+   * to `onRow` and the history, or — nobody reading them — only the history's points.
    */
-  private fastSteps(fast: FastExact, n: number, onRow: ((row: Float64Array) => void) | undefined): void {
-    if (fast.batchable && this.controller.config.kind === "fixed") {
-      this.fastFixedSteps(fast, n, onRow);
+  private recordRows(stepper: Stepper, beta: number, first: number, count: number, onRow: ((row: Float64Array) => void) | undefined): void {
+    const scratch = this.scratch;
+    if (onRow) {
+      for (let j = 0; j < count; j++) {
+        stepper.readRow(j, scratch);
+        writeRecord(this.row, 0, 1, first + 1 + j, beta, scratch);
+        this.history.push(first + 1 + j, this.row);
+        onRow(this.row);
+      }
       return;
     }
-    const { state, controller } = this;
-    for (let k = 0; k < n; k++) {
-      const beta = this.currentBeta;
-      const penalty = this.currentPenalty;
-      const kl = penalty === "reverse" ? state.reverseKL : state.forwardKL;
-      fast.step(penalty, beta); // ∇J, the optimiser, π and its metrics in one pass
-      this.t++;
-      this.currentBeta = Math.max(0, controller.next(this.t - 1, beta, kl, 1));
-      this.commitStep(beta, onRow, fast);
+    for (let t = this.history.nextKept(first); t <= first + count; t = this.history.nextKept(t)) {
+      stepper.readRow(t - first - 1, scratch);
+      writeRecord(this.row, 0, 1, t, beta, scratch);
+      this.history.push(t, this.row);
     }
   }
 
-  /**
-   * fastSteps with a fixed β and SGD: the kernel runs the steps back to back (FastExact.run) and
-   * leaves each step's metrics in a row, which are recorded here as step() records them. A step
-   * the kernel hands back (its max θ jumped, or a value is not finite) is finished and checked
-   * as in the loop above.
-   */
-  private fastFixedSteps(fast: FastExact, n: number, onRow: ((row: Float64Array) => void) | undefined): void {
-    const beta = this.currentBeta; // a fixed controller keeps it
-    const history = this.history;
-    const rows = fast.rowData;
-    const reverse = this.currentPenalty === "reverse";
-    const gold = this.problem.gold !== null;
-    if (!onRow) history.coarsenFor(this.t + n); // write only the points that stay (none compacts)
-    for (let k = 0; k < n; ) {
-      const want = Math.min(n - k, BATCH);
-      const done = fast.run(this.currentPenalty, beta, want);
-      const first = this.t; // rows 0 … done−1 hold steps first+1 … first+done
-      if (onRow) {
-        for (let j = 0; j < done; j++) {
-          this.t++;
-          fast.loadRow(j);
-          this.commitStep(beta, onRow, fast);
-        }
-      } else if (done > 0) {
-        // Nobody reads a step off the history's stride, and the kernel has checked that every value
-        // is finite, so only the chart points before the batch's last step are visited (the stride
-        // only doubles, so the next point is the next multiple of the current one): the JS work per
-        // batch is a few points, not 256 steps. Their records go straight from the rows.
-        const last = first + done;
-        for (let t = first - (first % history.stride) + history.stride; t < last; t += history.stride - (t % history.stride)) {
-          const at = history.slot(t);
-          if (at < 0) continue;
-          const b = (t - first - 1) * ROW_SLOTS;
-          const goldReward = gold ? rows[b + ROW.gold]! : NaN;
-          writeRecord(
-            history.data,
-            at,
-            history.capacity,
-            t,
-            beta,
-            reverse,
-            rows[b + ROW.reward]!,
-            goldReward,
-            rows[b + ROW.forwardKL]!,
-            rows[b + ROW.reverseKL]!,
-            rows[b + ROW.entropy]!,
-            NaN,
-          );
-        }
-        // the batch's last step is recorded in full, as step() records it
-        this.t = last;
-        fast.loadRow(done - 1);
-        this.commitStep(beta, onRow, fast);
-      }
-      k += done;
-      if (done < want) {
-        fast.finishPending();
-        this.t++;
-        this.commitStep(beta, onRow, fast);
-        k++;
-      }
-    }
+  /** The current step's record (metricRow at step t, with β) into `row`, the history and `onRow`. */
+  private commit(beta: number, onRow: ((row: Float64Array) => void) | undefined): void {
+    writeRecord(this.row, 0, 1, this.t, beta, this.metricRow);
+    this.history.push(this.t, this.row);
+    this.version++;
+    onRow?.(this.row);
   }
 
-  /** θ has moved to step t: fail the run on a non-finite value, else record the step and stream it. */
-  private commitStep(beta: number, onRow: ((row: Float64Array) => void) | undefined, fast?: FastExact): void {
-    const problemText = this.nonFinite();
-    if (problemText) {
-      fast?.sync();
-      this.fail(beta, problemText);
-    }
-    this.record();
-    if (onRow) onRow(this.row);
+  /** A step's metric that is not finite (or an objective that overflows), as a message, or null. */
+  private problemWith(row: Float64Array, beta: number): string | null {
+    const field = firstNonFinite(row, this.checked);
+    if (field >= 0) return NON_FINITE_MEANING[METRIC_FIELDS[field]!];
+    const penalty = row[METRIC.penalty_value]!;
+    if (!Number.isFinite(row[METRIC.reward]! - beta * (penalty < 0 ? 0 : penalty))) return "the objective became non-finite (beta × KL overflows)";
+    return null;
   }
 
-  /** A step produced a non-finite value: mark the simulation failed and throw. */
+  /** The step after the current one produced a non-finite value: mark the simulation failed and throw. */
   private fail(beta: number, problemText: string): never {
-    const failedStep = this.t;
-    // The failed step was never recorded: step, β and the row stay those of the last good step.
-    this.t--;
+    const failedStep = this.t + 1;
+    // The failed step is never recorded: step, β and the row stay those of the last good step.
     this.currentBeta = beta;
     this.failedStep = failedStep;
     this.failure = `diverged at step ${failedStep}: ${problemText}`;
     this.version++;
     throw new DivergenceError(failedStep, problemText);
+  }
+
+  /** The first stepper that takes this penalty (the last one, plain, takes every penalty). */
+  private stepperFor(penalty: Divergence): Stepper {
+    if (penalty === this.stepperPenalty) return this.stepper; // asked once per batch of steps: keep it cheap
+    this.stepperPenalty = penalty;
+    const next = this.steppers.find((s) => s.supports(penalty)) ?? this.steppers[this.steppers.length - 1]!;
+    if (next !== this.stepper) {
+      this.stepper.release();
+      this.stepper = next;
+      next.refresh(penalty);
+    }
+    return next;
   }
 
   /** β ← value now (TUI `+`/`-`/`0`); the controller continues from it. */
@@ -300,9 +275,12 @@ export class Simulation {
     this.refreshRow();
   }
 
-  setPenalty(penalty: Penalty): void {
+  /** The penalty from now on (TUI `d`); the current step's metrics are re-read under it. */
+  setPenalty(penalty: Divergence): void {
     this.currentPenalty = penalty;
-    this.trainer?.prepare(this.problem, this.state, penalty); // the estimate depends on the direction
+    const stepper = this.stepperFor(penalty);
+    stepper.refresh(penalty);
+    stepper.readCurrent(this.metricRow);
     this.refreshRow();
   }
 
@@ -311,7 +289,7 @@ export class Simulation {
     const cached = this.optimumCache;
     if (cached && cached.beta === this.currentBeta && cached.penalty === this.currentPenalty) return cached;
     const { ref, logRef, reward } = this.problem;
-    const policy = optimum(this.currentPenalty, ref, logRef, reward, this.currentBeta);
+    const policy = optimumOf(this.currentPenalty, ref, logRef, reward, this.currentBeta);
     const view = {
       beta: this.currentBeta,
       penalty: this.currentPenalty,
@@ -331,6 +309,7 @@ export class Simulation {
       forwardKL: row[FIELD.forward_kl]!,
       reverseKL: row[FIELD.reverse_kl]!,
       entropy: row[FIELD.entropy]!,
+      penaltyValue: row[FIELD.penalty_value]!,
       objective: row[FIELD.objective]!,
     };
   }
@@ -345,10 +324,10 @@ export class Simulation {
       beta: this.currentBeta,
       penalty: this.currentPenalty,
       controller: this.controller.config,
-      optimizer: this.optimizer.config,
+      optimizer: this.config.optimizer,
       metrics: this.metrics(),
       klEstimate: Number.isNaN(this.row[FIELD.kl_estimate]!) ? null : this.row[FIELD.kl_estimate]!,
-      policy: this.state.pi.slice(),
+      policy: this.policy.slice(),
       optimum: this.optimum(),
       history: RECORD_FIELDS.map((_, f) => this.history.column(f)),
       historyLength: this.history.length,
@@ -358,51 +337,9 @@ export class Simulation {
     return snap;
   }
 
-  private nonFinite(): string | null {
-    const s = this.state;
-    if (!Number.isFinite(s.maxTheta)) return "a logit became non-finite (the learning rate or reward scale is too large)";
-    if (!Number.isFinite(s.reward)) return "the reward became non-finite";
-    if (!Number.isFinite(s.reverseKL) || !Number.isFinite(s.forwardKL)) return "a KL divergence became non-finite";
-    if (!Number.isFinite(s.entropy)) return "the entropy became non-finite";
-    if (!Number.isFinite(this.currentBeta)) return "beta became non-finite";
-    // The record's other numbers: β·KL can overflow with finite factors (β = 1e308, forward KL = 1e306).
-    if (this.problem.gold && !Number.isFinite(s.goldReward)) return "the gold reward became non-finite";
-    const kl = this.currentPenalty === "reverse" ? s.reverseKL : s.forwardKL;
-    if (!Number.isFinite(s.reward - this.currentBeta * Math.max(0, kl))) return "the objective became non-finite (beta × KL overflows)";
-    if (this.trainer && !Number.isFinite(this.trainer.klEstimate)) return "the KL estimate became non-finite";
-    return null;
-  }
-
-  /** Fills `row` for the current step and offers it to the history. */
-  private record(): void {
-    this.fillRow();
-    this.history.push(this.t, this.row);
-    this.version++;
-  }
-
   /** β or the penalty changed without a step: the current row's objective changes with them. */
   private refreshRow(): void {
-    this.fillRow();
+    writeRecord(this.row, 0, 1, this.t, this.currentBeta, this.metricRow);
     this.version++;
-  }
-
-  private fillRow(): void {
-    const s = this.state;
-    // The estimate made on the batch drawn at θ_t (which the next update will use).
-    const klEstimate = this.trainer ? this.trainer.klEstimate : NaN;
-    writeRecord(
-      this.row,
-      0,
-      1,
-      this.t,
-      this.currentBeta,
-      this.currentPenalty === "reverse",
-      s.reward,
-      s.goldReward,
-      s.forwardKL,
-      s.reverseKL,
-      s.entropy,
-      klEstimate,
-    );
   }
 }

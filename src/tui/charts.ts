@@ -2,10 +2,11 @@
  * The three metric charts (reward, reverse KL, forward KL) as braille chart specs, built from a
  * snapshot. Pure, no ink: the live TUI and the static report draw the same charts.
  */
+import { METRIC } from "../core/metric-row.js";
 import { fieldIndex } from "../sim/record.js";
 import type { SimSnapshot } from "../sim/simulation.js";
 import type { ChartReference, ChartSeries, ChartSpec } from "./chart/braille.js";
-import { formatValue } from "./format.js";
+import { formatValue } from "./number-format.js";
 import { COLORS } from "./palette.js";
 
 export const CHART_TITLES = {
@@ -56,7 +57,8 @@ export function metricCharts(snap: SimSnapshot, width: number, heights: readonly
   const estimate = estimator && Number.isFinite(latestEstimate(snap)) ? { ys: column("kl_estimate"), last: latestEstimate(snap) } : null;
 
   const best = snap.optimum.metrics;
-  const penalised = (dir: "reverse" | "forward") => (snap.penalty === dir ? " · penalty" : "");
+  // the KL chart that shows the penalty itself, when it is one of the two KLs
+  const penalised = (kl: number) => (snap.penalty.sameAs === kl ? " · penalty" : "");
 
   const reward: Entry[] = [
     { series: { label: "proxy", color: COLORS.reward, xs, ys: column("reward") }, value: now.reward },
@@ -69,7 +71,7 @@ export function metricCharts(snap: SimSnapshot, width: number, heights: readonly
   return [
     chart(CHART_TITLES.reward, reward, width, heights[0] ?? 8),
     chart(
-      CHART_TITLES.reverseKL + penalised("reverse"),
+      CHART_TITLES.reverseKL + penalised(METRIC.reverse_kl),
       [
         // The noisy estimate first, so the exact KL is drawn over it.
         ...(estimate ? [{ series: { label: `est ${estimator}`, color: COLORS.estimate, xs, ys: estimate.ys }, value: estimate.last }] : []),
@@ -81,7 +83,7 @@ export function metricCharts(snap: SimSnapshot, width: number, heights: readonly
       estimate ? undefined : 0, // k1 estimates can be negative
     ),
     chart(
-      CHART_TITLES.forwardKL + penalised("forward"),
+      CHART_TITLES.forwardKL + penalised(METRIC.forward_kl),
       [
         { series: { label: "π", color: COLORS.forwardKL, xs, ys: column("forward_kl") }, value: now.forwardKL },
         { reference: { label: "π*", color: COLORS.optimum, y: best.forwardKL } },

@@ -3,9 +3,10 @@
  * (which applies them to the Simulation and publishes at once, so the π* lines move immediately).
  */
 import { basename, join, relative, isAbsolute } from "node:path";
+import { nextPenalty } from "../core/divergences/registry.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { listScenarioNames, loadScenario, simConfigOf, type Scenario } from "../scenario/loader.js";
-import { historyCsv } from "../sim/format.js";
+import { historyCsv } from "../sim/record-format.js";
 import { Simulation } from "../sim/simulation.js";
 import type { SimStore } from "../sim/store.js";
 import type { Command } from "./keys.js";
@@ -63,10 +64,10 @@ export function executeCommand(command: Command, ctx: CommandContext): void {
     case "betaZero":
       return store.update((sim) => sim.setBeta(0));
     case "toggleDirection":
-      return store.update((sim) => sim.setPenalty(sim.penalty === "reverse" ? "forward" : "reverse"));
+      return store.update((sim) => sim.setPenalty(nextPenalty(sim.penalty)));
     case "reset":
       store.update((sim) => sim.reset());
-      return dispatch({ type: "message", text: "reset: back to π_ref at step 0 with the scenario's β and direction" });
+      return dispatch({ type: "message", text: "reset: back to π_ref at step 0 with the scenario's β and penalty" });
     case "nextScenario":
       return void nextScenario(ctx);
     case "export":
@@ -106,7 +107,7 @@ function exportHistory({ store, dispatch, exportDir }: CommandContext): void {
   const target = join(exportDir, fileName);
   try {
     const snap = store.sim.snapshot();
-    writeFileAtomic(target, historyCsv(snap.history, snap.historyLength));
+    writeFileAtomic(target, historyCsv(snap.history, snap.historyLength, store.sim.recordFields));
     const shown = relative(process.cwd(), target);
     const where = shown && !shown.startsWith("..") && !isAbsolute(shown) ? shown : target;
     dispatch({ type: "message", text: `exported ${snap.historyLength} ${snap.historyLength === 1 ? "row" : "rows"} to ${where}` });

@@ -1,4 +1,5 @@
 /** Key bindings: which key does what (one table for the footer, the help overlay and the handler). */
+import { DIVERGENCE_KINDS } from "../core/divergences/registry.js";
 
 export type Command =
   | "togglePause"
@@ -43,7 +44,7 @@ export const HELP_ROWS: readonly HelpRow[] = [
   { keys: "?", does: "this help (Esc or ? closes it)", short: "help" },
   { keys: "space", does: "pause / resume training", short: "pause" },
   { keys: "+ -", does: "β × 1.25 / × 0.8 (from 0, + gives 0.01)", short: "β" },
-  { keys: "d", does: "penalty direction: reverse KL(π‖π_ref) ↔ forward KL(π_ref‖π)", short: "KL dir" },
+  { keys: "d", does: `next penalty: ${DIVERGENCE_KINDS.map((k) => k.example.short).join(" → ")}`, short: "penalty" },
   { keys: "0", does: "β = 0 (no penalty: watch the policy collapse)", short: "β=0" },
   { keys: "[ ]", does: "slower / faster (steps per frame: 1, 2, 5, 10, … 10000)", short: "speed" },
   { keys: "n", does: "one step (while paused)", short: "step" },

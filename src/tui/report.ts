@@ -3,12 +3,12 @@
  * charts rendered once, the final numbers beside the closed-form optimum's, and the token table.
  * Plain text, no colour; must not import ink or react (it runs where neither is wanted).
  */
-import type { PolicyMetrics } from "../core/summary.js";
+import type { PolicyMetrics } from "../core/metrics.js";
 import type { Scenario } from "../scenario/loader.js";
 import type { Simulation } from "../sim/simulation.js";
 import { formatAxisNumber, renderChart } from "./chart/braille.js";
 import { latestEstimate, metricCharts } from "./charts.js";
-import { fit, formatProbability, formatValue, wrap } from "./format.js";
+import { fit, formatProbability, formatValue, wrap } from "./number-format.js";
 import { controllerText, optimizerText, penaltyText, samplingText } from "./status.js";
 import { barSpans } from "./token-rows.js";
 import { scaleFor, topIndices, type TokenProbabilities } from "./tokens.js";

@@ -1,17 +1,18 @@
 /** The status lines' content: run state, β/controller/penalty/optimiser, and the current metrics. Pure. */
 import type { ControllerConfig } from "../core/controllers.js";
 import type { OptimizerConfig } from "../core/optimizers.js";
-import type { Penalty } from "../core/objective.js";
+import type { Divergence } from "../core/divergence.js";
 import type { SamplingSpec } from "../scenario/schema.js";
 import type { SimSnapshot } from "../sim/simulation.js";
 import type { Span } from "./chart/braille.js";
-import { formatRate, formatValue } from "./format.js";
+import { formatRate, formatValue } from "./number-format.js";
 import { COLORS } from "./palette.js";
 
-/** A status item; when a line is too narrow, items with the largest `drop` go first. */
+/** A status item; when a line is too narrow, items take their `short` form, then those with the largest `drop` go first. */
 interface Field {
   spans: Span[];
   drop: number;
+  short?: Span[];
 }
 
 export interface StatusInput {
@@ -29,8 +30,8 @@ export interface StatusInput {
 
 const SEPARATOR = "  ";
 
-export function penaltyText(penalty: Penalty): string {
-  return penalty === "reverse" ? "reverse KL(π‖π_ref)" : "forward KL(π_ref‖π)";
+export function penaltyText(penalty: Divergence): string {
+  return penalty.label;
 }
 
 export function controllerText(controller: ControllerConfig): string {
@@ -64,7 +65,7 @@ export function statusLines(input: StatusInput, width: number): Span[][] {
     ...(input.paused || input.failure ? [] : [{ spans: [{ text: formatRate(input.stepsPerSecond) }], drop: 4 }]),
     { spans: [{ text: `β ${formatValue(sim.beta)}` }], drop: 0 },
     { spans: [{ text: controllerText(sim.controller) }], drop: 2 },
-    { spans: [{ text: `penalty ${penaltyText(sim.penalty)}` }], drop: 1 },
+    { spans: [{ text: `penalty ${penaltyText(sim.penalty)}` }], short: [{ text: sim.penalty.short }], drop: 1 },
     { spans: [{ text: optimizerText(sim.optimizer) }], drop: 5 },
     ...(input.sampling ? [{ spans: [{ text: input.sampling }], drop: 6 }] : []),
   ];
@@ -74,6 +75,8 @@ export function statusLines(input: StatusInput, width: number): Span[][] {
     metric("KL(π‖π_ref)", m.reverseKL, COLORS.reverseKL, 0),
     ...(Number.isFinite(input.klEstimate) ? [metric("est", input.klEstimate, COLORS.estimate, 1)] : []),
     metric("KL(π_ref‖π)", m.forwardKL, COLORS.forwardKL, 0),
+    // a penalty that is neither KL (JS, α) gets its own value beside them
+    ...(sim.penalty.sameAs !== undefined ? [] : [metric(sim.penalty.short, m.penaltyValue, undefined, 1)]),
     metric("entropy", m.entropy, undefined, 2),
     metric("objective", m.objective, undefined, 3),
   ];
@@ -89,8 +92,8 @@ function metric(label: string, value: number, color: string | undefined, drop: n
 function shortenIfNeeded(fields: Field[], width: number): Field[] {
   if (lineLength(fields) <= width) return fields;
   return fields.map((f) => {
+    if (f.short) return { ...f, spans: f.short };
     const text = f.spans[0]?.text ?? "";
-    if (text.startsWith("penalty ")) return { ...f, spans: [{ text: text.replace(/^penalty (\w+) KL.*$/, "$1 KL") }] };
     if (text.startsWith("adaptive, target KL")) return { ...f, spans: [{ text: text.replace("adaptive, target KL", "adaptive→KL") }] };
     return f;
   });

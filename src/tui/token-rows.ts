@@ -3,7 +3,7 @@
  * (π's bar with │ π_ref and ◆ π* marks). Pure, no ink: the live panel and the report share it.
  */
 import { formatAxisNumber, type Span } from "./chart/braille.js";
-import { fit, formatProbability } from "./format.js";
+import { fit, formatProbability } from "./number-format.js";
 import { COLORS } from "./palette.js";
 import { scaleFor, selectTokens, type TokenProbabilities, type TokenView } from "./tokens.js";
 

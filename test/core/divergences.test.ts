@@ -1,71 +1,208 @@
+/**
+ * The divergence registry's entries against independent derivations: each value against its
+ * textbook definition written out here with plain Math (no expm1 rearrangements), each weighted
+ * gradient against central finite differences of that definition through softmax, each optimum
+ * against a numeric maximisation of E_π[r] − β·D written here (gradient ascent on θ with
+ * finite-difference gradients), and the α family's limits against the two KLs.
+ */
 import { describe, expect, it } from "vitest";
-import { logSumExp, softmaxOf, distributionProblem } from "../../src/core/distributions.js";
-import { crossEntropy, entropy, inBase, jensenShannon, klDivergence, klFromLogs } from "../../src/core/divergences.js";
+import type { Divergence } from "../../src/core/divergence.js";
+import { DIVERGENCE_KINDS, divergenceNamed, nextPenalty, parsePenalty } from "../../src/core/divergences/registry.js";
+import { logOf, normalizedOf, softmaxOf } from "../../src/core/distributions.js";
+import { optimumOf } from "../../src/core/optima.js";
+import { seededRandom } from "../helpers/random.js";
 
-const p = [0.5, 0.3, 0.2];
-const q = [0.6, 0.2, 0.2];
+/** D(π, π_ref) from its definition, for probabilities. */
+const DEFINITIONS: Record<string, (pi: number[], ref: number[]) => number> = {
+  reverse: (pi, ref) => pi.reduce((s, p, i) => s + (p > 0 ? p * Math.log(p / ref[i]!) : 0), 0),
+  forward: (pi, ref) => ref.reduce((s, q, i) => s + q * Math.log(q / pi[i]!), 0),
+};
+const definitionOf = (d: Divergence) => DEFINITIONS[d.name]!;
 
-describe("divergences, hand-checked", () => {
-  it("KL(p‖q) and KL(q‖p) for p = (.5,.3,.2), q = (.6,.2,.2)", () => {
-    // KL(p‖q) = .5 ln(5/6) + .3 ln(3/2) + .2 ln 1 = −0.0911607784 + 0.1216395324 = 0.0304787540
-    expect(klDivergence(p, q)).toBeCloseTo(0.5 * Math.log(5 / 6) + 0.3 * Math.log(3 / 2), 12);
-    expect(Math.abs(klDivergence(p, q) - 0.030478754)).toBeLessThan(1e-9);
-    // KL(q‖p) = .6 ln(6/5) + .2 ln(2/3) = 0.1093929341 − 0.0810930216 = 0.0282999125
-    expect(Math.abs(klDivergence(q, p) - 0.0282999125)).toBeLessThan(1e-9);
+const ENTRIES = ["reverse", "forward"].map(divergenceNamed);
+
+function randomInstance(rand: () => number, V: number) {
+  const ref = Array.from(normalizedOf(Array.from({ length: V }, () => 0.05 + rand())));
+  const theta = Array.from({ length: V }, () => 3 * rand() - 1.5);
+  const reward = Array.from({ length: V }, () => 2 * rand() - 1);
+  return { ref, theta, reward };
+}
+
+const valueAt = (d: Divergence, pi: ArrayLike<number>, ref: ArrayLike<number>) => d.value(pi, logOf(pi), ref, logOf(ref));
+
+describe("the registry", () => {
+  it("parses every kind, canonicalises α, and refuses what is not a penalty", () => {
+    expect(DIVERGENCE_KINDS.map((k) => k.kind)).toEqual(["reverse", "forward"]);
+    for (const bad of ["kl", "Reverse", "backward", ""]) {
+      expect("problem" in parsePenalty(bad), bad).toBe(true);
+    }
   });
 
-  it("entropy, cross-entropy and Jensen–Shannon of the same pair", () => {
-    // H(p) = −(.5 ln .5 + .3 ln .3 + .2 ln .2) = 0.3465735903 + 0.3611918412 + 0.3218875825
-    expect(Math.abs(entropy(p) - 1.029653014)).toBeLessThan(1e-9);
-    // H(p, q) = H(p) + KL(p‖q)
-    expect(Math.abs(crossEntropy(p, q) - (1.029653014 + 0.030478754))).toBeLessThan(1e-9);
-    // m = (.55, .25, .2): JS = ½[.5 ln(.5/.55) + .3 ln(.3/.25)] + ½[.6 ln(.6/.55) + .2 ln(.2/.25)]
-    const js = 0.5 * (0.5 * Math.log(0.5 / 0.55) + 0.3 * Math.log(0.3 / 0.25)) + 0.5 * (0.6 * Math.log(0.6 / 0.55) + 0.2 * Math.log(0.2 / 0.25));
-    expect(Math.abs(jensenShannon(p, q) - js)).toBeLessThan(1e-12);
-    expect(Math.abs(js - 0.0073097)).toBeLessThan(1e-7); // by hand: ½(0.0070414) + ½(0.0075781)
-  });
-
-  it("zeros: 0·log 0 = 0, and mass where the other side has none is +Infinity (never NaN)", () => {
-    expect(klDivergence([0.5, 0.5, 0], [1, 0, 0])).toBe(Infinity);
-    expect(klDivergence([1, 0, 0], [0.5, 0.5, 0])).toBeCloseTo(Math.LN2, 15);
-    expect(crossEntropy([0.5, 0.5], [1, 0])).toBe(Infinity);
-    expect(entropy([1, 0, 0])).toBe(0);
-    // Disjoint supports: JS = ln 2 exactly, its maximum.
-    expect(jensenShannon([1, 0], [0, 1])).toBeCloseTo(Math.LN2, 15);
-  });
-
-  it("bits: KL((1,0)‖(½,½)) = 1 bit", () => {
-    expect(inBase(klDivergence([1, 0], [0.5, 0.5]), "2")).toBeCloseTo(1, 15);
-  });
-
-  it("klFromLogs agrees with the probability form", () => {
-    const logp = p.map(Math.log);
-    const logq = q.map(Math.log);
-    expect(klFromLogs(logp, logq)).toBeCloseTo(klDivergence(p, q), 15);
+  it("the TUI's d goes reverse → forward → reverse", () => {
+    const seen = [divergenceNamed("reverse")];
+    for (let k = 0; k < 2; k++) seen.push(nextPenalty(seen[seen.length - 1]!));
+    expect(seen.map((d) => d.name)).toEqual(["reverse", "forward", "reverse"]);
   });
 });
 
-describe("distributions", () => {
-  it("logsumexp is stable at ±1000 (naive exp overflows/underflows)", () => {
-    expect(logSumExp([1000, 1000])).toBeCloseTo(1000 + Math.LN2, 12);
-    expect(logSumExp([-1000, -1000])).toBeCloseTo(-1000 + Math.LN2, 12);
-    expect(logSumExp([0, Math.log(3)])).toBeCloseTo(Math.log(4), 15);
+describe("values against their definitions", () => {
+  it("on random instances, every entry to 1e-12", () => {
+    const rand = seededRandom(11);
+    for (let n = 0; n < 50; n++) {
+      const { ref, theta } = randomInstance(rand, 2 + Math.floor(rand() * 20));
+      const pi = Array.from(softmaxOf(theta));
+      for (const d of ENTRIES) {
+        const expected = definitionOf(d)(pi, ref);
+        expect(Math.abs(valueAt(d, pi, ref) - expected), d.name).toBeLessThanOrEqual(1e-12 * Math.max(1, expected));
+      }
+    }
   });
 
-  it("softmax of (0, ln 3) is (¼, ¾) and survives logits of 1e6", () => {
-    const s = softmaxOf([0, Math.log(3)]);
-    expect(s[0]).toBeCloseTo(0.25, 15);
-    expect(s[1]).toBeCloseTo(0.75, 15);
-    const big = softmaxOf([1e6, 1e6 - Math.log(3)]);
-    expect(big[0]).toBeCloseTo(0.75, 9); // 1e6 − ln 3 itself carries ~1e-10 rounding
+  it("a zero in π: forward KL is +Infinity, the reverse one finite, never NaN", () => {
+    const pi = [0, 0.5, 0.5];
+    const ref = [0.2, 0.4, 0.4];
+    expect(valueAt(divergenceNamed("forward"), pi, ref)).toBe(Infinity);
+    expect(valueAt(divergenceNamed("reverse"), pi, ref)).toBeCloseTo(Math.log(0.5 / 0.4), 15);
+  });
+});
+
+describe("gradients against finite differences", () => {
+  it("the logit gradient of E_π[r] − β·D(softmax θ) and of −β·D alone, for every entry, to 1e-7", () => {
+    const rand = seededRandom(3);
+    for (let n = 0; n < 20; n++) {
+      const V = 2 + Math.floor(rand() * 8);
+      const { ref, theta, reward } = randomInstance(rand, V);
+      const beta = 0.1 + rand();
+      const pi = softmaxOf(theta);
+      for (const d of ENTRIES) {
+        const J = (t: number[], withReward: boolean) => {
+          const q = Array.from(softmaxOf(t));
+          return (withReward ? q.reduce((s, p, i) => s + p * reward[i]!, 0) : 0) - beta * definitionOf(d)(q, ref);
+        };
+        const meanReward = pi.reduce((s, p, i) => s + p * reward[i]!, 0);
+        for (const withReward of [true, false]) {
+          const out = new Float64Array(V);
+          d.logitGradient(pi, logOf(pi), ref, logOf(ref), withReward ? reward : null, meanReward, beta, valueAt(d, pi, ref), out);
+          const h = 1e-6;
+          for (let i = 0; i < V; i++) {
+            const plus = theta.slice();
+            const minus = theta.slice();
+            plus[i]! += h;
+            minus[i]! -= h;
+            const fd = (J(plus, withReward) - J(minus, withReward)) / (2 * h);
+            expect(Math.abs(out[i]! - fd), `${d.name} ∂/∂θ${i}${withReward ? "" : " (penalty only)"}`).toBeLessThan(1e-7);
+          }
+        }
+      }
+    }
+  });
+});
+
+/**
+ * argmax_θ ⟨softmax θ, r⟩ − β·D(softmax θ, π_ref) by a damped Newton method on θ₁…θ_{V−1} (θ₀ = 0
+ * removes softmax's flat direction) with central finite differences of the definition for the
+ * gradient and the Hessian: no use of the entry under test. The fixed point is where the
+ * finite-difference gradient vanishes, within ~1e-10 of the true optimum here.
+ */
+function numericOptimum(define: (pi: number[], ref: number[]) => number, ref: number[], reward: number[], beta: number): number[] {
+  const n = ref.length - 1;
+  const full = (x: number[]) => [0, ...x];
+  const J = (x: number[]) => {
+    const pi = Array.from(softmaxOf(full(x)));
+    return pi.reduce((s, p, i) => s + p * reward[i]!, 0) - beta * define(pi, ref);
+  };
+  const shifted = (x: number[], moves: Array<[number, number]>) => {
+    const y = x.slice();
+    for (const [i, by] of moves) y[i]! += by;
+    return y;
+  };
+  let x = ref.slice(1).map((q) => Math.log(q / ref[0]!));
+  for (let iter = 0; iter < 500; iter++) {
+    const h = 1e-5;
+    const g = x.map((_, i) => (J(shifted(x, [[i, h]])) - J(shifted(x, [[i, -h]]))) / (2 * h));
+    if (Math.hypot(...g) < 1e-10) break; // the finite differences' own noise is ~1e-11
+    const k = 1e-4;
+    const H = x.map((_, i) =>
+      x.map(
+        (_, j) =>
+          (J(
+            shifted(x, [
+              [i, k],
+              [j, k],
+            ]),
+          ) -
+            J(
+              shifted(x, [
+                [i, k],
+                [j, -k],
+              ]),
+            ) -
+            J(
+              shifted(x, [
+                [i, -k],
+                [j, k],
+              ]),
+            ) +
+            J(
+              shifted(x, [
+                [i, -k],
+                [j, -k],
+              ]),
+            )) /
+          (4 * k * k),
+      ),
+    );
+    // Newton direction d = −H⁻¹g by Gaussian elimination (H is negative definite near the maximum)
+    const A = H.map((row, i) => [...row.map((v) => -v), g[i]!]);
+    for (let c = 0; c < n; c++) {
+      const p = A.reduce((best, row, r) => (r >= c && Math.abs(row[c]!) > Math.abs(A[best]![c]!) ? r : best), c);
+      [A[c], A[p]] = [A[p]!, A[c]!];
+      for (let r = 0; r < n; r++) {
+        if (r === c) continue;
+        const f = A[r]![c]! / A[c]![c]!;
+        for (let q = c; q <= n; q++) A[r]![q]! -= f * A[c]![q]!;
+      }
+    }
+    let d = A.map((row, i) => row[n]! / row[i]!);
+    // not an ascent direction (far from the maximum, where J is not concave in θ): the gradient
+    if (d.reduce((s, v, i) => s + v * g[i]!, 0) <= 0) d = g.map((v) => v / Math.max(...g.map(Math.abs)));
+    // a trust region of one nat per step, and Armijo's sufficient increase (J flattens far out)
+    const longest = Math.max(...d.map(Math.abs));
+    if (longest > 1) d = d.map((v) => v / longest);
+    const slope = d.reduce((s, v, i) => s + v * g[i]!, 0);
+    let t = 1;
+    const value = J(x);
+    while (t > 1e-12 && J(x.map((v, i) => v + t * d[i]!)) < value + 1e-4 * t * slope) t /= 2;
+    x = x.map((v, i) => v + t * d[i]!);
+    if (t * Math.max(...d.map(Math.abs)) < 1e-13) break; // no more progress at this precision
+  }
+  return Array.from(softmaxOf(full(x)));
+}
+
+describe("optima against a numeric maximisation", () => {
+  it("every entry, random instances, to 1e-8", () => {
+    const rand = seededRandom(23);
+    for (let n = 0; n < 6; n++) {
+      const V = 2 + Math.floor(rand() * 5);
+      const { ref, reward } = randomInstance(rand, V);
+      const beta = 0.2 + rand();
+      for (const d of ENTRIES) {
+        const expected = numericOptimum(definitionOf(d), ref, reward, beta);
+        const pi = optimumOf(d, ref, logOf(ref), reward, beta);
+        for (let i = 0; i < V; i++) expect(Math.abs(pi[i]! - expected[i]!), `${d.name} π*${i}`).toBeLessThan(1e-8);
+      }
+    }
   });
 
-  it("checks that a distribution sums to 1 within 1e-9·V", () => {
-    expect(distributionProblem([0.4, 0.4, 0.2, 0.1])).toBe("probabilities sum to 1.1, expected 1");
-    expect(distributionProblem([0.5, 0.5 + 1e-10])).toBeUndefined();
-    expect(distributionProblem([0.5, 0.5 + 1e-8])).toMatch(/sum to/);
-    expect(distributionProblem([1.5, -0.5])).toMatch(/entry 1 is negative/);
-    expect(distributionProblem([1, 0], true)).toMatch(/strictly positive/);
-    expect(distributionProblem([NaN, 1])).toMatch(/entry 0 is NaN/);
+  it("extreme β: tiny β approaches the argmax, huge β stays at π_ref, never NaN", () => {
+    const ref = [0.5, 0.3, 0.2];
+    const reward = [0, 1, 0.5];
+    for (const d of ENTRIES) {
+      const tiny = optimumOf(d, ref, logOf(ref), reward, 1e-12);
+      expect(tiny[1], d.name).toBeGreaterThan(1 - 1e-6);
+      const huge = optimumOf(d, ref, logOf(ref), reward, 1e12);
+      for (let i = 0; i < 3; i++) expect(huge[i], d.name).toBeCloseTo(ref[i]!, 9);
+      for (const v of [...tiny, ...huge]) expect(Number.isFinite(v), d.name).toBe(true);
+    }
   });
 });

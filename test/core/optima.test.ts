@@ -1,14 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { logOf, normalizedOf } from "../../src/core/distributions.js";
-import { argmaxOptimum, forwardOptimum, optimum, reverseOptimum } from "../../src/core/optima.js";
+import { divergenceNamed } from "../../src/core/divergences/registry.js";
+import { argmaxOptimum, optimumOf, reverseOptimum } from "../../src/core/optima.js";
 import { seededRandom } from "../helpers/random.js";
 
 const uniform4 = [0.25, 0.25, 0.25, 0.25];
+const optimum = (name: string, ref: ArrayLike<number>, logRef: ArrayLike<number>, reward: ArrayLike<number>, beta: number) =>
+  optimumOf(divergenceNamed(name), ref, logRef, reward, beta);
+const forwardOptimum = (ref: ArrayLike<number>, reward: ArrayLike<number>, beta: number) => divergenceNamed("forward").optimum(ref, logOf(ref), reward, beta);
 const r = [1, 0, 0, 0];
 
 describe("closed-form optima, hand-derived", () => {
   it("reverse, π_ref uniform over 4, r = e₀, β = ½: π*₀ = e²/(e² + 3) = 0.71123", () => {
-    const pi = reverseOptimum(logOf(uniform4), r, 0.5);
+    const pi = reverseOptimum(uniform4, logOf(uniform4), r, 0.5);
     const e2 = Math.exp(2);
     expect(pi[0]).toBeCloseTo(e2 / (e2 + 3), 14);
     expect(pi[0]!.toFixed(5)).toBe("0.71123");
@@ -58,7 +62,7 @@ describe("optima on random instances", () => {
 
   it("reverse optimum satisfies the DPO identity r = β log(π*/π_ref) + const", () => {
     for (const { ref, reward, beta } of instances) {
-      const pi = reverseOptimum(logOf(ref), reward, beta);
+      const pi = reverseOptimum(ref, logOf(ref), reward, beta);
       const constant = reward[0]! - beta * Math.log(pi[0]! / ref[0]!);
       for (let i = 0; i < ref.length; i++) {
         expect(Math.abs(reward[i]! - beta * Math.log(pi[i]! / ref[i]!) - constant)).toBeLessThan(1e-9);

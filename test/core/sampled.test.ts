@@ -1,13 +1,17 @@
 import seedrandom from "seedrandom";
 import { describe, expect, it } from "vitest";
-import { logSoftmaxOf, softmaxOf } from "../../src/core/distributions.js";
-import { klDivergence } from "../../src/core/divergences.js";
-import { estimate } from "../../src/core/estimators.js";
-import { forwardOptimum } from "../../src/core/optima.js";
-import { reverseGradientInto } from "../../src/core/objective.js";
+import { divergenceNamed } from "../../src/core/divergences/registry.js";
+import { softmaxOf } from "../../src/core/distributions.js";
+import { estimatorNamed } from "../../src/core/estimators.js";
+import { SoftmaxFamily } from "../../src/core/families/softmax.js";
+import { klDivergence } from "../../src/core/information.js";
+import { emptyMetricRow, METRIC } from "../../src/core/metric-row.js";
 import { Sgd } from "../../src/core/optimizers.js";
-import { evaluatePolicy, makeProblem, PolicyState } from "../../src/core/policy.js";
-import { SampledTrainer, type SampledConfig } from "../../src/core/sampled.js";
+import { makeProblem } from "../../src/core/problem.js";
+import { type SampledConfig, SampledStepper } from "../../src/core/steppers/sampled.js";
+
+const REVERSE = divergenceNamed("reverse");
+const estimate = (name: string, l: number) => estimatorNamed(name)!.value(l);
 
 describe("KL estimators (Schulman 2020)", () => {
   it("k1, k2, k3, abs at ℓ = ln 2 and ℓ = −ln 2, by hand", () => {
@@ -33,62 +37,72 @@ describe("KL estimators (Schulman 2020)", () => {
   });
 });
 
-function setup(config: Partial<SampledConfig>, seed = "1") {
-  const problem = makeProblem([0.1, 0.2, 0.3, 0.4], [1, 0, 0.5, 0.2]);
-  const state = new PolicyState(4);
-  state.resetTo(problem);
-  // Start away from π_ref so the KL terms are not zero.
-  state.theta.set([0.5, -0.3, 0.1, 0.2]);
-  state.maxTheta = 0.5;
-  const full: SampledConfig = { batch: 16, algorithm: "reinforce", estimator: "k1", klIn: "reward", clip: 0.2, epochs: 4, ...config };
-  return { problem, state, trainer: new SampledTrainer(full, 4, seedrandom(seed)) };
-}
+type Settings = Omit<Partial<SampledConfig>, "estimator"> & { estimator?: string };
 
-describe("SampledTrainer", () => {
+/** A sampled stepper on a fixed problem, started away from π_ref (θ₀ below) so the KL terms are not zero. */
+function setup(settings: Settings, seed = "1", lr = 0.05) {
+  const problem = makeProblem([0.1, 0.2, 0.3, 0.4], [1, 0, 0.5, 0.2]);
+  const family = new SoftmaxFamily(problem);
+  const config: SampledConfig = {
+    batch: 16,
+    algorithm: "reinforce",
+    clip: 0.2,
+    epochs: 4,
+    klIn: "reward",
+    ...settings,
+    estimator: estimatorNamed(settings.estimator ?? "k1")!,
+  };
+  const stepper = new SampledStepper(family, new Sgd({ kind: "sgd", lr }), config, () => seedrandom(seed));
+  stepper.reset(REVERSE);
+  // θ₀, and a batch drawn there: one step at lr 0 moves nothing and draws the next batch at θ₀
+  family.theta.set(THETA0);
+  family.updated(0.5);
+  const frozen = new SampledStepper(family, new Sgd({ kind: "sgd", lr: 0 }), config, () => seedrandom(seed));
+  return { problem, family, stepper, frozen };
+}
+const THETA0 = [0.5, -0.3, 0.1, 0.2];
+
+describe("SampledStepper", () => {
   it("REINFORCE with k1 in the reward has E[ĝ] = (B−1)/B · ∇J_reverse (mean baseline includes the sample)", () => {
     const B = 8;
-    const { problem, state, trainer } = setup({ batch: B });
+    const { problem, family, frozen } = setup({ batch: B });
     const beta = 0.3;
-    const theta0 = state.theta.slice();
     // A zero learning rate leaves θ alone, so every batch sees the same π; average ĝ over batches.
-    const frozen = new Sgd({ kind: "sgd", lr: 0 });
+    frozen.advance(REVERSE, beta, 1); // the batch drawn before θ₀ was set
     const mean = new Float64Array(4);
     const batches = 60_000;
     for (let n = 0; n < batches; n++) {
-      state.theta.set(theta0);
-      state.maxTheta = 0.5;
-      evaluatePolicy(problem, state);
-      trainer.step(problem, state, frozen, "reverse", beta);
-      for (let i = 0; i < 4; i++) mean[i] = mean[i]! + state.grad[i]! / batches;
+      frozen.advance(REVERSE, beta, 1);
+      for (let i = 0; i < 4; i++) mean[i] = mean[i]! + family.grad[i]! / batches;
     }
-    const exact = reverseGradientInto(softmaxOf(theta0), logSoftmaxOf(theta0), problem.logRef, problem.reward, beta, new Float64Array(4));
+    // ∇J of the reverse penalty, textbook form: π ⊙ (f − ⟨π, f⟩), f = r − β log(π/π_ref)
+    const pi = softmaxOf(THETA0);
+    const f = Array.from(pi, (p, i) => problem.reward[i]! - beta * Math.log(p / problem.ref[i]!));
+    const meanF = f.reduce((s, x, i) => s + pi[i]! * x, 0);
+    const exact = f.map((x, i) => pi[i]! * (x - meanF));
     for (let i = 0; i < 4; i++) expect(mean[i]).toBeCloseTo(((B - 1) / B) * exact[i]!, 2);
   });
 
   it("samples tokens with the frequencies of π", () => {
-    const { problem, state, trainer } = setup({ batch: 1000 });
-    evaluatePolicy(problem, state);
-    const pi = state.pi.slice();
+    const { problem, frozen } = setup({ batch: 1000 });
+    frozen.advance(REVERSE, 0.1, 1);
+    const pi = softmaxOf(THETA0);
     let kSum = 0;
     const rounds = 50;
+    const row = emptyMetricRow();
     for (let n = 0; n < rounds; n++) {
-      evaluatePolicy(problem, state);
-      trainer.step(problem, state, new Sgd({ kind: "sgd", lr: 0 }), "reverse", 0.1);
-      kSum += trainer.klEstimate;
+      frozen.readCurrent(row); // the estimate on the batch drawn at θ₀
+      kSum += row[METRIC.kl_estimate]!;
+      frozen.advance(REVERSE, 0.1, 1);
     }
     // The k1 estimate averages to KL(π‖π_ref) (unbiased), within sampling error of 50 000 draws.
     expect(kSum / rounds).toBeCloseTo(klDivergence(pi, problem.ref), 2);
   });
 
-  const train = (config: Partial<SampledConfig>, seed: string) => {
-    const { problem, state, trainer } = setup({ batch: 64, ...config }, seed);
-    const sgd = new Sgd({ kind: "sgd", lr: 0.05 });
-    for (let t = 0; t < 3000; t++) {
-      evaluatePolicy(problem, state);
-      trainer.step(problem, state, sgd, "reverse", 0.5);
-    }
-    evaluatePolicy(problem, state);
-    return { pi: state.pi.slice(), problem };
+  const train = (config: Settings, seed: string) => {
+    const { problem, stepper } = setup({ batch: 64, ...config }, seed);
+    for (let t = 0; t < 3000; t += 50) stepper.advance(REVERSE, 0.5, 50);
+    return { pi: stepper.policy().slice(), problem };
   };
 
   it("k2 in the loss trains towards the reverse-KL optimum (E[ℓ∇ℓ] = ∇KL(π‖π_ref)); same seed, same run", () => {
@@ -102,21 +116,16 @@ describe("SampledTrainer", () => {
 
   it("k3 in the loss follows the FORWARD-KL optimum: E[(1 − π_ref/π)∇log π] = ∇KL(π_ref‖π)", () => {
     const { pi, problem } = train({ estimator: "k3", klIn: "loss" }, "7");
-    const forward = forwardOptimum(problem.ref, problem.reward, 0.5);
+    const forward = divergenceNamed("forward").optimum(problem.ref, problem.logRef, problem.reward, 0.5);
     for (let i = 0; i < 4; i++) expect(Math.abs(pi[i]! - forward[i]!)).toBeLessThan(0.03);
   });
 
   it("PPO never produces non-finite logits and tracks the optimum too", () => {
-    const { problem, state, trainer } = setup({ batch: 32, algorithm: "ppo", epochs: 4, estimator: "k1", klIn: "reward" });
-    const sgd = new Sgd({ kind: "sgd", lr: 0.05 });
-    for (let t = 0; t < 2000; t++) {
-      evaluatePolicy(problem, state);
-      trainer.step(problem, state, sgd, "reverse", 0.5);
-    }
-    evaluatePolicy(problem, state);
-    for (const v of state.theta) expect(Number.isFinite(v)).toBe(true);
+    const { family, stepper } = setup({ batch: 32, algorithm: "ppo", epochs: 4, estimator: "k1", klIn: "reward" });
+    for (let t = 0; t < 2000; t += 50) stepper.advance(REVERSE, 0.5, 50);
+    for (const v of family.theta) expect(Number.isFinite(v)).toBe(true);
     const w = [0.1 * Math.exp(2), 0.2, 0.3 * Math.exp(1), 0.4 * Math.exp(0.4)];
     const z = w.reduce((s, x) => s + x, 0);
-    expect(Math.abs(state.pi[0]! - w[0]! / z)).toBeLessThan(0.05);
+    expect(Math.abs(stepper.policy()[0]! - w[0]! / z)).toBeLessThan(0.05);
   });
 });

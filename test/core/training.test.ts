@@ -1,47 +1,64 @@
 import { describe, expect, it } from "vitest";
 import { adaptiveBeta, createController } from "../../src/core/controllers.js";
-import { logOf, logSoftmaxOf, normalizedOf, softmaxOf } from "../../src/core/distributions.js";
-import { forwardGradientInto, objectiveOf, reverseGradientInto } from "../../src/core/objective.js";
+import { DIVERGENCE_KINDS, divergenceNamed } from "../../src/core/divergences/registry.js";
+import { logOf, normalizedOf, softmaxOf } from "../../src/core/distributions.js";
+import { SoftmaxFamily } from "../../src/core/families/softmax.js";
+import { entropy, klDivergence } from "../../src/core/information.js";
+import { emptyMetricRow, METRIC } from "../../src/core/metric-row.js";
 import { Adam, Sgd } from "../../src/core/optimizers.js";
-import { evaluatePolicy, exactGradient, makeProblem, PolicyState } from "../../src/core/policy.js";
-import { klDivergence, entropy } from "../../src/core/divergences.js";
+import { makeProblem } from "../../src/core/problem.js";
 import { seededRandom } from "../helpers/random.js";
 
-/** J(θ) straight from the definition, for finite differences. */
-function objectiveAt(theta: number[], penalty: "reverse" | "forward", beta: number, ref: Float64Array, reward: number[]): number {
+/** D(π, π_ref) from its definition, on probabilities (information.ts: another implementation than the registry's). */
+const definitions: Record<string, (pi: Float64Array, ref: Float64Array) => number> = {
+  reverse: (pi, ref) => klDivergence(pi, ref),
+  forward: (pi, ref) => klDivergence(ref, pi),
+};
+
+/** J(θ) = ⟨softmax θ, r⟩ − β·D straight from the definition, for finite differences. */
+function objectiveAt(theta: number[], penalty: string, beta: number, ref: Float64Array, reward: number[]): number {
   const pi = softmaxOf(theta);
-  return objectiveOf(penalty, beta, pi, logSoftmaxOf(theta), ref, logOf(ref), reward);
+  return pi.reduce((s, p, i) => s + p * reward[i]!, 0) - beta * definitions[penalty]!(pi, ref);
 }
 
-describe("exact gradients", () => {
+/** A softmax family evaluated at θ. */
+function familyAt(problem: ReturnType<typeof makeProblem>, theta: ArrayLike<number>, penalty = divergenceNamed("reverse")): SoftmaxFamily {
+  const family = new SoftmaxFamily(problem);
+  family.theta.set(theta);
+  family.updated(Math.max(...Array.from(theta)));
+  family.evaluate(penalty, emptyMetricRow());
+  return family;
+}
+
+describe("the softmax family's exact gradient", () => {
   const rand = seededRandom(3);
-  it("match central finite differences of J(θ) for both penalties", () => {
+  it("matches central finite differences of J(θ) for every kind of penalty", () => {
+    expect(DIVERGENCE_KINDS.map((k) => k.example.name).sort()).toEqual(Object.keys(definitions).sort());
     for (let trial = 0; trial < 20; trial++) {
       const V = 2 + Math.floor(rand() * 8);
       const ref = normalizedOf(Array.from({ length: V }, () => 0.1 + rand()));
       const reward = Array.from({ length: V }, () => 2 * rand() - 1);
       const theta = Array.from({ length: V }, () => 3 * rand() - 1.5);
       const beta = 0.05 + rand();
-      const pi = softmaxOf(theta);
-      const logPi = logSoftmaxOf(theta);
-      for (const penalty of ["reverse", "forward"] as const) {
-        const grad = new Float64Array(V);
-        if (penalty === "reverse") reverseGradientInto(pi, logPi, logOf(ref), reward, beta, grad);
-        else forwardGradientInto(pi, ref, reward, beta, grad);
+      const problem = makeProblem(ref, reward);
+      for (const name of Object.keys(definitions)) {
+        const penalty = divergenceNamed(name);
+        const family = familyAt(problem, theta, penalty);
+        family.gradient(penalty, beta);
         const h = 1e-5;
         for (let i = 0; i < V; i++) {
           const up = theta.slice();
           const down = theta.slice();
           up[i]! += h;
           down[i]! -= h;
-          const numeric = (objectiveAt(up, penalty, beta, ref, reward) - objectiveAt(down, penalty, beta, ref, reward)) / (2 * h);
-          expect(Math.abs(grad[i]! - numeric)).toBeLessThan(1e-8);
+          const numeric = (objectiveAt(up, name, beta, problem.ref, reward) - objectiveAt(down, name, beta, problem.ref, reward)) / (2 * h);
+          expect(Math.abs(family.grad[i]! - numeric), `${name} ∂J/∂θ${i}`).toBeLessThan(1e-8);
         }
       }
     }
   });
 
-  it("the fused kernel (evaluatePolicy + exactGradient) equals the plain formulas to 1e-12", () => {
+  it("equals the textbook forms for the two KLs to 1e-12: π ⊙ (f − ⟨π, f⟩), f = r − β log(π/π_ref); π ⊙ (r − E_π r) + β(π_ref − π)", () => {
     for (let trial = 0; trial < 20; trial++) {
       const V = 2 + Math.floor(rand() * 50);
       const problem = makeProblem(
@@ -49,23 +66,43 @@ describe("exact gradients", () => {
         Array.from({ length: V }, () => rand()),
         Array.from({ length: V }, () => rand()),
       );
-      const state = new PolicyState(V);
-      for (let i = 0; i < V; i++) state.theta[i] = 20 * rand() - 10;
-      state.maxTheta = Math.max(...state.theta);
-      evaluatePolicy(problem, state);
-      const pi = softmaxOf(state.theta);
-      const logPi = logSoftmaxOf(state.theta);
+      const theta = Array.from({ length: V }, () => 20 * rand() - 10);
+      const family = familyAt(problem, theta);
+      const pi = softmaxOf(theta);
+      const state = family.state;
       for (let i = 0; i < V; i++) expect(Math.abs(state.pi[i]! - pi[i]!)).toBeLessThan(1e-15);
       expect(state.reverseKL).toBeCloseTo(klDivergence(pi, problem.ref), 12);
       expect(state.forwardKL).toBeCloseTo(klDivergence(problem.ref, pi), 12);
       expect(state.entropy).toBeCloseTo(entropy(pi), 12);
-      for (const penalty of ["reverse", "forward"] as const) {
-        exactGradient(problem, state, penalty, 0.3);
-        const plain = new Float64Array(V);
-        if (penalty === "reverse") reverseGradientInto(pi, logPi, problem.logRef, problem.reward, 0.3, plain);
-        else forwardGradientInto(pi, problem.ref, problem.reward, 0.3, plain);
-        for (let i = 0; i < V; i++) expect(Math.abs(state.grad[i]! - plain[i]!)).toBeLessThan(1e-12);
+      const beta = 0.3;
+      const { ref, reward } = problem;
+      const logRatio = Array.from(pi, (p, i) => Math.log(p) - Math.log(ref[i]!));
+      const f = logRatio.map((l, i) => reward[i]! - beta * l);
+      const meanF = f.reduce((s, x, i) => s + pi[i]! * x, 0);
+      const meanR = reward.reduce((s, x, i) => s + pi[i]! * x, 0);
+      const textbook = {
+        reverse: f.map((x, i) => pi[i]! * (x - meanF)),
+        forward: Array.from(pi, (p, i) => p * (reward[i]! - meanR) + beta * (ref[i]! - p)),
+      };
+      for (const name of ["reverse", "forward"] as const) {
+        family.gradient(divergenceNamed(name), beta);
+        for (let i = 0; i < V; i++) expect(Math.abs(family.grad[i]! - textbook[name][i]!), `${name} ${i}`).toBeLessThan(1e-12);
       }
+    }
+  });
+
+  it("reports the penalty's value in the row: the KL it is, or the entry's own value", () => {
+    const problem = makeProblem([0.5, 0.3, 0.2], [1, 0, 0]);
+    const theta = [0.4, -0.2, 0.1];
+    const pi = softmaxOf(theta);
+    for (const name of Object.keys(definitions)) {
+      const row = emptyMetricRow();
+      const family = new SoftmaxFamily(problem);
+      family.theta.set(theta);
+      family.updated(0.4);
+      family.evaluate(divergenceNamed(name), row);
+      expect(row[METRIC.penalty_value], name).toBeCloseTo(definitions[name]!(pi, problem.ref), 14);
+      expect(Array.from(logOf(pi)).every(Number.isFinite)).toBe(true);
     }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The native kernel for the tests, compiled from its source (src/core/fast/native/kernel.c) by the
+ * The native kernel for the tests, compiled from its source (src/engine/native/kernel.c) by the
  * build's own script into a temporary folder, as `npm run build` does: a stale dist/ never stands
  * in for the source. Null (with the reason) where this machine cannot build it: no C compiler or
  * Node headers, which the build then reports the same way.
@@ -10,7 +10,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { NativeKernel } from "../../src/core/fast/native.js";
+import type { NativeKernel } from "../../src/engine/native.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const dir = mkdtempSync(join(tmpdir(), "klsim-native-"));

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { DivergenceError } from "../../src/errors.js";
 import { resolveScenario, simConfigOf } from "../../src/scenario/loader.js";
 import { parseScenarioSpec } from "../../src/scenario/schema.js";
-import { CSV_HEADER } from "../../src/sim/format.js";
+import { BANDIT_FIELDS, CSV_HEADER } from "../../src/sim/record-format.js";
 import { NULLABLE_FIELDS, RECORD_FIELDS } from "../../src/sim/record.js";
 import { Simulation } from "../../src/sim/simulation.js";
 import { klsim, linesOf } from "../cli/klsim.js";
@@ -20,6 +20,8 @@ const work = mkdtempSync(join(tmpdir(), "klsim-divergence-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const ESTIMATE = RECORD_FIELDS.indexOf("kl_estimate");
+/** Fields only a sequence model fills: not applicable (NaN) here. */
+const MODEL_ONLY = new Set([RECORD_FIELDS.indexOf("mean_length"), RECORD_FIELDS.indexOf("token_mean_kl")]);
 
 interface Extreme {
   name: string;
@@ -64,7 +66,7 @@ function recordProblem(row: ArrayLike<number>, sampled: boolean): string | null 
     const x = row[f]!;
     if (Number.isFinite(x)) continue;
     // every scenario here has a gold reward, so only exact mode's kl_estimate may be null (NaN)
-    const notApplicable = Number.isNaN(x) && f === ESTIMATE && !sampled;
+    const notApplicable = Number.isNaN(x) && ((f === ESTIMATE && !sampled) || MODEL_ONLY.has(f));
     if (!notApplicable) return `${RECORD_FIELDS[f]} is ${x} at step ${row[0]}`;
   }
   return null;
@@ -136,9 +138,9 @@ function parseCsv(text: string, sampled: boolean): number[][] {
   expect(header).toBe(CSV_HEADER);
   return lines.map((line) => {
     const cells = line.split(",");
-    expect(cells).toHaveLength(RECORD_FIELDS.length);
+    expect(cells).toHaveLength(BANDIT_FIELDS.length);
     return cells.map((cell, f) => {
-      const field = RECORD_FIELDS[f]!;
+      const field = BANDIT_FIELDS[f]!;
       if (cell === "") {
         expect(NULLABLE_FIELDS.has(field) && !(field === "kl_estimate" && sampled), `empty ${field} in: ${line}`).toBe(true);
         return NaN;
@@ -230,7 +232,7 @@ describe("klsim run under extreme settings", () => {
       expect(step).toBeGreaterThanOrEqual(1);
       expect(records.map((r) => r.step)).toEqual(Array.from({ length: step }, (_, k) => k));
       for (const record of records) {
-        expect(Object.keys(record)).toEqual([...RECORD_FIELDS]);
+        expect(Object.keys(record)).toEqual([...BANDIT_FIELDS]);
         for (const [key, value] of Object.entries(record)) {
           if (key === "kl_estimate") expect(value).toBeNull();
           else expect(typeof value === "number" && Number.isFinite(value), `${key}: ${String(value)}`).toBe(true);

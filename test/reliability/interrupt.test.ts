@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { CSV_HEADER } from "../../src/sim/format.js";
+import { CSV_HEADER } from "../../src/sim/record-format.js";
 import { finished, klsim, klsimNodeArgs, linesOf, ROOT, spawnKlsim } from "../cli/klsim.js";
 
 const work = mkdtempSync(join(tmpdir(), "klsim-interrupt-"));

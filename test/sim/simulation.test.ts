@@ -1,8 +1,9 @@
 import { mkdtempSync, readFileSync } from "node:fs";
+import { divergenceNamed } from "../../src/core/divergences/registry.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { makeProblem } from "../../src/core/policy.js";
+import { makeProblem } from "../../src/core/problem.js";
 import { loadScenario } from "../../src/scenario/loader.js";
 import { RECORD_FIELDS } from "../../src/sim/record.js";
 import { Simulation, type SimConfig } from "../../src/sim/simulation.js";
@@ -10,7 +11,7 @@ import { runScenario } from "../../src/cli/run.js";
 
 const basicProblem = () => makeProblem([0.25, 0.25, 0.25, 0.25], [1, 0, 0, 0], [1, 0, 0, 0]);
 const sgd = (penalty: "reverse" | "forward", beta = 0.5): SimConfig => ({
-  penalty,
+  penalty: divergenceNamed(penalty),
   beta,
   controller: { kind: "fixed" },
   optimizer: { kind: "sgd", lr: 1 },
@@ -21,14 +22,14 @@ describe("Simulation, exact mode", () => {
     const sim = new Simulation(basicProblem(), sgd("reverse"));
     sim.step(2000);
     const e2 = Math.exp(2);
-    expect(Math.abs(sim.state.pi[0]! - e2 / (e2 + 3))).toBeLessThan(1e-9);
+    expect(Math.abs(sim.policy[0]! - e2 / (e2 + 3))).toBeLessThan(1e-9);
   });
 
   it("SGD converges to 0.125/δ, δ = (√0.75 − ½)/2, under the forward penalty (β = ½)", () => {
     const sim = new Simulation(basicProblem(), sgd("forward"));
     sim.step(2000);
     const delta = (Math.sqrt(0.75) - 0.5) / 2;
-    expect(Math.abs(sim.state.pi[0]! - 0.125 / delta)).toBeLessThan(1e-9);
+    expect(Math.abs(sim.policy[0]! - 0.125 / delta)).toBeLessThan(1e-9);
   });
 
   it("reproduces the textbook SGD trajectory written from scratch (to 1e-12 over 300 steps)", () => {
@@ -47,7 +48,7 @@ describe("Simulation, exact mode", () => {
       pi.forEach((p, i) => (theta[i]! += lr * p * (f[i]! - mean)));
     }
     sim.step(300);
-    for (let i = 0; i < 4; i++) expect(Math.abs(sim.state.theta[i]! - theta[i]!)).toBeLessThan(1e-12);
+    for (let i = 0; i < 4; i++) expect(Math.abs(sim.family.theta[i]! - theta[i]!)).toBeLessThan(1e-12);
   });
 
   it("step 0 is the reference policy: zero KLs, objective = E_ref[r]", () => {
@@ -70,12 +71,12 @@ describe("Simulation, exact mode", () => {
     expect(after.beta).toBe(0.625);
     const e = Math.exp(1 / 0.625);
     expect(after.optimum.policy[0]).toBeCloseTo(e / (e + 3), 14);
-    sim.setPenalty("forward");
-    expect(sim.snapshot().optimum.penalty).toBe("forward");
+    sim.setPenalty(divergenceNamed("forward"));
+    expect(sim.snapshot().optimum.penalty.name).toBe("forward");
     sim.reset();
     expect(sim.currentStep).toBe(0);
     expect(sim.beta).toBe(0.5);
-    expect(sim.penalty).toBe("reverse");
+    expect(sim.penalty.name).toBe("reverse");
   });
 
   it("a diverging run stops with a message naming the step and keeps what it computed", () => {
@@ -100,10 +101,10 @@ describe("runs", () => {
     const a = readFileSync(join(dir, "a.csv"));
     expect(a.equals(readFileSync(join(dir, "b.csv")))).toBe(true);
     const lines = a.toString().trim().split("\n");
-    expect(lines[0]).toBe("step,beta,reward,gold_reward,forward_kl,reverse_kl,entropy,objective,kl_estimate");
+    expect(lines[0]).toBe("step,beta,reward,gold_reward,forward_kl,reverse_kl,entropy,objective,kl_estimate,penalty_value");
     expect(lines).toHaveLength(502); // header + steps 0..500
     expect(lines[1]!.startsWith("0,0.1,")).toBe(true);
-    expect(lines[1]!.endsWith(",")).toBe(true); // kl_estimate empty in exact mode
+    expect(lines[1]!.endsWith(",,0")).toBe(true); // kl_estimate empty in exact mode; the penalty 0 at π_ref
   });
 
   it("--every K writes steps 0, K, 2K, … and always the last step", async () => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { makeProblem } from "../../src/core/policy.js";
+import { divergenceNamed } from "../../src/core/divergences/registry.js";
+import { makeProblem } from "../../src/core/problem.js";
 import { listScenarioNames, loadScenario, simConfigOf, type Scenario } from "../../src/scenario/loader.js";
 import { Simulation } from "../../src/sim/simulation.js";
-import { formatValue } from "../../src/tui/format.js";
+import { formatValue } from "../../src/tui/number-format.js";
 import { staticReport } from "../../src/tui/report.js";
 
 async function finished(name: string, steps?: number): Promise<{ scenario: Scenario; sim: Simulation }> {
@@ -71,14 +72,19 @@ describe("staticReport", () => {
 
   it("shows an infinite optimum KL as ∞ (β = 0, forward penalty) and a divergence as the reason it stopped", async () => {
     const { scenario, sim } = await finished("basic", 10);
-    sim.setPenalty("forward");
+    sim.setPenalty(divergenceNamed("forward"));
     sim.setBeta(0);
     const report = staticReport(scenario, sim, 100);
     expect(report).not.toMatch(/NaN/);
     expect(row(report, "forward KL(π_ref‖π)")[1]).toBe("∞");
 
     const problem = makeProblem([0.5, 0.5], [1e300, 0]);
-    const broken = new Simulation(problem, { penalty: "reverse", beta: 0, controller: { kind: "fixed" }, optimizer: { kind: "sgd", lr: 1e300 } });
+    const broken = new Simulation(problem, {
+      penalty: divergenceNamed("reverse"),
+      beta: 0,
+      controller: { kind: "fixed" },
+      optimizer: { kind: "sgd", lr: 1e300 },
+    });
     expect(() => broken.step(5)).toThrow();
     const failed = staticReport({ ...scenario, problem, tokens: ["a", "b"] }, broken, 100);
     expect(failed).toMatch(/^stopped: diverged at step 1: /m);

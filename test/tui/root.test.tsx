@@ -1,16 +1,17 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { divergenceNamed } from "../../src/core/divergences/registry.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cleanup, render } from "ink-testing-library";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { makeProblem } from "../../src/core/policy.js";
+import { makeProblem } from "../../src/core/problem.js";
 import { loadScenario, simConfigOf, type Scenario } from "../../src/scenario/loader.js";
-import { CSV_HEADER } from "../../src/sim/format.js";
+import { CSV_HEADER } from "../../src/sim/record-format.js";
 import { Simulation } from "../../src/sim/simulation.js";
 import { SimStore } from "../../src/sim/store.js";
 import type { ScenarioSource } from "../../src/tui/commands.js";
 import { Root } from "../../src/tui/components/root.js";
-import { formatValue } from "../../src/tui/format.js";
+import { formatValue } from "../../src/tui/number-format.js";
 
 let basic: Scenario;
 let exportDir: string;
@@ -95,15 +96,41 @@ describe("Root", () => {
     expect(frame()).toContain("β 0.5 ");
   });
 
-  it("d flips the penalty direction shown", async () => {
+  it("d cycles through the penalties, and the dashed optimum lines follow", async () => {
     const { store, frame, stdin } = await setup();
-    expect(frame()).toContain("reverse KL(π‖π_ref) · penalty");
+    // basic: π_ref uniform over 4, r = e₀, β = ½. π* = (p, (1−p)/3 ×3) with E[r] = p, where the
+    // stationarity r_i − β f′(u_i) = λ (u = π/π_ref) gives 1 = β(f′(4p) − f′(4(1 − p)/3)),
+    // solved here by bisection for each f′ (f-DPO, Wang et al. 2023)
+    const fPrime: Record<string, (u: number) => number> = {
+      reverse: (u) => Math.log(u),
+      forward: (u) => -1 / u,
+    };
+    const rewardAtOptimum = (name: string) => {
+      let lo = 0.25;
+      let hi = 1 - 1e-15;
+      for (let k = 0; k < 200; k++) {
+        const p = (lo + hi) / 2;
+        if (0.5 * (fPrime[name]!(4 * p) - fPrime[name]!((4 * (1 - p)) / 3)) < 1) lo = p;
+        else hi = p;
+      }
+      return lo;
+    };
+    expect(rewardAtOptimum("reverse")).toBeCloseTo(Math.exp(2) / (Math.exp(2) + 3), 12);
+    const seen: string[] = [];
+    for (const [name, label, chart] of [
+      ["reverse", "reverse KL(π‖π_ref)", "reverse KL(π‖π_ref) · penalty"],
+      ["forward", "forward KL(π_ref‖π)", "forward KL(π_ref‖π) · penalty"],
+    ] as const) {
+      if (seen.length) await press(stdin, "d");
+      seen.push(store.sim.penalty.name);
+      expect(store.sim.penalty.name).toBe(name);
+      expect(frame()).toContain(`penalty ${label}`);
+      if (chart) expect(frame()).toContain(chart);
+      else expect(frame()).not.toContain("· penalty");
+      expect(frame()).toContain(`π* ${formatValue(rewardAtOptimum(name))}`);
+    }
     await press(stdin, "d");
-    expect(store.sim.penalty).toBe("forward");
-    expect(frame()).toContain("penalty forward KL(π_ref‖π)");
-    expect(frame()).toContain("forward KL(π_ref‖π) · penalty");
-    await press(stdin, "d");
-    expect(frame()).toContain("penalty reverse KL(π‖π_ref)");
+    expect(store.sim.penalty.name).toBe("reverse");
   });
 
   it("0 sets β to 0, and + from 0 gives 0.01", async () => {
@@ -209,7 +236,7 @@ describe("Root", () => {
 
   it("shows the failure when the simulation diverges", async () => {
     const problem = makeProblem([0.5, 0.5], [1e300, 0]);
-    const sim = new Simulation(problem, { penalty: "reverse", beta: 0, controller: { kind: "fixed" }, optimizer: { kind: "sgd", lr: 1e300 } });
+    const sim = new Simulation(problem, { penalty: divergenceNamed("reverse"), beta: 0, controller: { kind: "fixed" }, optimizer: { kind: "sgd", lr: 1e300 } });
     const { store, frame } = await setup({ scenario: { ...basic, problem, tokens: ["a", "b"] }, sim, paused: false });
     await tick(store);
     expect(frame()).toContain("FAILED");

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { makeProblem } from "../../src/core/policy.js";
+import { divergenceNamed } from "../../src/core/divergences/registry.js";
+import { makeProblem } from "../../src/core/problem.js";
 import { Simulation, type SimConfig } from "../../src/sim/simulation.js";
 import { SimStore } from "../../src/sim/store.js";
 
-const config: SimConfig = { penalty: "reverse", beta: 0.5, controller: { kind: "fixed" }, optimizer: { kind: "sgd", lr: 1 } };
+const config: SimConfig = { penalty: divergenceNamed("reverse"), beta: 0.5, controller: { kind: "fixed" }, optimizer: { kind: "sgd", lr: 1 } };
 const basicSim = () => new Simulation(makeProblem([0.25, 0.25, 0.25, 0.25], [1, 0, 0, 0]), config);
 /** A huge reward and learning rate: the first step's logits overflow. */
 const divergingSim = () => new Simulation(makeProblem([0.5, 0.5], [1e300, 0]), { ...config, beta: 0, optimizer: { kind: "sgd", lr: 1e300 } });

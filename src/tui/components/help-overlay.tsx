@@ -1,6 +1,6 @@
 /** The full key list and what the screen shows (opened with ?, closed with ? or Esc), drawn over the charts. */
 import { Box, Text } from "ink";
-import { clip } from "../format.js";
+import { clip } from "../number-format.js";
 import { HELP_ROWS } from "../keys.js";
 
 const NOTES = [

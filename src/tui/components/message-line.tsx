@@ -1,6 +1,6 @@
 /** One line under the status: a failure (red), else the last key's message, else the scenario's description. */
 import { Text } from "ink";
-import { clip } from "../format.js";
+import { clip } from "../number-format.js";
 import { COLORS } from "../palette.js";
 
 export interface MessageLineProps {

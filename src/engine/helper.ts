@@ -58,6 +58,8 @@ const SPIN = 20_000;
 export class Helper {
   private readonly worker: Worker;
   private failed = false;
+  /** Chunks this helper has run (counted as the main thread collects them). */
+  jobs = 0;
 
   constructor(
     instance: KernelInstance,
@@ -102,15 +104,27 @@ export class Helper {
     return Atomics.compareExchange(this.ctl, SLOT.CLAIM, gen, 0) === gen;
   }
 
-  /** Waits for the helper to finish job `gen` (it claimed it, or will: tests). Polls briefly, then
-   *  sleeps in 1 ms slices, so that a helper sharing this core gets it. */
-  await(gen: number): void {
+  /**
+   * Waits for the helper to finish job `gen`: it claimed it (it is computing), or — `patient`, for the
+   * tests' "always" mode — it will, once its thread is up, which on a loaded machine can take seconds.
+   * Polls briefly, then sleeps in 1 ms slices, so that a helper sharing this core gets it.
+   */
+  await(gen: number, patient = false): void {
     const ctl = this.ctl;
-    for (let polls = 0; polls < 4000; polls++) if (Atomics.load(ctl, SLOT.DONE) === gen) return;
+    const limit = patient ? 120_000 : 10_000; // ms without an answer before the helper counts as gone
+    for (let polls = 0; polls < 4000; polls++) {
+      if (Atomics.load(ctl, SLOT.DONE) === gen) {
+        this.jobs++;
+        return;
+      }
+    }
     for (let slept = 0; ; slept++) {
       const done = Atomics.load(ctl, SLOT.DONE);
-      if (done === gen) return;
-      if (slept > 10_000) {
+      if (done === gen) {
+        this.jobs++;
+        return;
+      }
+      if (slept > limit) {
         this.failed = true; // ten seconds without an answer: the helper is gone
         throw new Error("the kernel's helper thread stopped answering");
       }

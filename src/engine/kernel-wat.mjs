@@ -1,14 +1,14 @@
 // @ts-check
 /**
  * The source of klsim's WebAssembly SIMD kernel: this file writes the kernel's WebAssembly text
- * (WAT), which scripts/build-wasm.mjs compiles with wabt into dist/core/fast/kernel.wasm (the tests
+ * (WAT), which scripts/build-wasm.mjs compiles with wabt into dist/engine/kernel.wasm (the tests
  * compile it the same way). It is a generator rather than a hand-written .wat because the loop
  * body is emitted four times over, interleaved, and specialised per penalty and optimiser: one
  * step's chain of dependent operations is long (exp alone is ~25 of them), so independent pairs of
  * tokens have to sit side by side for the CPU to overlap them. (exp's statements load each constant
  * once for the four pairs: it has more constants than there are spare registers.)
  *
- * The readable reference is src/core/policy.ts (evaluatePolicy = pass A, exactGradient = pass B)
+ * The readable reference is src/core/families/softmax.ts (evaluatePolicy = pass A, gradient = pass B, with the registry's divergence entries)
  * and src/core/optimizers.ts (pass C). Each exported step function fuses the three into ONE pass
  * over the vocabulary, one exp per token, two tokens per f64x2 instruction:
  *
@@ -21,7 +21,7 @@
  *     Σe, Σe·r, Σe·gold, Σe·s, Σe·(s − log πref), Σπref·(log πref − s)
  *
  * with the operations in the same order as the TypeScript, so the gradient and update are the
- * same numbers; only the summation order (per lane) differs. fast/exact.ts turns the sums into the
+ * same numbers; only the summation order (per lane) differs. fast-stepper.ts turns the sums into the
  * metrics exactly as evaluatePolicy does.
  *
  * exp has no division: Cody–Waite reduction x = k·ln2 + r, |r| ≤ ln2/2 carried as hi − lo (as in
@@ -30,7 +30,7 @@
  * fdlibm's, is < 0.83 there); the tests find it within 1 ulp of Math.exp and mostly the same bits.
  * x is clamped to [−746, 710] (exp is 0 below, +Infinity above); NaN passes through. (The step
  * kernels skip the upper clamp: an argument above 32 means the step's max θ jumped, and
- * fast/exact.ts recomputes that step's exps with the plain code.) See expStatements.
+ * fast-stepper.ts recomputes that step's exps with the plain code.) See expStatements.
  *
  * Exports: step_<penalty>_<optimizer>(start, count, tail, out) — one step over a chunk of the
  * vocabulary (a helper thread can run the other chunk on the same shared memory);
@@ -47,23 +47,9 @@
  * same body with the pad lanes masked (their e is 0, their θ stays 0, they never win the max), so
  * every sum is over exactly the V real tokens.
  */
+import { ARRAYS, F64_PARAMS, GROUP, KERNEL_OPTIMIZERS, KERNEL_PENALTIES, KERNEL_VERSION, LAYOUT, ROW, SHIFT_SLACK, UNROLL } from "./contract.mjs";
 
-/** Bumped whenever the kernel's exports or layout change: wasm.ts refuses a kernel.wasm of another version. */
-export const VERSION = 4;
-
-/** f64x2 pairs interleaved per loop iteration (GROUP = 2·UNROLL tokens). */
-export const UNROLL = 4;
-export const GROUP = 2 * UNROLL;
-
-/** Byte offsets of the fixed areas of memory (exported by the module as globals too). */
-export const LAYOUT = { PARAMS: 256, MASKS: 512, OUT: 640, CONTROL: 960, ARRAYS: 1024 };
-/** Bytes of one result slot (7 f64, padded); OUT holds 2, one per chunk of the vocabulary. */
-export const OUT_SLOT = 64;
-
-/** The parameter block: f64 slots, then the arrays' byte offsets as i32 slots from byte INTS. */
-export const F64_PARAMS = ["invZ", "logZ", "mean", "beta", "M", "rate", "b1", "b2", "c1", "c2", "eps"];
-export const I32_PARAMS = ["theta", "e", "grad", "reward", "gold", "ref", "logRef", "am", "av"];
-export const INTS = 8 * 16; // byte offset of the i32 slots within the block
+const { INTS, OUT_SLOT, MORE_CONSTANTS } = LAYOUT;
 
 /** exp builds 2^(k + SCALE), a normal number for every k ≥ −1076 (x ≥ −746), then multiplies by 2^−SCALE. */
 const SCALE = 64;
@@ -94,8 +80,6 @@ const CONSTANTS = {
   Q9: 2.50000207895223e-8,
 };
 const CONSTANT_NAMES = Object.keys(CONSTANTS);
-/** The constants past the 16 below PARAMS: the free bytes between the result slots and CONTROL. */
-const MORE_CONSTANTS = 768;
 
 /** Byte offset of a constant. @param {number} index */
 const constantOffset = (index) => (index < 16 ? 16 * index : MORE_CONSTANTS + 16 * (index - 16));
@@ -213,6 +197,42 @@ function pairHelpers(/** @type {number} */ p) {
 }
 
 /**
+ * The penalties the kernel implements (contract.mjs KERNEL_PENALTIES), each written once: the
+ * gradient of E_π[r] − β·D for a pair (the formulas of the registry's entries, src/core/divergences,
+ * through the softmax chain rule, src/core/families/softmax.ts), the ⟨π, f⟩ the next step's gradient
+ * needs, and which KL the penalty is (the record's penalty_value and the finiteness check).
+ * @type {Record<"reverse" | "forward", {
+ *   gradient: (load: (array: string) => string, pi: string, theta: string) => string,
+ *   mean: (reward: string, beta: string, rkl: string) => string,
+ *   kl: string }>}
+ */
+const PENALTY_FORMULAS = {
+  reverse: {
+    // π·((r − β·((θ − logZ) − log πref)) − mean), mean = ⟨π, f⟩ = E_π[r] − β·KL(π‖π_ref)
+    gradient: (load, pi, th) =>
+      op(
+        "f64x2.mul",
+        pi,
+        op(
+          "f64x2.sub",
+          op("f64x2.sub", load("reward"), op("f64x2.mul", param("beta"), op("f64x2.sub", op("f64x2.sub", th, param("logZ")), load("logRef")))),
+          param("mean"),
+        ),
+      ),
+    mean: (reward, beta, rkl) => `(f64.sub ${reward} (f64.mul ${beta} ${rkl}))`,
+    kl: "$rkl",
+  },
+  forward: {
+    // π·(r − mean) + β·(πref − π), mean = E_π[r]
+    gradient: (load, pi) =>
+      op("f64x2.add", op("f64x2.mul", pi, op("f64x2.sub", load("reward"), param("mean"))), op("f64x2.mul", param("beta"), op("f64x2.sub", load("ref"), pi))),
+    mean: (reward) => reward,
+    kl: "$fkl",
+  },
+};
+if (KERNEL_PENALTIES.some((penalty) => !(penalty.name in PENALTY_FORMULAS))) throw new Error("a kernel penalty has no formulas");
+
+/**
  * Passes B and C for pair p: the gradient from π = e·invZ, the optimiser's update of θ, max θ.
  * Leaves the new θ in the local th<p>.
  * @param {number} p @param {"reverse" | "forward"} penalty @param {"sgd" | "adam"} optimizer @param {boolean} masked
@@ -222,29 +242,7 @@ function updateStatements(p, penalty, optimizer, masked) {
   const s = [
     set(n("th"), load("theta")),
     set(n("pi"), op("f64x2.mul", load("e"), param("invZ"))),
-    penalty === "reverse"
-      ? // π·((r − β·((θ − logZ) − log πref)) − mean)
-        set(
-          n("g"),
-          op(
-            "f64x2.mul",
-            get(n("pi")),
-            op(
-              "f64x2.sub",
-              op("f64x2.sub", load("reward"), op("f64x2.mul", param("beta"), op("f64x2.sub", op("f64x2.sub", get(n("th")), param("logZ")), load("logRef")))),
-              param("mean"),
-            ),
-          ),
-        )
-      : // π·(r − mean) + β·(πref − π)
-        set(
-          n("g"),
-          op(
-            "f64x2.add",
-            op("f64x2.mul", get(n("pi")), op("f64x2.sub", load("reward"), param("mean"))),
-            op("f64x2.mul", param("beta"), op("f64x2.sub", load("ref"), get(n("pi")))),
-          ),
-        ),
+    set(n("g"), PENALTY_FORMULAS[penalty].gradient(load, get(n("pi")), get(n("th")))),
     store("grad", get(n("g"))),
   ];
   if (optimizer === "sgd") {
@@ -345,10 +343,10 @@ ${indent(body(penalty, optimizer, true), 8)}))`;
  */
 function stepFunction(penalty, optimizer) {
   const name = `step_${penalty}_${optimizer}`;
-  const int = (/** @type {string} */ slot) => `(i32.load offset=${LAYOUT.PARAMS + INTS + 4 * I32_PARAMS.indexOf(slot)} (i32.const 0))`;
+  const int = (/** @type {string} */ slot) => `(i32.load offset=${LAYOUT.PARAMS + INTS + 4 * ARRAYS.indexOf(slot)} (i32.const 0))`;
   const locals = [
     "(local $i i32) (local $end i32)",
-    ...I32_PARAMS.map((p) => `(local $${p} i32)`),
+    ...ARRAYS.map((p) => `(local $${p} i32)`),
     "(local $vOneB1 v128) (local $vOneB2 v128)",
     ...F64_PARAMS.map((p) => `(local $v_${p} v128)`),
     ...SUMS.map((v) => `(local $${v} v128)`),
@@ -356,7 +354,7 @@ function stepFunction(penalty, optimizer) {
     ...Array.from({ length: UNROLL }, (_, p) => PAIR_LOCALS.map((l) => `(local $${l}${p} v128)`).join(" ")),
   ];
   const init = [
-    ...I32_PARAMS.map((p) => set(p, int(p))),
+    ...ARRAYS.map((p) => set(p, int(p))),
     ...F64_PARAMS.map((p) => set("v_" + p, `(v128.load64_splat offset=${LAYOUT.PARAMS + 8 * F64_PARAMS.indexOf(p)} (i32.const 0))`)),
     set("vOneB1", op("f64x2.sub", k("one"), param("b1"))),
     set("vOneB2", op("f64x2.sub", k("one"), param("b2"))),
@@ -454,13 +452,10 @@ function logFunction() {
 `;
 }
 
-/** Row layout of run(): the metrics after each step (fast/exact.ts reads them in this order). */
-export const ROW = ["reward", "gold", "reverseKL", "forwardKL", "entropy", "logZ", "maxTheta", "invZ"];
-
 /**
  * n SGD steps in a row at a fixed β (the common case: a fixed controller), each one step()'s
  * chunk over the whole vocabulary followed by evaluatePolicy's finish — the same operations
- * fast/exact.ts does in JavaScript — writing the metrics of every step to `rows` (ROW, 8 f64 per
+ * fast-stepper.ts does in JavaScript — writing the metrics of every step to `rows` (ROW, 8 f64 per
  * step) and the next step's parameters to the block. Stops after a step whose max θ moved more
  * than 32 from the shift, or whose metrics are not all finite, with its θ applied but its row not
  * written; returns the number of rows written (n when it did not stop).
@@ -473,7 +468,7 @@ function runFunction(penalty) {
   const out = (/** @type {number} */ j) => `(f64.load offset=${8 * j} (local.get $out))`;
   const row = (/** @type {string} */ name, /** @type {string} */ value) => `(f64.store offset=${8 * ROW.indexOf(name)} (local.get $row) ${value})`;
   const finite = (/** @type {string} */ v) => `(f64.lt (f64.abs ${v}) (f64.const inf))`;
-  const kl = penalty === "reverse" ? "$rkl" : "$fkl";
+  const { kl, mean } = PENALTY_FORMULAS[penalty];
   return `
   (func (export "run_${penalty}_sgd") (param $n i32) (param $rows i32) (param $groups i32) (param $tail i32) (param $out i32) (result i32)
     (local $t i32) (local $row i32) (local $M f64) (local $max f64) (local $z f64) (local $invZ f64) (local $lz f64) (local $beta f64)
@@ -486,7 +481,7 @@ function runFunction(penalty) {
         (call $step_${penalty}_sgd (i32.const 0) (local.get $groups) (local.get $tail) (local.get $out))
         (local.set $max ${out(6)})
         ;; |max − M| > 32 or not finite: the caller finishes this step
-        (br_if $stop (i32.eqz (f64.le (f64.abs (f64.sub (local.get $max) (local.get $M))) (f64.const 32))))
+        (br_if $stop (i32.eqz (f64.le (f64.abs (f64.sub (local.get $max) (local.get $M))) (f64.const ${SHIFT_SLACK}))))
         (local.set $z ${out(0)})
         (local.set $invZ (f64.div (f64.const 1) (local.get $z)))
         (local.set $lz (call $log (local.get $z)))
@@ -511,7 +506,7 @@ function runFunction(penalty) {
         ;; the next step's parameters
         ${store("invZ", "(local.get $invZ)")}
         ${store("logZ", "(f64.add (local.get $M) (local.get $lz))")}
-        ${store("mean", penalty === "reverse" ? "(f64.sub (local.get $reward) (f64.mul (local.get $beta) (local.get $rkl)))" : "(local.get $reward)")}
+        ${store("mean", mean("(local.get $reward)", "(local.get $beta)", "(local.get $rkl)"))}
         ${store("M", "(local.get $max)")}
         (local.set $t (i32.add (local.get $t) (i32.const 1)))
         (br $next)))
@@ -545,26 +540,22 @@ ${expStatements(`(v128.load (i32.add ${get("x")} ${get("i")}))`, "ey", "", full)
 export function kernelWat() {
   if (MORE_CONSTANTS < LAYOUT.OUT + 2 * OUT_SLOT || constantOffset(CONSTANT_NAMES.length) > LAYOUT.CONTROL)
     throw new Error("the constants overlap the result slots or the control words");
-  return `;; Generated by src/core/fast/kernel-wat.mjs: edit that file, not this text.
+  return `;; Generated by src/engine/kernel-wat.mjs: edit that file, not this text.
 (module
   (import "env" "memory" (memory 1 65536 shared))
   ${constantData()}
-  (global (export "VERSION") i32 (i32.const ${VERSION}))
+  (global (export "VERSION") i32 (i32.const ${KERNEL_VERSION}))
   (global (export "PARAMS") i32 (i32.const ${LAYOUT.PARAMS}))
   (global (export "MASKS") i32 (i32.const ${LAYOUT.MASKS}))
   (global (export "OUT") i32 (i32.const ${LAYOUT.OUT}))
   (global (export "CONTROL") i32 (i32.const ${LAYOUT.CONTROL}))
   (global (export "ARRAYS") i32 (i32.const ${LAYOUT.ARRAYS}))
   (global (export "GROUP") i32 (i32.const ${GROUP}))
-${stepFunction("reverse", "sgd")}
-${stepFunction("forward", "sgd")}
-${stepFunction("reverse", "adam")}
-${stepFunction("forward", "adam")}
+${KERNEL_OPTIMIZERS.flatMap((optimizer) => KERNEL_PENALTIES.map((penalty) => stepFunction(penalty.name, optimizer))).join("\n")}
 ${expFunction("exp", true)}
 ${expFunction("exp_step", false)}
 ${logFunction()}
-${runFunction("reverse")}
-${runFunction("forward")}
+${KERNEL_PENALTIES.map((penalty) => runFunction(penalty.name)).join("\n")}
 )
 `;
 }

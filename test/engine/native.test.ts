@@ -1,14 +1,17 @@
 /**
- * The native kernel (src/core/fast/native/kernel.c) on its own: its exp against Math.exp, and the
+ * The native kernel (src/engine/native/kernel.c) on its own: its exp against Math.exp, and the
  * claim that every x86-64 level it is built for gives the same bits. Its steps against the plain
  * formulas are in fast.test.ts, which runs its whole suite on this kernel too.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PARALLEL_MIN } from "../../src/core/fast/exact.js";
-import { compileKernel } from "../../src/core/fast/kernel-wat.mjs";
-import { ROW_SLOTS, setNativeKernel, type NativeKernel } from "../../src/core/fast/native.js";
-import { LAYOUT, setKernel } from "../../src/core/fast/wasm.js";
-import { makeProblem } from "../../src/core/policy.js";
+import { divergenceNamed } from "../../src/core/divergences/registry.js";
+import { PARALLEL_MIN } from "../../src/engine/fast-stepper.js";
+import { compileKernel } from "../../src/engine/kernel-wat.mjs";
+import { setNativeKernel, type NativeKernel } from "../../src/engine/native.js";
+import { GROUP, LAYOUT, ROW } from "../../src/engine/contract.mjs";
+import { setKernel } from "../../src/engine/wasm.js";
+import { makeProblem } from "../../src/core/problem.js";
+import { RECORD_FIELDS } from "../../src/sim/record.js";
 import { Simulation, type SimConfig } from "../../src/sim/simulation.js";
 import { buildNativeKernel } from "../helpers/native.js";
 import { seededRandom } from "../helpers/random.js";
@@ -58,13 +61,13 @@ describe.skipIf(!native.kernel)(`the native kernel${native.kernel ? "" : ` (skip
     special.forEach((v, i) => expect(ulps(ys[i]!, Math.exp(v)), `exp(${v}) = ${ys[i]}`).toBe(0));
   });
 
-  it("is built for the layout of the WebAssembly kernel's memory (native.ts refuses another)", () => {
+  it("is built for the layout of contract.mjs, which the WebAssembly kernel shares (native.ts refuses another)", () => {
     expect([kernel.PARAMS, kernel.MASKS, kernel.OUT_SLOT, kernel.GROUP, kernel.ROW_SLOTS]).toEqual([
       LAYOUT.PARAMS,
       LAYOUT.MASKS,
       LAYOUT.OUT_SLOT,
-      LAYOUT.GROUP,
-      ROW_SLOTS,
+      GROUP,
+      ROW.length,
     ]);
   });
 
@@ -85,10 +88,10 @@ describe.skipIf(!avx512)(`x86-64 levels${avx512 ? "" : " (skipped: needs an AVX-
     expect(levels.map((k) => k?.isa)).toEqual(["avx2", "avx512"]);
     const rand = seededRandom(42);
     for (const [V, penalty, gold] of [
-      [17, "reverse", true],
-      [1001, "forward", false],
-      [PARALLEL_MIN + 5, "reverse", false],
-      [PARALLEL_MIN + 5, "forward", true],
+      [17, divergenceNamed("reverse"), true],
+      [1001, divergenceNamed("forward"), false],
+      [PARALLEL_MIN + 5, divergenceNamed("reverse"), false],
+      [PARALLEL_MIN + 5, divergenceNamed("forward"), true],
     ] as const) {
       const problem = makeProblem(
         Array.from({ length: V }, () => Math.exp(3 * rand() - 1.5)),
@@ -102,9 +105,9 @@ describe.skipIf(!avx512)(`x86-64 levels${avx512 ? "" : " (skipped: needs an AVX-
         expect(sim.kernel).toBe(`native-${level!.isa}`);
         const rows: number[] = [];
         sim.step(1500, (row) => rows.push(...row));
-        return { rows, pi: Array.from(sim.state.pi), theta: Array.from(sim.state.theta) };
+        return { rows, pi: Array.from(sim.policy), theta: Array.from(sim.family.theta) };
       });
-      expect(runs[0]!.rows.length).toBe(1500 * 9);
+      expect(runs[0]!.rows.length).toBe(1500 * RECORD_FIELDS.length);
       expect(runs[1]!.rows).toEqual(runs[0]!.rows);
       expect(runs[1]!.pi).toEqual(runs[0]!.pi);
       expect(runs[1]!.theta).toEqual(runs[0]!.theta);

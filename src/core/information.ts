@@ -1,5 +1,7 @@
 /**
- * Divergences between distributions on the same vocabulary, in nats (divide by ln 2 for bits).
+ * Information measures of two given distributions on one vocabulary (what `klsim kl` prints), in
+ * nats (divide by ln 2 for bits). The penalties that training uses are the divergence registry's
+ * entries (divergences/registry.ts), which build on these.
  * Conventions: 0·log 0 = 0; a zero in q where p has mass makes KL(p‖q) = +Infinity (never NaN).
  */
 

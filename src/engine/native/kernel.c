@@ -1,12 +1,12 @@
 /*
- * klsim's native kernel, an optional accelerator of FastExact.run (src/core/fast/exact.ts): n exact
+ * klsim's native kernel, an optional accelerator of FastStepper (src/engine/fast-stepper.ts): n exact
  * SGD steps at a fixed β, each ONE pass over the vocabulary that fuses the gradient, the update, the
  * softmax with one exp per token and the sums of every metric, then the step's finish. It is the
  * WebAssembly kernel's run_<penalty>_sgd (kernel-wat.mjs) on the same memory, with the same layout,
- * parameter block, rows and stopping rules, so exact.ts calls either; written with GCC/Clang vector
+ * parameter block, rows and stopping rules, so fast-stepper.ts calls either; written with GCC/Clang vector
  * extensions over 8 doubles, which each build target lowers to its widest registers (AVX-512 zmm,
- * AVX2 ymm, NEON). The plain TypeScript (src/core/policy.ts) is the readable reference;
- * test/core/fast.test.ts holds this kernel to it at 1e-12 on random instances.
+ * AVX2 ymm, NEON). The plain TypeScript (src/core/families/softmax.ts with the registry's entries) is the readable
+ * reference; test/engine/fast.test.ts holds this kernel to it at 1e-12 on random instances.
  *
  * Reproducibility: FMA only where written (FMA8; the build passes -ffp-contract=off), eight fixed
  * accumulator lanes reduced in a fixed order, so every x86-64 clone gives the same bits (a CPU
@@ -34,17 +34,10 @@
 #define HAVE_HELPER 0
 #endif
 
-/* ---- the memory layout: wasm.ts LAYOUT; kernel-wat.mjs F64_PARAMS, I32_PARAMS, ROW ---- */
-enum { PARAMS = 256, INTS = PARAMS + 128, MASKS = 512, GROUP = 8 };
-enum { P_INVZ, P_LOGZ, P_MEAN, P_BETA, P_M, P_RATE };
-enum { A_THETA, A_E, A_GRAD, A_REWARD, A_GOLD, A_REF, A_LOGREF };
-enum { R_REWARD, R_GOLD, R_RKL, R_FKL, R_ENT, R_LOGZ, R_MAX, R_INVZ, ROW_SLOTS };
-/* a chunk's result slot: Σe, Σe·r, Σe·g, Σe·s, Σe·(s − log πref), Σπref·(log πref − s), max θ */
-enum { S_Z, S_R, S_G, S_S, S_LR, S_REF, S_MAX };
-/* bytes between the two chunks' result slots (wasm.ts LAYOUT.OUT_SLOT) */
-enum { OUT_SLOT = 64 };
-/* the step's max θ may move this far from the exp shift M before the caller finishes the step (exact.ts SHIFT_SLACK) */
-#define SHIFT_SLACK 32.0
+/* ---- the memory layout, parameter block, result slots and rows: src/engine/contract.mjs, written
+ * out as kernel-layout.h by scripts/build-native.mjs (PARAMS, MASKS, GROUP, OUT_SLOT, P_*, A_*, S_*,
+ * R_*, ROW_SLOTS, SHIFT_SLACK, NATIVE_VERSION) ---- */
+#include "kernel-layout.h"
 
 typedef double v8d __attribute__((vector_size(64)));
 typedef int64_t v8l __attribute__((vector_size(64)));
@@ -136,8 +129,8 @@ typedef int64_t v8lu __attribute__((vector_size(64), aligned(8)));
     double *theta = (double *)(mem + a[A_THETA]), *e = (double *)(mem + a[A_E]);                       \
     double *grad = (double *)(mem + a[A_GRAD]);                                                        \
     const double *reward = (const double *)(mem + a[A_REWARD]), *gold = (const double *)(mem + a[A_GOLD]); \
-    const double *ref = (const double *)(mem + a[A_REF]), *logRef = (const double *)(mem + a[A_LOGREF]); \
-    const v8d invZ = SPLAT(p[P_INVZ]), logZ = SPLAT(p[P_LOGZ]), mean = SPLAT(p[P_MEAN]);               \
+    const double *ref = (const double *)(mem + a[A_REF]), *logRef = (const double *)(mem + a[A_LOG_REF]); \
+    const v8d invZ = SPLAT(p[P_INV_Z]), logZ = SPLAT(p[P_LOG_Z]), mean = SPLAT(p[P_MEAN]);               \
     const v8d beta = SPLAT(p[P_BETA]), M = SPLAT(p[P_M]), rate = SPLAT(p[P_RATE]);                     \
     const v8l mask = *(const v8lu *)(mem + MASKS); /* all ones for a real token of the last group */   \
     v8d z = SPLAT(0.0), sR = z, sG = z, sS = z, sLR = z, sRef = z, max = SPLAT(-INFINITY);              \
@@ -305,7 +298,7 @@ static inline int is_finite(double x) { return fabs(x) < INFINITY; }
  * rows written.
  */
 static int run_steps(uint8_t *mem, int forward, int gold, int n, double *rows, int64_t groups, int64_t split, int tail, double *out,
-                     Helper *helper) {
+                     Helper *helper, int always) {
   double *p = (double *)(mem + PARAMS);
   const int kind = forward * 2 + gold;
   const ChunkFunction chunk = CHUNKS[kind];
@@ -323,7 +316,7 @@ static int run_steps(uint8_t *mem, int forward, int gold, int n, double *rows, i
       if (helper) gen = helper_offer(helper, mem, kind, split, groups - split, tail, out1);
 #endif
       chunk(mem, 0, split, 0, out);
-      if (gen == 0 || helper_take_back(helper, gen)) chunk(mem, split, groups - split, tail, out1);
+      if (gen == 0 || (!always && helper_take_back(helper, gen))) chunk(mem, split, groups - split, tail, out1);
       else helper_await(helper, gen);
       for (int j = 0; j < S_MAX; j++) out[j] = out[j] + out1[j];
       const double a = out[S_MAX], b = out1[S_MAX];
@@ -345,15 +338,15 @@ static int run_steps(uint8_t *mem, int forward, int gold, int n, double *rows, i
     double *row = rows + (int64_t)t * ROW_SLOTS;
     row[R_REWARD] = reward;
     row[R_GOLD] = goldReward;
-    row[R_RKL] = rkl;
-    row[R_FKL] = fkl;
-    row[R_ENT] = ent;
-    row[R_LOGZ] = M + lz;
-    row[R_MAX] = max;
-    row[R_INVZ] = invZ;
+    row[R_REVERSE_KL] = rkl;
+    row[R_FORWARD_KL] = fkl;
+    row[R_ENTROPY] = ent;
+    row[R_LOG_Z] = M + lz;
+    row[R_MAX_THETA] = max;
+    row[R_INV_Z] = invZ;
     /* the next step's parameters */
-    p[P_INVZ] = invZ;
-    p[P_LOGZ] = M + lz;
+    p[P_INV_Z] = invZ;
+    p[P_LOG_Z] = M + lz;
     p[P_MEAN] = forward ? reward : reward - beta * rkl;
     p[P_M] = max;
   }
@@ -397,7 +390,8 @@ static int int_args(napi_env env, napi_value *argv, size_t from, size_t to, int3
 /*
  * run(memory, forward, gold, n, rows, groups, split, tail, out, helper) → rows written.
  * memory: a Uint8Array over the whole kernel memory; rows and out: byte offsets in it (as for the
- * WebAssembly run function); helper: 1 to let the helper thread take chunk 1.
+ * WebAssembly run function); helper: 1 to let the helper thread take chunk 1, 2 to have it take every
+ * chunk 1 while the caller waits (for the tests: then the helper certainly runs).
  */
 static napi_value js_run(napi_env env, napi_callback_info info) {
   size_t argc = 10;
@@ -413,17 +407,17 @@ static napi_value js_run(napi_env env, napi_callback_info info) {
   const int32_t forward = v[1], gold = v[2], n = v[3], rows = v[4], groups = v[5], split = v[6], tail = v[7], out = v[8], wantHelper = v[9];
   /* everything this call touches lies within the memory: rows, result slots, and the arrays at the
    * offsets of the parameter block, each (groups + tail) groups long */
-  int in_range = n >= 0 && groups >= 0 && split >= 0 && split <= groups && rows >= 0 && out >= 0 && length >= INTS + 4 * (A_LOGREF + 1) &&
+  int in_range = n >= 0 && groups >= 0 && split >= 0 && split <= groups && rows >= 0 && out >= 0 && length >= INTS + 4 * (A_LOG_REF + 1) &&
                  (size_t)rows + (size_t)n * ROW_SLOTS * 8 <= length && (size_t)out + 2 * OUT_SLOT <= length;
   const int32_t *arrays = (const int32_t *)((uint8_t *)data + INTS);
-  for (int k = A_THETA; in_range && k <= A_LOGREF; k++)
+  for (int k = A_THETA; in_range && k <= A_LOG_REF; k++)
     in_range = arrays[k] >= 0 && (size_t)arrays[k] + ((size_t)groups + (tail != 0)) * GROUP * 8 <= length;
   if (!in_range) return throw_type(env, "klsim native kernel: offsets out of range");
   Instance *instance = NULL;
   napi_get_instance_data(env, (void **)&instance);
   Helper *helper = wantHelper && HAVE_HELPER && instance ? &instance->helper : NULL;
   uint8_t *mem = data;
-  int done = run_steps(mem, forward != 0, gold != 0, n, (double *)(mem + rows), groups, split, tail != 0, (double *)(mem + out), helper);
+  int done = run_steps(mem, forward != 0, gold != 0, n, (double *)(mem + rows), groups, split, tail != 0, (double *)(mem + out), helper, wantHelper == 2);
   napi_value result;
   napi_create_int32(env, done, &result);
   return result;
@@ -481,8 +475,7 @@ static const char *isa(void) {
 #endif
 }
 
-/* The version of this binding's interface; exact.ts refuses a kernel of another. */
-#define NATIVE_VERSION 1
+/* NATIVE_VERSION (contract.mjs): native.ts refuses a kernel of another. */
 
 static void export_function(napi_env env, napi_value exports, const char *name, napi_callback callback) {
   napi_value fn;
@@ -503,7 +496,7 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "version", value);
   napi_get_boolean(env, HAVE_HELPER, &value);
   napi_set_named_property(env, exports, "threads", value);
-  /* the layout this build expects, checked by native.ts against wasm.ts LAYOUT and exact.ts ROW_SLOTS */
+  /* the layout this build expects, checked by native.ts against contract.mjs */
   const struct { const char *name; int32_t value; } layout[] = {{"PARAMS", PARAMS}, {"MASKS", MASKS}, {"OUT_SLOT", OUT_SLOT}, {"GROUP", GROUP}, {"ROW_SLOTS", ROW_SLOTS}};
   for (size_t k = 0; k < sizeof layout / sizeof layout[0]; k++) {
     napi_create_int32(env, layout[k].value, &value);

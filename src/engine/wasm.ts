@@ -6,6 +6,7 @@
  * TypeScript path is used.
  */
 import { readFileSync } from "node:fs";
+import { GROUP as GROUP_SIZE, KERNEL_VERSION, LAYOUT } from "./contract.mjs";
 
 /** A chunk of the vocabulary: groups [start, start + count), plus the partial last group if
  *  `tail`; the sums and max θ go to the result slot at byte offset `out`. */
@@ -14,15 +15,12 @@ export type StepFunction = (start: number, count: number, tail: number, out: num
 /** n SGD steps at a fixed β, a row of metrics per step at `rows`; returns the rows written. */
 export type RunFunction = (n: number, rows: number, groups: number, tail: number, out: number) => number;
 
-/** The kernel's exports (see kernel-wat.mjs): one step function per penalty and optimiser, each
- *  reading its parameters from the block at PARAMS; exp for tests; the memory layout. */
+/** The kernel's exports (see kernel-wat.mjs): one step function per penalty and optimiser
+ *  (contract.mjs STEP_FUNCTIONS), each reading its parameters from the block at PARAMS; one batched
+ *  SGD run per penalty (run_<penalty>_sgd); exp for tests; the memory layout. */
 export interface KernelExports {
-  step_reverse_sgd: StepFunction;
-  step_forward_sgd: StepFunction;
-  step_reverse_adam: StepFunction;
-  step_forward_adam: StepFunction;
-  run_reverse_sgd: RunFunction;
-  run_forward_sgd: RunFunction;
+  [step: `step_${string}`]: StepFunction;
+  [run: `run_${string}_sgd`]: RunFunction;
   exp(x: number, out: number, n: number): void;
   log(x: number): number;
   VERSION: { value: number };
@@ -33,11 +31,6 @@ export interface KernelExports {
   ARRAYS: { value: number };
   GROUP: { value: number };
 }
-
-/** The kernel version and memory layout this code expects (kernel-wat.mjs VERSION, LAYOUT), checked
- *  at instantiation: a kernel.wasm left from another build is not used. */
-export const KERNEL_VERSION = 4;
-export const LAYOUT = { PARAMS: 256, MASKS: 512, OUT: 640, OUT_SLOT: 64, CONTROL: 960, ARRAYS: 1024, GROUP: 8 } as const;
 
 /** The little of the WebAssembly JS API used here (the project's lib has no DOM types). */
 interface WasmApi {
@@ -64,8 +57,8 @@ function kernelModule(): object | null {
   if (cached !== undefined) return cached;
   cached = null;
   if (!wasm || process.env.KLSIM_ENGINE === "plain") return cached;
-  // next to this file (dist/core/fast), or seen from dist/cli when bundled into main.js or run.js (scripts/bundle-run.mjs)
-  for (const path of ["./kernel.wasm", "../core/fast/kernel.wasm"]) {
+  // next to this file (dist/engine), or seen from dist/cli when bundled into main.js or run.js (scripts/bundle-run.mjs)
+  for (const path of ["./kernel.wasm", "../engine/kernel.wasm"]) {
     try {
       cached = new wasm.Module(readFileSync(new URL(path, import.meta.url)));
       break;
@@ -97,7 +90,7 @@ export function instantiateKernel(bytes: number): KernelInstance | null {
   if (!module || !wasm || !area) return null;
   const { memory, buffer } = area;
   const kernel = new wasm.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
-  const { VERSION, PARAMS, MASKS, OUT, CONTROL, ARRAYS, GROUP } = kernel;
+  const { VERSION, PARAMS, MASKS, OUT, CONTROL, ARRAYS, GROUP } = kernel; // the layout it was built with, checked against contract.mjs
   if (
     VERSION?.value !== KERNEL_VERSION ||
     PARAMS.value !== LAYOUT.PARAMS ||
@@ -105,7 +98,7 @@ export function instantiateKernel(bytes: number): KernelInstance | null {
     OUT.value !== LAYOUT.OUT ||
     CONTROL.value !== LAYOUT.CONTROL ||
     ARRAYS.value !== LAYOUT.ARRAYS ||
-    GROUP.value !== LAYOUT.GROUP
+    GROUP.value !== GROUP_SIZE
   ) {
     return null; // a kernel.wasm from another version: not ours to trust
   }

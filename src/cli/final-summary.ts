@@ -1,6 +1,6 @@
-/** The final-summary object of `run --json` and `optimum --json` (DESIGN.md §4), and its text form. */
-import type { PolicyMetrics } from "../core/summary.js";
-import { jsonNumber } from "../sim/format.js";
+/** The final-summary object of `run --json` and `optimum --json` (README: Commands), and its text form. */
+import type { PolicyMetrics } from "../core/metrics.js";
+import { jsonNumber } from "../sim/record-format.js";
 
 export interface SummaryInput {
   policy: ArrayLike<number>;
@@ -37,8 +37,17 @@ export function fmt(x: number | null): string {
 
 /** A small table of metrics rows (e.g. "final" and "optimum"). */
 export function metricsTable(rows: Array<[string, PolicyMetrics]>): string {
-  const headers = ["", "reward", "gold", "reverse_kl", "forward_kl", "entropy", "objective"];
-  const body = rows.map(([label, m]) => [label, fmt(m.reward), fmt(m.goldReward), fmt(m.reverseKL), fmt(m.forwardKL), fmt(m.entropy), fmt(m.objective)]);
+  const headers = ["", "reward", "gold", "reverse_kl", "forward_kl", "penalty", "entropy", "objective"];
+  const body = rows.map(([label, m]) => [
+    label,
+    fmt(m.reward),
+    fmt(m.goldReward),
+    fmt(m.reverseKL),
+    fmt(m.forwardKL),
+    fmt(m.penaltyValue),
+    fmt(m.entropy),
+    fmt(m.objective),
+  ]);
   const widths = headers.map((h, c) => Math.max(h.length, ...body.map((r) => r[c]!.length)));
   const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ");
   return [line(headers), ...body.map(line)].join("\n");

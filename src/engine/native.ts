@@ -3,10 +3,10 @@
  * kernel.node next to the built native.js): the WebAssembly kernel's batched SGD steps on the same
  * memory, in AVX-512/AVX2/NEON registers with FMA, and a helper thread of its own for large
  * vocabularies. Anything missing (no C compiler at install, a CPU without FMA, another platform,
- * KLSIM_ENGINE=wasm or plain) gives null, and exact.ts uses the WebAssembly kernel alone.
+ * KLSIM_ENGINE=wasm or plain) gives null, and fast-stepper.ts uses the WebAssembly kernel alone.
  */
 import { createRequire } from "node:module";
-import { LAYOUT } from "./wasm.js";
+import { GROUP, LAYOUT, NATIVE_VERSION, ROW } from "./contract.mjs";
 
 /** The binding (see js_run in native/kernel.c). */
 export interface NativeKernel {
@@ -40,11 +40,8 @@ export interface NativeKernel {
   ROW_SLOTS: number;
 }
 
-/** The f64 slots of a row of run() (kernel-wat.mjs ROW; exact.ts reads them). */
-export const ROW_SLOTS = 8;
-
-/** native/kernel.c NATIVE_VERSION: a kernel.node from another build (or another layout) is not used. */
-export const NATIVE_VERSION = 1;
+/** The f64 slots of a row of run() (contract.mjs ROW). */
+export const ROW_SLOTS = ROW.length;
 
 let cached: NativeKernel | null | undefined;
 
@@ -55,8 +52,8 @@ export function nativeKernel(): NativeKernel | null {
   const engine = process.env.KLSIM_ENGINE;
   if (engine === "plain" || engine === "wasm") return cached;
   const require = createRequire(import.meta.url);
-  // next to this file (dist/core/fast), or seen from dist/cli when bundled into main.js or run.js
-  for (const path of ["./kernel.node", "../core/fast/kernel.node"]) {
+  // next to this file (dist/engine), or seen from dist/cli when bundled into main.js or run.js
+  for (const path of ["./kernel.node", "../engine/kernel.node"]) {
     try {
       const kernel = require(path) as NativeKernel;
       if (kernel.version === NATIVE_VERSION && kernel.isa !== "none" && sameLayout(kernel)) cached = kernel;
@@ -69,7 +66,7 @@ export function nativeKernel(): NativeKernel | null {
 }
 
 function sameLayout(kernel: NativeKernel): boolean {
-  const { PARAMS, MASKS, OUT_SLOT, GROUP } = LAYOUT;
+  const { PARAMS, MASKS, OUT_SLOT } = LAYOUT;
   return kernel.PARAMS === PARAMS && kernel.MASKS === MASKS && kernel.OUT_SLOT === OUT_SLOT && kernel.GROUP === GROUP && kernel.ROW_SLOTS === ROW_SLOTS;
 }
 

@@ -1,10 +1,10 @@
 /**
- * The helper thread's schedule (src/core/fast/schedule.ts), fed made-up timings: which way each
+ * The helper thread's schedule (src/engine/schedule.ts), fed made-up timings: which way each
  * turn goes, how long a losing helper waits, and that a slow part cuts the helper's turn short.
  */
 import { describe, expect, it } from "vitest";
-import { runnableIn } from "../../src/core/fast/exact.js";
-import { HelperSchedule } from "../../src/core/fast/schedule.js";
+import { runnableIn } from "../../src/engine/threads.js";
+import { HelperSchedule } from "../../src/engine/schedule.js";
 
 /** Runs `steps` steps through the schedule, in the parts it asks for, each taking `msPerStep(helper)` per step. */
 function drive(schedule: HelperSchedule, steps: number, msPerStep: (helper: boolean, done: number) => number): boolean[] {

@@ -1,0 +1,54 @@
+/**
+ * One step's metrics as a row of numbers: what every stepper reports for every step, in this order
+ * (NaN = not applicable: no gold reward, no sampled estimate, not a sequence model). The record
+ * (src/sim/record.ts) adds the step, β and the objective.
+ */
+export const METRIC_FIELDS = [
+  "reward",
+  "gold_reward",
+  "forward_kl",
+  "reverse_kl",
+  "entropy",
+  "penalty_value",
+  "kl_estimate",
+  "mean_length",
+  "token_mean_kl",
+] as const;
+
+export type MetricField = (typeof METRIC_FIELDS)[number];
+
+/** Each metric's index in a row. */
+export const METRIC = Object.fromEntries(METRIC_FIELDS.map((name, index) => [name, index])) as Record<MetricField, number>;
+
+export const METRIC_COUNT = METRIC_FIELDS.length;
+
+/** A row with every metric "not applicable". */
+export function emptyMetricRow(): Float64Array {
+  return new Float64Array(METRIC_COUNT).fill(NaN);
+}
+
+/** What a non-finite value in each metric means, for the message that stops a run. */
+export const NON_FINITE_MEANING: Record<MetricField, string> = {
+  reward: "the reward became non-finite",
+  gold_reward: "the gold reward became non-finite",
+  forward_kl: "a KL divergence became non-finite",
+  reverse_kl: "a KL divergence became non-finite",
+  entropy: "the entropy became non-finite",
+  penalty_value: "the penalty became non-finite",
+  kl_estimate: "the KL estimate became non-finite",
+  mean_length: "the mean length became non-finite",
+  token_mean_kl: "the token-mean KL became non-finite",
+};
+
+/** The first of the `fields` (metric indices) whose value in the row at `at` is not finite, or −1. */
+export function firstNonFinite(row: ArrayLike<number>, fields: readonly number[], at = 0): number {
+  for (let k = 0; k < fields.length; k++) if (!Number.isFinite(row[at + fields[k]!]!)) return fields[k]!;
+  return -1;
+}
+
+/** Whether a step's row can be recorded: its `fields` and its objective E[r] − β·D are all finite
+ *  (β·D overflows with finite factors: β = 1e308, D = 1e306). Steppers stop after a step that is not. */
+export function rowFinite(row: ArrayLike<number>, fields: readonly number[], beta: number, at = 0): boolean {
+  const penalty = row[at + METRIC.penalty_value]!;
+  return firstNonFinite(row, fields, at) < 0 && Number.isFinite(row[at + METRIC.reward]! - beta * (penalty < 0 ? 0 : penalty));
+}

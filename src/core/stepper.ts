@@ -1,0 +1,45 @@
+/**
+ * What the Simulation's one step loop drives: a stepper takes training steps on a model and reports
+ * each step's metrics as a row (metric-row.ts). The plain TypeScript steppers (steppers/*.ts) and the
+ * fast kernels (src/engine) implement it alike; a stepper declares which penalties it can take, and
+ * the Simulation falls back to the next one that can (steppers on one model share its state).
+ */
+import type { Divergence } from "./divergence.js";
+import type { PolicyFamily } from "./family.js";
+
+export interface Stepper {
+  /** The model it trains (steppers on one Simulation share it). */
+  readonly family: PolicyFamily;
+  /** What runs the steps: "typescript", "wasm-simd", "native-avx512", … */
+  readonly kernel: string;
+  /** Whether a helper thread has taken part in the steps. */
+  readonly threaded: boolean;
+  /** Outcomes drawn per step (the batch B in sampled mode, 1 otherwise): the adaptive controller's n. */
+  readonly samplesPerStep: number;
+  /** The most steps one `advance` takes. */
+  readonly maxSteps: number;
+  /** The metric-row fields (METRIC indices) this stepper fills; the others are NaN. */
+  readonly metrics: readonly number[];
+  /** Whether it can take steps under this penalty (the plain steppers take every one). */
+  supports(penalty: Divergence): boolean;
+  /** Back to the start (θ₀, the optimiser's state cleared); the current row is θ₀'s. */
+  reset(penalty: Divergence): void;
+  /** The current state's metrics under `penalty` (after another stepper's steps, or a penalty change). */
+  refresh(penalty: Divergence): void;
+  /**
+   * Up to n steps (n ≤ maxSteps) at this β and penalty; row j holds the metrics after step j + 1.
+   * Returns the steps taken: fewer than n only when the last one produced a non-finite value (in a
+   * row field, or in the parameters: see `failure`).
+   */
+  advance(penalty: Divergence, beta: number, n: number): number;
+  /** Row j (0 ≤ j < the last advance's count) into `out`, in METRIC order. */
+  readRow(j: number, out: Float64Array): void;
+  /** The current state's row (after reset, refresh or the last step) into `out`. */
+  readCurrent(out: Float64Array): void;
+  /** Another stepper takes over the state now: leave it evaluated and normalised. */
+  release(): void;
+  /** What became non-finite in the parameters at the last step, or null. */
+  failure(): string | null;
+  /** π over tokens now, normalised (a view: copy what you keep). */
+  policy(): Float64Array;
+}

@@ -1,0 +1,35 @@
+/**
+ * Whether a fast stepper may start a helper thread: only on the main thread (not in sweep's
+ * workers), and only when a core is idle — with every core busy it would just take turns with this
+ * one. Idle means the 1-minute load average leaves a core, or (Linux) no more than cores − 1 tasks
+ * are runnable right now, this one included: the average lags, and a run started just after another
+ * program (a numpy loop, the previous run) would otherwise go without the helper for a minute. The
+ * timing (schedule.ts) still decides whether it pays. KLSIM_THREADS=1 never starts one,
+ * KLSIM_THREADS=2 starts one whatever the load.
+ */
+import { readFileSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
+import { workerThreads } from "./helper.js";
+
+export function defaultThreads(): boolean {
+  const setting = process.env.KLSIM_THREADS;
+  if (setting === "1") return false;
+  const cores = availableParallelism();
+  if (cores < 2 || !workerThreads().isMainThread) return false;
+  return setting === "2" || loadavg()[0]! <= cores - 1 || runnableNow() <= cores - 1;
+}
+
+/** Tasks runnable at this instant (Linux), or Infinity if unknown. */
+function runnableNow(): number {
+  try {
+    return runnableIn(readFileSync("/proc/loadavg", "latin1"));
+  } catch {
+    return Infinity; // not Linux
+  }
+}
+
+/** The running count of /proc/loadavg's fourth field ("0.89 1.01 1.08 1/85 16151" → 1), or Infinity. */
+export function runnableIn(loadavgText: string): number {
+  const running = /^\S+ \S+ \S+ (\d+)\/\d+ /.exec(loadavgText)?.[1];
+  return running === undefined ? Infinity : Number(running);
+}
