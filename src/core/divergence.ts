@@ -86,3 +86,16 @@ export function fixedKind(entry: Divergence, describe: string): DivergenceKind {
     parse: (name) => (name === entry.name ? entry : null),
   };
 }
+
+/**
+ * The logit gradient from the weights w_i = π_i·∂D/∂π_i already in `out` (an entry's first pass):
+ * out_i ← π_i(r_i − E_π[r]) − β(w_i − π_i·Σw).
+ */
+export function logitGradientFromWeights(pi: ArrayLike<number>, reward: ArrayLike<number> | null, meanReward: number, beta: number, out: Float64Array): void {
+  let sumW = 0;
+  for (let i = 0; i < pi.length; i++) sumW += out[i]!;
+  for (let i = 0; i < pi.length; i++) {
+    const own = reward ? pi[i]! * (reward[i]! - meanReward) : 0;
+    out[i] = own - beta * (out[i]! - pi[i]! * sumW);
+  }
+}

@@ -3,7 +3,7 @@ import { adaptiveBeta, createController } from "../../src/core/controllers.js";
 import { DIVERGENCE_KINDS, divergenceNamed } from "../../src/core/divergences/registry.js";
 import { logOf, normalizedOf, softmaxOf } from "../../src/core/distributions.js";
 import { SoftmaxFamily } from "../../src/core/families/softmax.js";
-import { entropy, klDivergence } from "../../src/core/information.js";
+import { entropy, jensenShannon, klDivergence } from "../../src/core/information.js";
 import { emptyMetricRow, METRIC } from "../../src/core/metric-row.js";
 import { Adam, Sgd } from "../../src/core/optimizers.js";
 import { makeProblem } from "../../src/core/problem.js";
@@ -13,6 +13,8 @@ import { seededRandom } from "../helpers/random.js";
 const definitions: Record<string, (pi: Float64Array, ref: Float64Array) => number> = {
   reverse: (pi, ref) => klDivergence(pi, ref),
   forward: (pi, ref) => klDivergence(ref, pi),
+  js: (pi, ref) => jensenShannon(pi, ref),
+  "alpha:0.5": (pi, ref) => 4 * (1 - pi.reduce((s, p, i) => s + Math.sqrt(p * ref[i]!), 0)), // 4(1 − Bhattacharyya)
 };
 
 /** J(θ) = ⟨softmax θ, r⟩ − β·D straight from the definition, for finite differences. */

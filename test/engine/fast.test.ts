@@ -342,6 +342,7 @@ for (const [engine, nativeKernelUnderTest] of ENGINES) {
         ["forward, SGD", { penalty: FORWARD, optimizer: { kind: "sgd", lr: 1 } }],
         ["reverse, Adam", { penalty: REVERSE, optimizer: ADAM }],
         ["forward, Adam, adaptive β", { penalty: FORWARD, optimizer: ADAM, controller: { kind: "adaptive", target: 0.5, horizon: 100 } }],
+        ["reverse → js → forward, Adam (the plain stepper takes js on the kernel's state)", { penalty: REVERSE, optimizer: ADAM }],
       ];
       for (const [name, partial] of configs) {
         it(`${name}: every record and the final π to 1e-10 over 3000 steps`, () => {

@@ -97,7 +97,7 @@ const EXPECTED: Record<string, [string | null, RegExp]> = {
   "sampling-batch-zero": ["sampling.batch", /^must be ≥ 1, got 0$/],
   "seed-negative": ["seed", /^must be ≥ 0, got -1$/],
   // unknown names, with did-you-mean where one is close
-  "unknown-penalty": ["penalty", /^expected one of "reverse", "forward", got the string "backward"$/],
+  "unknown-penalty": ["penalty", /^expected one of "reverse", "forward", "js", "alpha:A \(0 < A < 1\)", got the string "backward"$/],
   "unknown-penalty-typo": ["penalty", /got the string "revers" \(did you mean "reverse"\?\)$/],
   "unknown-estimator": ["sampling.estimator", /^expected one of "k1", "kl", "k2", "mse", "k3", "low_var_kl", "abs", "full", got the string "k4"/],
   "unknown-optimizer": ["optimizer.kind", /got the string "adamw" \(did you mean "adam"\?\)$/],
@@ -245,12 +245,12 @@ const ARGS: ArgCase[] = [
   {
     name: "--penalty unknown",
     args: ["run", "basic", "--penalty", "backward", "--out", "{PRE}"],
-    line: "--penalty: expected one of reverse, forward, got 'backward'",
+    line: "--penalty: expected one of reverse, forward, js, alpha:A (0 < A < 1), got 'backward'",
   },
   {
     name: "--penalty typo",
     args: ["run", "basic", "--penalty", "foward", "--out", "{PRE}"],
-    line: "--penalty: expected one of reverse, forward, got 'foward' (did you mean forward?)",
+    line: "--penalty: expected one of reverse, forward, js, alpha:A (0 < A < 1), got 'foward' (did you mean forward?)",
   },
   { name: "a value for a boolean flag", args: ["run", "basic", "--json=yes", "--out", "{PRE}"], line: "--json: takes no value" },
   {

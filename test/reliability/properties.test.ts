@@ -30,6 +30,8 @@ const PENALTIES = DIVERGENCE_KINDS.map((k) => k.example);
 const DEFINITION: Record<string, (pi: ArrayLike<number>, ref: ArrayLike<number>) => number> = {
   reverse: (pi, ref) => klDivergence(pi, ref),
   forward: (pi, ref) => klDivergence(ref, pi),
+  js: (pi, ref) => jensenShannon(pi, ref),
+  "alpha:0.5": (pi, ref) => 4 * (1 - Array.from(pi).reduce((s, p, i) => s + Math.sqrt(p * ref[i]!), 0)),
 };
 /** J(π) = ⟨π, r⟩ − β·D(π, π_ref) from the definitions. */
 function objectiveOf(penalty: Divergence, beta: number, pi: ArrayLike<number>, ref: ArrayLike<number>, reward: ArrayLike<number>): number {

@@ -96,7 +96,7 @@ describe("Root", () => {
     expect(frame()).toContain("β 0.5 ");
   });
 
-  it("d cycles through the penalties, and the dashed optimum lines follow", async () => {
+  it("d cycles through the four penalties, and the dashed optimum lines follow", async () => {
     const { store, frame, stdin } = await setup();
     // basic: π_ref uniform over 4, r = e₀, β = ½. π* = (p, (1−p)/3 ×3) with E[r] = p, where the
     // stationarity r_i − β f′(u_i) = λ (u = π/π_ref) gives 1 = β(f′(4p) − f′(4(1 − p)/3)),
@@ -104,6 +104,8 @@ describe("Root", () => {
     const fPrime: Record<string, (u: number) => number> = {
       reverse: (u) => Math.log(u),
       forward: (u) => -1 / u,
+      js: (u) => 0.5 * Math.log((2 * u) / (1 + u)),
+      "alpha:0.5": (u) => (1 - u ** -0.5) / 0.5,
     };
     const rewardAtOptimum = (name: string) => {
       let lo = 0.25;
@@ -120,6 +122,8 @@ describe("Root", () => {
     for (const [name, label, chart] of [
       ["reverse", "reverse KL(π‖π_ref)", "reverse KL(π‖π_ref) · penalty"],
       ["forward", "forward KL(π_ref‖π)", "forward KL(π_ref‖π) · penalty"],
+      ["js", "Jensen–Shannon JS(π, π_ref)", null],
+      ["alpha:0.5", "α-divergence D_α(π‖π_ref), α = 0.5", null],
     ] as const) {
       if (seen.length) await press(stdin, "d");
       seen.push(store.sim.penalty.name);

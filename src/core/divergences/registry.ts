@@ -1,16 +1,37 @@
 /**
  * The divergence registry: every penalty klsim knows, as data. The scenario schema's choices,
  * `--penalty`, the TUI's `d` cycle, chart titles and the record's `penalty_value` derive from
- * these entries. Adding a divergence is adding a kind here.
+ * these entries. Adding a divergence is adding a kind here (see js.ts and alpha.ts).
  */
 import { type Divergence, type DivergenceKind, fixedKind } from "../divergence.js";
+import { alphaDivergence } from "./alpha.js";
 import { forwardKL } from "./forward.js";
+import { jensenShannon } from "./js.js";
 import { reverseKL } from "./reverse.js";
+
+/** α-divergences: "alpha:A" for a decimal A strictly between 0 and 1 ("alpha:0.5", "alpha:.25"). */
+const ALPHA_SYNTAX = /^alpha:(0?\.[0-9]*[1-9][0-9]*)$/;
+
+const alphaKind: DivergenceKind = {
+  kind: "alpha",
+  syntax: "alpha:A (0 < A < 1)",
+  describe: "α-divergence: A → 0 is the reverse KL, A → 1 the forward KL (Amari; Wang et al. 2023)",
+  example: alphaDivergence(0.5),
+  jsonSchema: { pattern: ALPHA_SYNTAX.source },
+  parse(name) {
+    if (!name.startsWith("alpha:")) return null;
+    const match = ALPHA_SYNTAX.exec(name);
+    if (!match) return { problem: `'${name}': write A as a decimal strictly between 0 and 1, e.g. alpha:0.5` };
+    return alphaDivergence(Number(match[1]));
+  },
+};
 
 /** In the order of the TUI's `d` cycle. */
 export const DIVERGENCE_KINDS: readonly DivergenceKind[] = [
   fixedKind(reverseKL, "KL(π‖π_ref): the standard RLHF penalty; mode-seeking, π* ∝ π_ref·exp(r/β)"),
   fixedKind(forwardKL, "KL(π_ref‖π): mass-covering, π*_i = β·π_ref,i/(λ − r_i)"),
+  fixedKind(jensenShannon, "Jensen–Shannon: symmetric and bounded by log 2"),
+  alphaKind,
 ];
 
 /** What each kind is written as, for help text and errors: "reverse, forward, js, alpha:A (0 < A < 1)". */
