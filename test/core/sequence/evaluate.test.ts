@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { mulberry32 } from "../../../src/core/random.js";
 import { evaluateSequencePolicy } from "../../../src/core/sequence/evaluate.js";
+import { sequenceProbabilitiesInto } from "../../../src/core/sequence/paths.js";
 import { makeSequenceProblem } from "../../../src/core/sequence/problem.js";
 import { SequenceState } from "../../../src/core/sequence/state.js";
 import { enumerate, randomTheta, total } from "./enumeration.js";
@@ -100,6 +101,26 @@ describe("exact sequence metrics by the chain rule equal sums over every sequenc
     for (const v of [state.reverseKL, state.entropy, state.reward, state.meanLength, state.tokenMeanKL, ...state.klProfile])
       expect(Number.isFinite(v)).toBe(true);
     expect(state.forwardKL).toBe(Infinity);
+  });
+
+  it("the largest tree (V = 2, T = 17: 131071 prefixes): i.i.d. tokens give KL = 17·KL(p‖π_ref), H = 17·H(p), Σ_y π(y) = 1", () => {
+    const problem = makeSequenceProblem({ V: 2, horizon: 17, eos: -1, reference: [0.3, 0.7], reward: (tokens, length) => tokens[length - 1]! });
+    const state = new SequenceState(problem);
+    for (let n = 0; n < problem.tree.nodes; n++) state.theta.set([0.4, -0.2], 2 * n); // the same p at every prefix
+    evaluateSequencePolicy(state);
+    const p0 = 1 / (1 + Math.exp(-0.6)); // softmax([0.4, −0.2])₀
+    const p = [p0, 1 - p0];
+    const kl = p[0]! * Math.log(p[0]! / 0.3) + p[1]! * Math.log(p[1]! / 0.7);
+    const h = -p[0]! * Math.log(p[0]!) - p[1]! * Math.log(p[1]!);
+    close(state.reverseKL, 17 * kl, 1e-11);
+    close(state.entropy, 17 * h, 1e-11);
+    close(state.reward, p[1]!, 1e-11); // R = the last token
+    const probabilities = sequenceProbabilitiesInto(state, new Float64Array(problem.tree.sequences));
+    close(
+      probabilities.reduce((x, y) => x + y, 0),
+      1,
+      1e-11,
+    );
   });
 
   it("rejects a reference row that is not a strictly positive distribution, naming (t, prev)", () => {
