@@ -1,23 +1,15 @@
 /**
  * The per-token KL estimator as sequence training calls it: k(ℓ) and its slope k′(ℓ) for a token
- * with log-ratio ℓ = log π(a|s) − log π_ref(a|s) (Schulman 2020). Sequence code depends only on this
- * shape (an estimator registry entry's), so adding an estimator there needs nothing here.
+ * with log-ratio ℓ = log π(a|s) − log π_ref(a|s) (Schulman 2020) — an entry of the estimator
+ * registry (src/core/estimators.ts), so adding an estimator there needs nothing here.
  */
-import { type Estimator, estimate, estimateSlope } from "../estimators.js";
+import { type Estimator, estimatorNamed } from "../estimators.js";
 
-export interface TokenEstimator {
-  readonly name: string;
-  /** k(ℓ): the estimate of KL(π‖π_ref) this token contributes. */
-  value(logRatio: number): number;
-  /** dk/dℓ: what a KL in the loss multiplies ∇ log π(a|s) by. */
-  slope(logRatio: number): number;
-}
+export type TokenEstimator = Pick<Estimator, "name" | "value" | "slope">;
 
-/** The entry for a per-sample estimator of src/core/estimators.ts (`full` is not per token). */
-export function tokenEstimator(name: Exclude<Estimator, "full">): TokenEstimator {
-  return {
-    name,
-    value: (logRatio) => estimate(name, logRatio),
-    slope: (logRatio) => estimateSlope(name, logRatio),
-  };
+/** The registry's entry for a per-sample estimator's name or alias (`full` is not per token). */
+export function tokenEstimator(name: string): TokenEstimator {
+  const entry = estimatorNamed(name);
+  if (!entry?.perSample) throw new RangeError(`'${name}' is not a per-token KL estimator`);
+  return entry;
 }

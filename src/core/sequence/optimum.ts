@@ -11,9 +11,10 @@
  * the argmax sequences (ties in proportion to π_ref), and c(n) is log of π_ref's mass on them.
  *
  * Forward: π*(y) = β·π_ref(y)/(λ − R(y)), λ > max R, Σπ* = 1, solved on the list of sequences by the
- * bandit's solver (optima.ts forwardOptimum); the conditionals are ratios of subtree masses.
+ * bandit's solver (the forward entry's optimum); the conditionals are ratios of subtree masses.
  */
-import { forwardOptimum } from "../optima.js";
+import { forwardKL } from "../divergences/forward.js";
+import { logOf } from "../distributions.js";
 import { referenceSequenceProbabilitiesInto } from "./paths.js";
 import type { SequenceProblem } from "./problem.js";
 
@@ -65,7 +66,8 @@ export function forwardSequenceOptimum(problem: SequenceProblem, beta: number, o
   const { tree, logRef, context, reward } = problem;
   const { V, nodes, next } = tree;
   const mass = new Float64Array(nodes); // π*(subtree of n)
-  const seqOpt = forwardOptimum(referenceSequenceProbabilitiesInto(problem, new Float64Array(tree.sequences)), reward, beta);
+  const sequenceRef = referenceSequenceProbabilitiesInto(problem, new Float64Array(tree.sequences));
+  const seqOpt = forwardKL.optimum(sequenceRef, logOf(sequenceRef), reward, beta);
   for (let n = nodes - 1; n >= 0; n--) {
     const base = n * V;
     let total = 0;
