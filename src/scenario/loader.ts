@@ -11,7 +11,10 @@ import { estimatorNamed } from "../core/estimators.js";
 import { makeProblem, type Problem } from "../core/problem.js";
 import { InputError } from "../errors.js";
 import type { SimConfig } from "../sim/simulation.js";
+import { MAX_ABS_REWARD } from "./fields.js";
 import { parseScenarioSpec, type ReferenceSpec, type ScenarioSpec, type VectorSpec } from "./schema.js";
+
+export { MAX_ABS_REWARD };
 
 /** The shipped scenarios: <package>/scenarios (this file is src/scenario or dist/scenario). */
 export const SCENARIOS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "scenarios");
@@ -71,21 +74,30 @@ function exists(path: string): boolean {
 
 /** Reads and validates a scenario file; expression evaluation needs mathjs, hence async. */
 export async function loadScenario(nameOrPath: string, dir = SCENARIOS_DIR): Promise<Scenario> {
-  const file = resolveScenarioPath(nameOrPath, dir);
-  const text = readScenarioText(file);
-  let json: unknown;
+  const { file, json } = readScenarioJson(nameOrPath, dir);
   try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`invalid JSON: ${jsonErrorDetail(text, error)}`, undefined, file);
-  }
-  try {
-    const spec = parseScenarioSpec(json, basename(file).replace(/\.json$/, ""));
+    const spec = parseScenarioSpec(json, fallbackNameOf(file));
     return await resolveScenario(spec, file);
   } catch (error) {
     if (error instanceof InputError) throw error.within(file);
     throw error;
   }
+}
+
+/** Finds a scenario and parses its JSON (not yet validated); `file` is the path it was read from. */
+export function readScenarioJson(nameOrPath: string, dir = SCENARIOS_DIR): { file: string; json: unknown } {
+  const file = resolveScenarioPath(nameOrPath, dir);
+  const text = readScenarioText(file);
+  try {
+    return { file, json: JSON.parse(text) };
+  } catch (error) {
+    throw new InputError(`invalid JSON: ${jsonErrorDetail(text, error)}`, undefined, file);
+  }
+}
+
+/** A scenario's name when the file gives none: the file name without .json. */
+export function fallbackNameOf(file: string): string {
+  return basename(file).replace(/\.json$/, "");
 }
 
 function readScenarioText(file: string): string {
@@ -141,9 +153,6 @@ export async function resolveScenario(spec: ScenarioSpec, file: string): Promise
   }
   return scenario;
 }
-
-/** Rewards beyond ±1e300 let E_π[r] (a sum of V ≤ 65 536 terms) overflow to ±Infinity at step 0. */
-export const MAX_ABS_REWARD = 1e300;
 
 function checkRewards(values: Float64Array, vector: VectorSpec, field: string): Float64Array {
   for (let i = 0; i < values.length; i++) {
