@@ -62,6 +62,11 @@ export abstract class Field<T> {
   children(): Readonly<Record<string, AnyField>> {
     return {};
   }
+
+  /** Whether the value is text: `--set controller.expr=0.5` then means the text "0.5", not the number. */
+  get textual(): boolean {
+    return false;
+  }
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a field of any value type, for tables and walks
@@ -105,6 +110,9 @@ export interface StringOptions extends FieldOptions<string> {
 export class StringField extends Field<string> {
   constructor(readonly stringOptions: StringOptions) {
     super(stringOptions);
+  }
+  override get textual(): boolean {
+    return true;
   }
   protected parse(value: unknown, path: string): string {
     const text = expectString(value, path);
@@ -211,6 +219,9 @@ export class OptionalField<T> extends Field<T | null> {
   }
   override children(): Readonly<Record<string, AnyField>> {
     return this.inner.children();
+  }
+  override get textual(): boolean {
+    return this.inner.textual;
   }
 }
 

@@ -20,6 +20,8 @@ export interface Setting {
   /** A dotted scenario path or an alias (KEY_ALIASES). */
   key: string;
   value: unknown;
+  /** The value as typed, when it was typed as text (for a text field, "0.5" stays "0.5"). */
+  text?: string;
 }
 
 /** "KEY=VALUE" → a Setting; VALUE is JSON when it parses as JSON (0.3, true, [1,2], "x"), else the text itself. */
@@ -34,7 +36,7 @@ export function parseSetting(text: string, flag = "--set"): Setting {
   } catch {
     // not JSON: the text is the value (mode=sampled)
   }
-  return { label: `${flag} ${key}`, key, value };
+  return { label: `${flag} ${key}`, key, value, text: raw };
 }
 
 /** Every dotted path a setting may name (objects and their fields, each variant's keys), in table order. */
@@ -73,11 +75,13 @@ interface Resolved {
 function resolve(setting: Setting): Resolved {
   const alias = Object.hasOwn(KEY_ALIASES, setting.key) ? KEY_ALIASES[setting.key]! : undefined;
   if (alias) return { label: setting.label, path: alias.path, value: alias.value ? alias.value(setting.value, setting.label) : setting.value };
-  if (!fieldsAlong(setting.key)) {
+  const chain = fieldsAlong(setting.key);
+  if (!chain) {
     const hint = closest(setting.key, [...settablePaths(), ...Object.keys(KEY_ALIASES)]);
     throw new InputError(`unknown scenario field${hint ? ` (did you mean "${hint}"?)` : ""}; see the scenario fields in the README`, setting.label);
   }
-  return { label: setting.label, path: setting.key, value: setting.value };
+  const text = chain[chain.length - 1]!.textual && typeof setting.value !== "string" ? setting.text : undefined;
+  return { label: setting.label, path: setting.key, value: text ?? setting.value };
 }
 
 /** What a setting changed, for naming it in errors: its path and, when it picked a variant, the variant object's path. */
