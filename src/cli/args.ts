@@ -21,7 +21,7 @@ export interface FlagSpec {
   suggestions?: readonly string[];
   /** The scenario field this flag sets (`--beta` sets `beta`): applied like `--set beta=…`. */
   path?: string;
-  /** May be given more than once (`--set a=1 --set b=2`); every occurrence is kept in order. */
+  /** May be given more than once (a string flag): the values are kept in order (listFlag). */
   repeatable?: boolean;
 }
 
@@ -43,8 +43,8 @@ export type FlagValue = string | number | boolean;
 
 export interface ParsedArgs {
   positionals: string[];
-  /** The last value of each flag given. */
-  flags: Map<string, FlagValue>;
+  /** The last value of each flag given (a repeatable flag's: all of them, in order). */
+  flags: Map<string, FlagValue | string[]>;
   /** Every flag given, in command-line order (repeatable flags and scenario settings read this). */
   occurrences: Array<{ flag: FlagSpec; value: FlagValue }>;
   help: boolean;
@@ -64,7 +64,7 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): ParsedArg
   const help = options.some((token) => HELP.includes(token));
   const version = !help && options.some((token) => VERSION.includes(token));
   if (help || version) return { positionals: [], flags: new Map(), occurrences: [], help, version };
-  const flags = new Map<string, FlagValue>();
+  const flags = new Map<string, FlagValue | string[]>();
   const occurrences: ParsedArgs["occurrences"] = [];
   const positionals: string[] = [];
   for (let k = 0; k < argv.length; k++) {
@@ -92,7 +92,8 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): ParsedArg
     const text = inline ?? argv[++k];
     if (text === undefined) throw new InputError(`needs a value${flag.value ? ` (${flag.value})` : ""}`, `--${flag.name}`);
     const value = convert(flag, text);
-    flags.set(flag.name, value);
+    if (flag.repeatable) flags.set(flag.name, [...listFlag({ positionals, flags, occurrences, help, version }, flag.name), String(value)]);
+    else flags.set(flag.name, value);
     occurrences.push({ flag, value });
   }
   const required = spec.positionals.filter((p) => p.required).length;
@@ -143,7 +144,7 @@ export function helpText(spec: CommandSpec): string {
   lines.push("Options:");
   for (const f of spec.flags) {
     const left = `--${f.name}${f.type === "boolean" ? "" : ` ${f.value ?? (f.type === "string" ? "TEXT" : "N")}`}`;
-    lines.push(`  ${left.padEnd(22)}${f.describe}${f.repeatable ? " (repeatable)" : ""}`);
+    lines.push(`  ${left.padEnd(22)}${left.length >= 22 ? "  " : ""}${f.describe}${f.repeatable ? " (repeatable)" : ""}`);
   }
   lines.push(`  ${"--help".padEnd(22)}show this help`, `  ${"--version".padEnd(22)}print klsim's version`);
   if (spec.examples.length) {
@@ -161,6 +162,12 @@ export function numberFlag(args: ParsedArgs, name: string): number | undefined {
 export function stringFlag(args: ParsedArgs, name: string): string | undefined {
   const value = args.flags.get(name);
   return typeof value === "string" ? value : undefined;
+}
+
+/** A repeatable flag's values in order (none: []). */
+export function listFlag(args: ParsedArgs, name: string): string[] {
+  const value = args.flags.get(name);
+  return Array.isArray(value) ? value : [];
 }
 
 export function booleanFlag(args: ParsedArgs, name: string): boolean {

@@ -7,7 +7,7 @@
 import { DIVERGENCE_KINDS, PENALTY_SYNTAX } from "../core/divergences/registry.js";
 import type { Scenario } from "../scenario/loader.js";
 import { expectPenalty } from "../scenario/schema.js";
-import { loadScenarioWith, parseSetting, type Setting } from "../scenario/settings.js";
+import { loadWithSettings, parseSetting, type Setting } from "../scenario/settings.js";
 import type { FlagSpec, ParsedArgs } from "./args.js";
 
 export const SET_FLAG: FlagSpec = {
@@ -58,5 +58,5 @@ export function settingsOf(args: ParsedArgs): Setting[] {
 
 /** The scenario named on the command line with its settings applied (errors name the setting that caused them). */
 export function loadScenarioFor(args: ParsedArgs, nameOrPath: string): Promise<Scenario> {
-  return loadScenarioWith(nameOrPath, settingsOf(args));
+  return loadWithSettings(nameOrPath, settingsOf(args));
 }

@@ -3,7 +3,7 @@ import { divergenceNamed } from "../core/divergences/registry.js";
 import { optimumOf } from "../core/optima.js";
 import { metricsOf } from "../core/metrics.js";
 import type { Scenario } from "../scenario/loader.js";
-import { loadScenarioWith, type Setting } from "../scenario/settings.js";
+import { loadWithSettings, type Setting } from "../scenario/settings.js";
 import type { RecordField } from "../sim/record.js";
 import { runScenario } from "./run.js";
 
@@ -29,7 +29,7 @@ function loadOnce(file: string, settings: Setting[]): Promise<Scenario> {
   const key = JSON.stringify([file, settings]);
   let scenario = loaded.get(key);
   if (!scenario) {
-    scenario = loadScenarioWith(file, settings);
+    scenario = loadWithSettings(file, settings);
     loaded.set(key, scenario);
   }
   return scenario;

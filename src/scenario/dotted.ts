@@ -1,40 +1,50 @@
 /**
- * Dotted paths into parsed JSON ("sampling.estimator", "controller.target"): how `--set KEY=VALUE`
- * and `sweep --vary KEY=LIST` name a scenario field. Pure; knows nothing of the scenario schema.
+ * Scenario fields by dotted path ("controller.target", "sampling.estimator"): set a value in the
+ * parsed JSON of a scenario file before the schema validates it, so a bad value gets the schema's
+ * own message naming the key. Shared by `sweep --vary` and `--set`.
  */
+import { InputError } from "../errors.js";
+import { isObject, type Json, type JsonObject } from "./validate.js";
 
-type JsonObject = { [key: string]: unknown };
+/** One assignment: the dotted path and the value to put there. */
+export type Assignment = readonly [path: string, value: Json];
 
-function isPlainObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+/** Keys that would reach Object.prototype instead of a field. */
+const FORBIDDEN = new Set(["__proto__", "prototype", "constructor"]);
 
-/** The segments of a dotted path; empty segments ("a..b", ".a") are refused by the caller's resolver. */
-export function pathSegments(path: string): string[] {
-  return path.split(".");
-}
-
-/** The value at `path`, or undefined when some step of the way is missing or not an object. */
-export function getByPath(json: unknown, path: string): unknown {
-  let node: unknown = json;
-  for (const key of pathSegments(path)) {
-    if (!isPlainObject(node)) return undefined;
-    node = node[key];
-  }
-  return node;
+/** The path's keys; `field` names the flag in errors. */
+export function pathKeys(path: string, field: string): string[] {
+  const keys = path.split(".");
+  const bad = keys.find((key) => key === "" || FORBIDDEN.has(key));
+  if (bad !== undefined) throw new InputError(`'${path}' is not a field path (keys separated by dots, e.g. controller.target)`, field);
+  return keys;
 }
 
 /**
- * A copy of `json` with the value at `path` replaced by `value` (the input is not changed; only the
- * objects along the path are copied). A step that is missing or not an object (an array, a number)
- * becomes an object: `reference.logits` on a reference given as an array of probabilities replaces
- * the array with `{ "logits": … }`.
+ * A copy of `json` with `value` at `path`; objects on the way are copied (the input is left as it
+ * was) and created when missing. A non-object on the way is an error naming its key.
  */
-export function setByPath(json: unknown, path: string, value: unknown): unknown {
-  const [key, ...rest] = pathSegments(path);
-  const object: JsonObject = isPlainObject(json) ? { ...json } : {};
-  const next = rest.length === 0 ? value : setByPath(object[key!], rest.join("."), value);
-  // defineProperty, not `object[key] = …`: a key named "__proto__" stays a plain own key (as JSON.parse makes it)
-  Object.defineProperty(object, key!, { value: next, enumerable: true, writable: true, configurable: true });
-  return object;
+export function setPath(json: JsonObject, path: string, value: Json, field = path): JsonObject {
+  const keys = pathKeys(path, field);
+  const root: JsonObject = { ...json };
+  let node = root;
+  keys.slice(0, -1).forEach((key, depth) => {
+    const child = node[key];
+    if (child !== undefined && !isObject(child))
+      throw new InputError(`${keys.slice(0, depth + 1).join(".")} is not an object, so it has no field '${keys[depth + 1]}'`, field);
+    const copy: JsonObject = { ...(child ?? {}) };
+    node[key] = copy;
+    node = copy;
+  });
+  node[keys[keys.length - 1]!] = value;
+  return root;
+}
+
+/** A value typed on the command line: JSON when it parses (0.3, true, null, "k3", [1, 2]), else the text as a string (k3). */
+export function parseValue(text: string): Json {
+  try {
+    return JSON.parse(text) as Json;
+  } catch {
+    return text;
+  }
 }

@@ -6,12 +6,12 @@
  */
 import { InputError } from "../errors.js";
 import { KEY_ALIASES } from "./aliases.js";
-import { getByPath, setByPath } from "./dotted.js";
+import { parseValue, setPath } from "./dotted.js";
 import { type AnyField, type Fields, VariantsField } from "./field-kinds.js";
 import { SCENARIO } from "./fields.js";
 import { fallbackNameOf, readScenarioJson, resolveScenario, SCENARIOS_DIR, type Scenario } from "./loader.js";
 import { parseScenarioSpec, type ScenarioSpec } from "./schema.js";
-import { closest, isObject } from "./validate.js";
+import { closest, isObject, type Json, type JsonObject } from "./validate.js";
 
 /** One setting as the user gave it. Plain data, so it can cross to a worker thread. */
 export interface Setting {
@@ -30,13 +30,7 @@ export function parseSetting(text: string, flag = "--set"): Setting {
   const key = eq < 0 ? "" : text.slice(0, eq).trim();
   if (key === "") throw new InputError(`expected KEY=VALUE (e.g. sampling.estimator=k3), got '${text}'`, flag);
   const raw = text.slice(eq + 1);
-  let value: unknown = raw;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    // not JSON: the text is the value (mode=sampled)
-  }
-  return { label: `${flag} ${key}`, key, value, text: raw };
+  return { label: `${flag} ${key}`, key, value: parseValue(raw), text: raw };
 }
 
 /** Every dotted path a setting may name (objects and their fields, each variant's keys), in table order. */
@@ -90,7 +84,7 @@ interface Applied extends Resolved {
 }
 
 /** The keys of `object` the variant `kind` has, with the tag set to it. */
-function asVariant(object: Record<string, unknown>, field: VariantsField<string, Readonly<Record<string, Fields>>>, kind: string): Record<string, unknown> {
+function asVariant(object: JsonObject, field: VariantsField<string, Readonly<Record<string, Fields>>>, kind: string): JsonObject {
   const keep = Object.keys(field.variants[kind]!);
   return Object.fromEntries([[field.tag, kind], ...Object.entries(object).filter(([key]) => keep.includes(key))]);
 }
@@ -102,16 +96,18 @@ function asVariant(object: Record<string, unknown>, field: VariantsField<string,
  * and, where the table allows it, setting a key only one kind has switches to that kind
  * (`controller.target` on a fixed controller makes it adaptive, as OpenRLHF's --kl_target does).
  */
-function applyOne(json: unknown, setting: Resolved): { json: unknown; applied: Applied } {
+function applyOne(json: JsonObject, setting: Resolved): { json: JsonObject; applied: Applied } {
   const keys = setting.path.split(".");
   const chain = fieldsAlong(setting.path)!;
   let variantPath: string | null = null;
+  let node: Json | undefined = json;
   for (let k = 0; k < keys.length - 1; k++) {
     const prefix = keys.slice(0, k + 1).join(".");
     const field = chain[k]!;
-    const found = getByPath(json, prefix);
-    let object = found === undefined && isObject(field.options.default) ? field.options.default : found;
-    if (field instanceof VariantsField && isObject(object)) {
+    const found: Json | undefined = isObject(node) ? node[keys[k]!] : undefined;
+    // a key under a field means an object there: `reference.logits` replaces probabilities given as an array
+    let object: Json = isObject(found) ? found : found === undefined && isObject(field.options.default) ? (field.options.default as JsonObject) : {};
+    if (field instanceof VariantsField) {
       const next = keys[k + 1]!;
       const last = k + 1 === keys.length - 1;
       const current = object[field.tag];
@@ -126,9 +122,10 @@ function applyOne(json: unknown, setting: Resolved): { json: unknown; applied: A
         }
       }
     }
-    if (object !== found) json = setByPath(json, prefix, object);
+    if (object !== found) json = setPath(json, prefix, object);
+    node = object;
   }
-  return { json: setByPath(json, setting.path, setting.value), applied: { ...setting, variantPath } };
+  return { json: setPath(json, setting.path, setting.value as Json), applied: { ...setting, variantPath } };
 }
 
 /** A setting that the scenario it lands in would ignore is an error, not a silent no-op. */
@@ -165,7 +162,7 @@ function blameSettings(error: InputError, applied: readonly Applied[]): InputErr
  * scenario on its own (its errors are the file's: `scenarios/x.json: beta: …`); the settings then
  * change it, and what they break names the setting (`--set sampling.batch: must be ≥ 1, got 0`).
  */
-export async function loadScenarioWith(nameOrPath: string, settings: readonly Setting[], dir = SCENARIOS_DIR): Promise<Scenario> {
+export async function loadWithSettings(nameOrPath: string, settings: readonly Setting[], dir = SCENARIOS_DIR): Promise<Scenario> {
   const resolved = settings.map(resolve); // the command line's own mistakes first: unknown keys, bad alias values
   const { file, json: original } = readScenarioJson(nameOrPath, dir);
   const name = fallbackNameOf(file);
@@ -176,7 +173,7 @@ export async function loadScenarioWith(nameOrPath: string, settings: readonly Se
     throw error instanceof InputError ? error.within(file) : error;
   }
   if (settings.length === 0) return fromFile;
-  let json = original;
+  let json = original as JsonObject; // an object: the file alone validated
   const applied: Applied[] = [];
   for (const setting of resolved) {
     const step = applyOne(json, setting);

@@ -7,15 +7,14 @@
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/errors.js";
 import { KEY_ALIASES } from "../../src/scenario/aliases.js";
-import { getByPath, setByPath } from "../../src/scenario/dotted.js";
 import type { Scenario } from "../../src/scenario/loader.js";
-import { loadScenarioWith, parseSetting, type Setting, settablePaths } from "../../src/scenario/settings.js";
+import { loadWithSettings, parseSetting, type Setting, settablePaths } from "../../src/scenario/settings.js";
 
 function sets(...texts: string[]): Setting[] {
   return texts.map((t) => parseSetting(t));
 }
 
-const load = (scenario: string, ...texts: string[]) => loadScenarioWith(scenario, sets(...texts));
+const load = (scenario: string, ...texts: string[]) => loadWithSettings(scenario, sets(...texts));
 
 /** The one-line message a load fails with. */
 async function failure(scenario: string, ...texts: string[]): Promise<string> {
@@ -264,32 +263,5 @@ describe("bad settings: one line naming the setting", () => {
     const file = join(mkdtempSync(join(tmpdir(), "klsim-settings-")), "bad.json");
     writeFileSync(file, JSON.stringify({ reference: [0.5, 0.5], reward: [1, 0], steps: 0 }));
     expect(await failure(file, "steps=5")).toBe(`${file}: steps: must be ≥ 1, got 0`);
-  });
-});
-
-describe("dotted paths", () => {
-  it("setByPath copies along the path and leaves the input alone", () => {
-    const input = { a: { b: 1, c: [1] }, d: 2 };
-    const output = setByPath(input, "a.b", 5) as typeof input;
-    expect(output).toEqual({ a: { b: 5, c: [1] }, d: 2 });
-    expect(input.a.b).toBe(1);
-    expect(output.a.c).toBe(input.a.c); // untouched branches are shared, not copied
-  });
-
-  it("setByPath makes missing or non-object steps objects", () => {
-    expect(setByPath({}, "x.y", 1)).toEqual({ x: { y: 1 } });
-    expect(setByPath({ r: [0.5, 0.5] }, "r.logits", [0, 0])).toEqual({ r: { logits: [0, 0] } });
-  });
-
-  it("a key named __proto__ stays an own key", () => {
-    const output = setByPath({}, "__proto__.polluted", 1) as Record<string, unknown>;
-    expect(Object.getPrototypeOf(output)).toBe(Object.prototype);
-    expect(Object.keys(output)).toEqual(["__proto__"]);
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-  });
-
-  it("getByPath reads what setByPath wrote", () => {
-    expect(getByPath(setByPath({ a: 1 }, "b.c.d", "x"), "b.c.d")).toBe("x");
-    expect(getByPath({ a: 1 }, "a.b")).toBeUndefined();
   });
 });
