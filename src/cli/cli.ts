@@ -25,6 +25,10 @@ const COMMANDS: Record<string, Command> = {
     run: async (a, io) => (await import("./scenarios.js")).scenariosCommand(a, io),
   },
   bench: { spec: async () => (await import("./bench.js")).benchSpec, run: async (a, io) => (await import("./bench.js")).benchCommand(a, io) },
+  completion: {
+    spec: async () => (await import("./completion.js")).completionSpec,
+    run: async (a, io) => (await import("./completion.js")).completionCommand(a, io, await Promise.all(Object.values(COMMANDS).map((c) => c.spec()))),
+  },
 };
 
 const SUMMARY: Record<string, string> = {
@@ -35,6 +39,7 @@ const SUMMARY: Record<string, string> = {
   sweep: "one run per β (in parallel): final and optimum metrics per β",
   scenarios: "list the shipped scenarios",
   bench: "performance benchmark",
+  completion: 'shell completion script: eval "$(klsim completion bash)" (or zsh)',
 };
 
 function mainHelp(): string {
