@@ -72,7 +72,11 @@ function resolve(setting: Setting): Resolved {
   const chain = fieldsAlong(setting.key);
   if (!chain) {
     const hint = closest(setting.key, [...settablePaths(), ...Object.keys(KEY_ALIASES)]);
-    throw new InputError(`unknown scenario field${hint ? ` (did you mean "${hint}"?)` : ""}; see the scenario fields in the README`, setting.label);
+    const fields = Object.keys(SCENARIO.children()).filter((key) => !key.startsWith("$"));
+    throw new InputError(
+      `unknown scenario field${hint ? ` (did you mean "${hint}"?)` : ""}; fields: ${fields.join(", ")} (and their keys, e.g. sampling.estimator); aliases: ${Object.keys(KEY_ALIASES).join(", ")}`,
+      setting.label,
+    );
   }
   const text = chain[chain.length - 1]!.textual && typeof setting.value !== "string" ? setting.text : undefined;
   return { label: setting.label, path: setting.key, value: text ?? setting.value };
