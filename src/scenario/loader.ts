@@ -139,19 +139,30 @@ function hintFor(message: string): string {
 }
 
 /** Evaluates expressions and checks the vectors; errors carry the field (the caller adds the file). */
-export async function resolveScenario(spec: ScenarioSpec, file: string): Promise<Scenario> {
+export async function resolveScenario(spec: ScenarioSpec, file: string, previous?: Scenario): Promise<Scenario> {
   const V = spec.vocab;
-  const reference = await resolveReference(spec.reference, V);
-  const reward = checkRewards(await resolveVector(spec.reward, V, "reward"), spec.reward, "reward");
-  const gold = spec.gold ? checkRewards(await resolveVector(spec.gold, V, "gold"), spec.gold, "gold") : null;
   const tokens = spec.tokens ?? Array.from({ length: V }, (_, i) => `t${i}`);
-  const scenario: Scenario = { spec, file, tokens, problem: makeProblem(reference, reward, gold) };
-  if (spec.controller.kind === "schedule") scenario.schedule = await compileSchedule(spec.controller.expr, spec.steps);
+  // `previous`, the same file resolved before (without command-line settings), lends what the spec left as it was
+  const same = (pick: (s: ScenarioSpec) => unknown) => previous !== undefined && JSON.stringify(pick(previous.spec)) === JSON.stringify(pick(spec));
+  const problem = same((s) => [s.vocab, s.reference, s.reward, s.gold]) ? previous!.problem : await resolveProblem(spec);
+  const scenario: Scenario = { spec, file, tokens, problem };
+  if (spec.controller.kind === "schedule") {
+    scenario.schedule =
+      previous?.schedule && same((s) => [s.controller, s.steps]) ? previous.schedule : await compileSchedule(spec.controller.expr, spec.steps);
+  }
   if (spec.mode === "sampled") {
     const { default: seedrandom } = await import("seedrandom");
     scenario.randomFor = (seed) => seedrandom.alea(String(seed));
   }
   return scenario;
+}
+
+async function resolveProblem(spec: ScenarioSpec): Promise<Problem> {
+  const V = spec.vocab;
+  const reference = await resolveReference(spec.reference, V);
+  const reward = checkRewards(await resolveVector(spec.reward, V, "reward"), spec.reward, "reward");
+  const gold = spec.gold ? checkRewards(await resolveVector(spec.gold, V, "gold"), spec.gold, "gold") : null;
+  return makeProblem(reference, reward, gold);
 }
 
 function checkRewards(values: Float64Array, vector: VectorSpec, field: string): Float64Array {

@@ -190,7 +190,7 @@ export async function loadWithSettings(nameOrPath: string, settings: readonly Se
       const setting = applied.find((a) => under(a.path, rule.path));
       if (setting && rule.when(spec)) throw new InputError(rule.why, setting.label);
     }
-    return await resolveScenario(spec, file);
+    return await resolveScenario(spec, file, fromFile); // expressions the settings left alone are not evaluated again
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     if (error.field?.startsWith("--")) throw error; // already names its setting
