@@ -25,9 +25,10 @@ function words(list: readonly string[]): string {
   return list.filter((w) => /^[\w.:+=/-]+$/.test(w)).join(" ");
 }
 
-/** What a flag's value completes to: its choices, files, scenario names, settable fields, or nothing (a number). */
+/** What a flag's value completes to: its choices (or a registry's suggestions), files, scenario names, settable fields, or nothing (a number). */
 function valueCompletion(flag: FlagSpec): string {
-  if (flag.choices) return `COMPREPLY=($(compgen -W "${words(flag.choices)}" -- "$cur"))`;
+  const offered = flag.choices ?? flag.suggestions;
+  if (offered) return `COMPREPLY=($(compgen -W "${words(offered)}" -- "$cur"))`;
   if (flag.name === "set") return `_klsim_fields`;
   if (flag.value === "FILE") return `COMPREPLY=($(compgen -f -- "$cur"))`;
   if (flag.value === "SCENARIO") return `_klsim_scenarios`;

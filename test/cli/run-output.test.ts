@@ -103,8 +103,20 @@ describe("run --out -", () => {
     const rows = linesOf(result.stdout).map((line) => JSON.parse(line));
     // every 10th step from 0, and the last
     expect(rows.map((r) => r.step)).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95]);
-    expect(Object.keys(rows[0])).toEqual(["step", "beta", "reward", "gold_reward", "forward_kl", "reverse_kl", "entropy", "objective", "kl_estimate"]);
-    expect(result.stderr).toMatch(/^basic: 95 steps, reverse KL penalty/);
+    expect(Object.keys(rows[0])).toEqual([
+      "step",
+      "beta",
+      "reward",
+      "gold_reward",
+      "forward_kl",
+      "reverse_kl",
+      "entropy",
+      "objective",
+      "kl_estimate",
+      "penalty_value",
+    ]);
+    expect(rows.every((r) => r.penalty_value === r.reverse_kl)).toBe(true); // basic's penalty is the reverse KL
+    expect(result.stderr).toMatch(/^basic: 95 steps, penalty reverse KL/);
     expect(result.stderr).toMatch(/wrote 11 rows to stdout\n$/);
   });
 

@@ -237,7 +237,11 @@ describe("bad settings: one line naming the setting", () => {
     [["beta=1e400"], "basic", "--set beta: expected a finite number, got Infinity"],
     [["sampling.batch=0"], "sampled-ppo", "--set sampling.batch: must be ≥ 1, got 0"],
     [["mode=sample"], "basic", '--set mode: expected one of "exact", "sampled", got the string "sample" (did you mean "sampled"?)'],
-    [["kl_estimator=k4"], "sampled-ppo", '--set kl_estimator: expected one of "k1", "k2", "k3", "abs", "full", got the string "k4" (did you mean "k1"?)'],
+    [
+      ["kl_estimator=k4"],
+      "sampled-ppo",
+      '--set kl_estimator: expected one of "k1", "kl", "k2", "mse", "k3", "low_var_kl", "abs", "full", got the string "k4" (did you mean "k1"?)',
+    ],
     [["use_kl_loss=yes"], "sampled-ppo", '--set use_kl_loss: expected true or false, got the string "yes"'],
     [["optimizer.beta1=0.5"], "basic", '--set optimizer.beta1: unknown key for kind "sgd" (kind "adam" has it); allowed: kind, lr'],
     [["controller.kind=adaptive"], "basic", "--set controller.kind: controller.target: expected a number, got nothing (the key is missing)"],
