@@ -15,6 +15,14 @@ export interface FlagSpec {
   value?: string;
   describe: string;
   choices?: readonly string[];
+  /** Checks a string value as it is parsed (a registry name) and returns it as it should be kept. */
+  check?: (value: string, field: string) => string;
+  /** Values shell completion offers when there are no fixed `choices` (a registry's examples). */
+  suggestions?: readonly string[];
+  /** The scenario field this flag sets (`--beta` sets `beta`): applied like `--set beta=…`. */
+  path?: string;
+  /** May be given more than once (a string flag): the values are kept in order (listFlag). */
+  repeatable?: boolean;
 }
 
 export interface PositionalSpec {
@@ -31,31 +39,39 @@ export interface CommandSpec {
   examples: readonly string[];
 }
 
+export type FlagValue = string | number | boolean;
+
 export interface ParsedArgs {
   positionals: string[];
-  flags: Map<string, string | number | boolean>;
+  /** The last value of each flag given (a repeatable flag's: all of them, in order). */
+  flags: Map<string, FlagValue | string[]>;
+  /** Every flag given, in command-line order (repeatable flags and scenario settings read this). */
+  occurrences: Array<{ flag: FlagSpec; value: FlagValue }>;
   help: boolean;
+  version: boolean;
 }
 
 /** A token that is a number or a comma-separated list of numbers, e.g. "-0.5" or "-1,2". */
 const NUMERIC = /^[-+]?(\d|\.\d)/;
 
+const HELP = ["--help", "-h"];
+const VERSION = ["--version", "-V"];
+
 export function parseArgs(argv: readonly string[], spec: CommandSpec): ParsedArgs {
-  // --help anywhere (before a `--`) wins, even over a typo elsewhere on the line.
+  // --help (or --version) anywhere before a `--` wins, even over a typo elsewhere on the line.
   const end = argv.indexOf("--");
-  if ((end < 0 ? argv : argv.slice(0, end)).some((token) => token === "--help" || token === "-h")) return { positionals: [], flags: new Map(), help: true };
-  const flags = new Map<string, string | number | boolean>();
+  const options = end < 0 ? argv : argv.slice(0, end);
+  const help = options.some((token) => HELP.includes(token));
+  const version = !help && options.some((token) => VERSION.includes(token));
+  if (help || version) return { positionals: [], flags: new Map(), occurrences: [], help, version };
+  const flags = new Map<string, FlagValue | string[]>();
+  const occurrences: ParsedArgs["occurrences"] = [];
   const positionals: string[] = [];
-  let help = false;
   for (let k = 0; k < argv.length; k++) {
     const token = argv[k]!;
     if (token === "--") {
       positionals.push(...argv.slice(k + 1));
       break;
-    }
-    if (token === "--help" || token === "-h") {
-      help = true;
-      continue;
     }
     if (!token.startsWith("-") || token === "-" || NUMERIC.test(token)) {
       positionals.push(token);
@@ -64,29 +80,31 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): ParsedArg
     const [rawName, inline] = splitFlag(token);
     const flag = spec.flags.find((f) => f.name === rawName);
     if (!flag) {
-      const hint = closest(rawName, spec.flags.map((f) => f.name).concat("help"));
+      const hint = closest(rawName, spec.flags.map((f) => f.name).concat("help", "version"));
       throw new InputError(`unknown option for 'klsim ${spec.name}'${hint ? ` (did you mean --${hint}?)` : ""}; see klsim ${spec.name} --help`, `--${rawName}`);
     }
     if (flag.type === "boolean") {
       if (inline !== undefined) throw new InputError("takes no value", `--${flag.name}`);
       flags.set(flag.name, true);
+      occurrences.push({ flag, value: true });
       continue;
     }
-    const value = inline ?? argv[++k];
-    if (value === undefined) throw new InputError(`needs a value${flag.value ? ` (${flag.value})` : ""}`, `--${flag.name}`);
-    flags.set(flag.name, convert(flag, value));
+    const text = inline ?? argv[++k];
+    if (text === undefined) throw new InputError(`needs a value${flag.value ? ` (${flag.value})` : ""}`, `--${flag.name}`);
+    const value = convert(flag, text);
+    if (flag.repeatable) flags.set(flag.name, [...listFlag({ positionals, flags, occurrences, help, version }, flag.name), String(value)]);
+    else flags.set(flag.name, value);
+    occurrences.push({ flag, value });
   }
-  if (!help) {
-    const required = spec.positionals.filter((p) => p.required).length;
-    if (positionals.length < required) {
-      const missing = spec.positionals[positionals.length]!;
-      throw new InputError(`missing <${missing.name}>; usage: ${usageLine(spec)}`, `klsim ${spec.name}`);
-    }
-    if (positionals.length > spec.positionals.length) {
-      throw new InputError(`unexpected argument '${positionals[spec.positionals.length]}'; usage: ${usageLine(spec)}`, `klsim ${spec.name}`);
-    }
+  const required = spec.positionals.filter((p) => p.required).length;
+  if (positionals.length < required) {
+    const missing = spec.positionals[positionals.length]!;
+    throw new InputError(`missing <${missing.name}>; usage: ${usageLine(spec)}`, `klsim ${spec.name}`);
   }
-  return { positionals, flags, help };
+  if (positionals.length > spec.positionals.length) {
+    throw new InputError(`unexpected argument '${positionals[spec.positionals.length]}'; usage: ${usageLine(spec)}`, `klsim ${spec.name}`);
+  }
+  return { positionals, flags, occurrences, help: false, version: false };
 }
 
 function splitFlag(token: string): [string, string | undefined] {
@@ -98,6 +116,7 @@ function splitFlag(token: string): [string, string | undefined] {
 function convert(flag: FlagSpec, value: string): string | number {
   const field = `--${flag.name}`;
   if (flag.type === "string") {
+    if (flag.check) return flag.check(value, field);
     if (flag.choices && !flag.choices.includes(value)) {
       const hint = closest(value, flag.choices);
       throw new InputError(`expected one of ${flag.choices.join(", ")}, got '${value}'${hint ? ` (did you mean ${hint}?)` : ""}`, field);
@@ -125,9 +144,9 @@ export function helpText(spec: CommandSpec): string {
   lines.push("Options:");
   for (const f of spec.flags) {
     const left = `--${f.name}${f.type === "boolean" ? "" : ` ${f.value ?? (f.type === "string" ? "TEXT" : "N")}`}`;
-    lines.push(`  ${left.padEnd(22)}${f.describe}`);
+    lines.push(`  ${left.padEnd(22)}${left.length >= 22 ? "  " : ""}${f.describe}${f.repeatable ? " (repeatable)" : ""}`);
   }
-  lines.push(`  ${"--help".padEnd(22)}show this help`);
+  lines.push(`  ${"--help".padEnd(22)}show this help`, `  ${"--version".padEnd(22)}print klsim's version`);
   if (spec.examples.length) {
     lines.push("", "Examples:");
     for (const e of spec.examples) lines.push(`  ${e}`);
@@ -143,6 +162,12 @@ export function numberFlag(args: ParsedArgs, name: string): number | undefined {
 export function stringFlag(args: ParsedArgs, name: string): string | undefined {
   const value = args.flags.get(name);
   return typeof value === "string" ? value : undefined;
+}
+
+/** A repeatable flag's values in order (none: []). */
+export function listFlag(args: ParsedArgs, name: string): string[] {
+  const value = args.flags.get(name);
+  return Array.isArray(value) ? value : [];
 }
 
 export function booleanFlag(args: ParsedArgs, name: string): boolean {

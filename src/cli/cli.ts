@@ -6,6 +6,7 @@ import { DivergenceError, InputError } from "../errors.js";
 import { closest } from "../scenario/validate.js";
 import { helpText, parseArgs, type CommandSpec, type ParsedArgs } from "./args.js";
 import type { Io } from "./io.js";
+import { versionText } from "./version.js";
 
 interface Command {
   spec: () => Promise<CommandSpec>;
@@ -24,6 +25,10 @@ const COMMANDS: Record<string, Command> = {
     run: async (a, io) => (await import("./scenarios.js")).scenariosCommand(a, io),
   },
   bench: { spec: async () => (await import("./bench.js")).benchSpec, run: async (a, io) => (await import("./bench.js")).benchCommand(a, io) },
+  completion: {
+    spec: async () => (await import("./completion.js")).completionSpec,
+    run: async (a, io) => (await import("./completion.js")).completionCommand(a, io, await Promise.all(Object.values(COMMANDS).map((c) => c.spec()))),
+  },
 };
 
 const SUMMARY: Record<string, string> = {
@@ -34,6 +39,7 @@ const SUMMARY: Record<string, string> = {
   sweep: "one run per β (in parallel): final and optimum metrics per β",
   scenarios: "list the shipped scenarios",
   bench: "performance benchmark",
+  completion: 'shell completion script: eval "$(klsim completion bash)" (or zsh)',
 };
 
 function mainHelp(): string {
@@ -101,11 +107,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   const io = processIo(controller);
   const first = argv[0];
   if (first === "--help" || first === "-h" || first === "help") {
-    io.out(mainHelp() + "\n");
+    // `klsim help run` is `klsim run --help`
+    const topic = first === "help" ? argv[1] : undefined;
+    if (topic !== undefined && topic in COMMANDS) io.out(helpText(await COMMANDS[topic]!.spec()));
+    else io.out(mainHelp() + "\n");
     return 0;
   }
   if (first === "--version" || first === "-V") {
-    io.out("klsim 0.1.0\n");
+    io.out(versionText());
     return 0;
   }
   const isCommand = first !== undefined && first in COMMANDS;
@@ -115,8 +124,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     const spec = await command.spec();
     const args = parseArgs(rest, spec);
-    if (args.help) {
-      io.out(helpText(spec));
+    if (args.help || args.version) {
+      io.out(args.help ? helpText(spec) : versionText());
       return 0;
     }
     return await command.run(args, io);

@@ -1,15 +1,21 @@
 /** The final-summary object of `run --json` and `optimum --json` (README: Commands), and its text form. */
 import type { PolicyMetrics } from "../core/metrics.js";
+import type { Scenario } from "../scenario/loader.js";
 import { jsonNumber } from "../sim/record-format.js";
 
 export interface SummaryInput {
   policy: ArrayLike<number>;
+  /** Its metrics; `penaltyValue` is D(π, π_ref) from the divergence registry. */
   metrics: PolicyMetrics;
   beta: number;
   steps: number | null;
+  /** The penalty's name in the divergence registry. */
+  penalty: string;
+  /** Sampled mode: the last step's KL estimate; null otherwise. */
+  klEstimate: number | null;
 }
 
-/** {policy, reward, gold_reward, forward_kl, reverse_kl, entropy, objective, beta, steps} */
+/** {policy, reward, gold_reward, forward_kl, reverse_kl, entropy, objective, beta, steps, penalty, penalty_value, kl_estimate} */
 export function summaryJson(input: SummaryInput): Record<string, unknown> {
   const m = input.metrics;
   return {
@@ -22,7 +28,15 @@ export function summaryJson(input: SummaryInput): Record<string, unknown> {
     objective: jsonNumber(m.objective),
     beta: jsonNumber(input.beta),
     steps: input.steps,
+    penalty: input.penalty,
+    penalty_value: jsonNumber(m.penaltyValue),
+    kl_estimate: input.klEstimate === null ? null : jsonNumber(input.klEstimate),
   };
+}
+
+/** What names the run's scenario in a JSON result: its token labels and name. */
+export function scenarioJson(scenario: Scenario): { tokens: string[]; scenario: string } {
+  return { tokens: scenario.tokens, scenario: scenario.spec.name };
 }
 
 /** Compact human form of a number: 6 significant digits, never "NaN". */

@@ -1,13 +1,14 @@
 /** `klsim run`: a headless, deterministic run of a scenario, streaming records to a file. */
 import { InputError } from "../errors.js";
 import { checkWritable, sameFile } from "../io/atomic.js";
-import { RecordWriter, formatOf } from "../io/records.js";
-import { loadScenario, simConfigOf, type Scenario } from "../scenario/loader.js";
+import { RecordWriter, formatOf, STDOUT } from "../io/records.js";
+import { simConfigOf, type Scenario } from "../scenario/loader.js";
 import { checkNumber } from "../scenario/validate.js";
+import { FIELD } from "../sim/record.js";
 import { Simulation } from "../sim/simulation.js";
 import { booleanFlag, numberFlag, stringFlag, type CommandSpec, type ParsedArgs } from "./args.js";
-import { applyOverrides, BETA_FLAG, JSON_FLAG, LR_FLAG, PENALTY_FLAG, SEED_FLAG, STEPS_FLAG } from "./overrides.js";
-import { fmt, metricsTable, summaryJson, topTokens } from "./final-summary.js";
+import { BETA_FLAG, JSON_FLAG, loadScenarioFor, LR_FLAG, PENALTY_FLAG, SEED_FLAG, SET_FLAG, STEPS_FLAG } from "./overrides.js";
+import { fmt, metricsTable, scenarioJson, summaryJson, topTokens } from "./final-summary.js";
 import type { Io } from "./io.js";
 
 export const runSpec: CommandSpec = {
@@ -20,8 +21,14 @@ export const runSpec: CommandSpec = {
     PENALTY_FLAG,
     LR_FLAG,
     SEED_FLAG,
+    SET_FLAG,
     { name: "every", type: "integer", value: "K", describe: "write every K-th step (default: ~10 000 rows in all; 1 = every step)" },
-    { name: "out", type: "string", value: "FILE", describe: "write the records to FILE (.csv, .json or .ndjson), atomically" },
+    {
+      name: "out",
+      type: "string",
+      value: "FILE",
+      describe: "write the records to FILE (.csv, .json or .ndjson), atomically; - streams NDJSON to stdout (the summary then goes to stderr)",
+    },
     JSON_FLAG,
     { name: "quiet", type: "boolean", describe: "no progress and no text summary (JSON still printed with --json)" },
   ],
@@ -44,32 +51,60 @@ function sliceSteps(V: number): number {
 
 export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
   const out = stringFlag(args, "out");
-  if (out !== undefined) {
+  const json = booleanFlag(args, "json");
+  const quiet = booleanFlag(args, "quiet");
+  const toStdout = out === STDOUT;
+  if (toStdout && json) throw new InputError("stdout carries the records of --out -; write them to a file to have the JSON summary too", "--json");
+  if (out !== undefined && !toStdout) {
     checkWritable(out); // refuse a bad --out (missing directory, a directory) before any work
     formatOf(out);
   }
   const every = numberFlag(args, "every");
   if (every !== undefined) checkNumber(every, { integer: true, min: 1 }, "--every");
-  const scenario = applyOverrides(await loadScenario(args.positionals[0]!), args);
-  if (out !== undefined && sameFile(out, scenario.file)) throw new InputError(`${out} is the scenario file; refusing to overwrite it`, "--out");
-  const json = booleanFlag(args, "json");
-  const quiet = booleanFlag(args, "quiet");
+  const scenario = await loadScenarioFor(args, args.positionals[0]!);
+  if (out !== undefined && !toStdout && sameFile(out, scenario.file)) throw new InputError(`${out} is the scenario file; refusing to overwrite it`, "--out");
+  const showProgress = !quiet && io.stderrIsTTY;
   const result = await runScenario(scenario, {
     every: every ?? defaultEvery(scenario.spec.steps),
     out,
-    progress: quiet || !io.stderrIsTTY ? undefined : (done, total) => io.progress(`step ${done}/${total}`),
+    progress: showProgress ? (done, total) => io.progress(`step ${done}/${total}`) : undefined,
     signal: io.signal,
   });
+  if (showProgress) io.progress(""); // clear the progress line: what follows starts at column 0
   const { sim } = result;
-  if (result.failure) {
-    // No summary: the policy of a diverged step is not a result. The file keeps the good rows.
-    io.err(`${scenario.file}: ${result.failure}${out ? ` (${out} keeps the ${result.rows} rows before it)` : ""}`);
+  if (result.outputFailure) {
+    io.err(`klsim: ${result.outputFailure}`);
     return 1;
   }
-  const summary = { policy: sim.policy, metrics: sim.metrics(), beta: sim.beta, steps: sim.currentStep };
-  if (json) io.out(JSON.stringify(summaryJson(summary)) + "\n");
-  else if (!quiet) io.out(textSummary(scenario, sim, result.rows, out) + "\n");
+  if (result.readerGone) return SIGPIPE_EXIT; // `klsim run … --out - | head`: the reader had enough
+  if (result.failure) {
+    // No summary: the policy of a diverged step is not a result. The file keeps the good rows.
+    io.err(`${scenario.file}: ${result.failure}${out ? ` (${toStdout ? "stdout got" : `${out} keeps`} the ${result.rows} rows before it)` : ""}`);
+    return 1;
+  }
+  if (json) io.out(JSON.stringify(runJson(scenario, sim)) + "\n");
+  else if (!quiet) {
+    // with --out - stdout holds only the records: the summary goes to stderr
+    const text = textSummary(scenario, sim, result.rows, toStdout ? "stdout" : out);
+    if (toStdout) io.err(text);
+    else io.out(text + "\n");
+  }
   return 0;
+}
+
+/** 128 + SIGPIPE, what a shell reports for a writer whose reader closed the pipe. */
+const SIGPIPE_EXIT = 141;
+
+/** `run --json`: the final policy's summary, the optimum's at the final β, the token labels and the scenario's name. */
+export function runJson(scenario: Scenario, sim: Simulation): Record<string, unknown> {
+  const klEstimate = sim.row[FIELD.kl_estimate]!;
+  const final = { policy: sim.policy, metrics: sim.metrics(), beta: sim.beta, steps: sim.currentStep, penalty: sim.penalty.name };
+  const opt = sim.optimum();
+  return {
+    ...summaryJson({ ...final, klEstimate: Number.isNaN(klEstimate) ? null : klEstimate }),
+    optimum: summaryJson({ policy: opt.policy, metrics: opt.metrics, beta: opt.beta, steps: null, penalty: opt.penalty.name, klEstimate: null }),
+    ...scenarioJson(scenario),
+  };
 }
 
 export interface RunOptions {
@@ -85,6 +120,10 @@ export interface RunResult {
   rows: number;
   /** Set when the run diverged (the file keeps what was computed before). */
   failure: string | null;
+  /** `--out -` and stdout's reader went away: the run stopped early. */
+  readerGone: boolean;
+  /** `--out -` and writing to stdout failed otherwise. */
+  outputFailure: string | null;
 }
 
 /** Runs a scenario to its step count, streaming every K-th record (and the last) to `out`. */
@@ -108,6 +147,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
         break;
       }
       if (options.progress) options.progress(sim.currentStep, total);
+      if (writer) await writer.drained(); // stdout: wait for a slow reader rather than buffer the run
+      if (writer?.readerGone || writer?.failed) break;
       if (sim.currentStep < total) await new Promise((resolve) => setImmediate(resolve));
       if (options.signal?.aborted) throw options.signal.reason;
     }
@@ -117,7 +158,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     writer?.abort();
     throw error;
   }
-  return { sim, rows: writer?.rowCount ?? 0, failure };
+  return { sim, rows: writer?.rowCount ?? 0, failure, readerGone: writer?.readerGone ?? false, outputFailure: writer?.failed ?? null };
 }
 
 function textSummary(scenario: Scenario, sim: Simulation, rows: number, out: string | undefined): string {

@@ -2,17 +2,16 @@
 import { divergenceNamed } from "../core/divergences/registry.js";
 import { optimumOf } from "../core/optima.js";
 import { metricsOf } from "../core/metrics.js";
-import { loadScenario, type Scenario } from "../scenario/loader.js";
+import type { Scenario } from "../scenario/loader.js";
+import { loadWithSettings, type Setting } from "../scenario/settings.js";
 import type { RecordField } from "../sim/record.js";
 import { runScenario } from "./run.js";
 
 export interface SweepJob {
   file: string;
+  /** The command line's scenario settings (--set, --steps, …), applied in every thread alike. */
+  settings: Setting[];
   beta: number;
-  steps: number;
-  /** The penalty's name in the registry. */
-  penalty: string;
-  lr: number;
 }
 
 /** The per-step metric columns of a record (record.ts), reused for the final and optimum values. */
@@ -26,22 +25,23 @@ export type SweepRow = Record<"beta" | "steps" | MetricColumn | `opt_${MetricCol
 /** Scenarios already loaded in this thread: a sweep runs many β on one file, read and resolved once. */
 const loaded = new Map<string, Promise<Scenario>>();
 
-function loadOnce(file: string): Promise<Scenario> {
-  let scenario = loaded.get(file);
+function loadOnce(file: string, settings: Setting[]): Promise<Scenario> {
+  const key = JSON.stringify([file, settings]);
+  let scenario = loaded.get(key);
   if (!scenario) {
-    scenario = loadScenario(file);
-    loaded.set(file, scenario);
+    scenario = loadWithSettings(file, settings);
+    loaded.set(key, scenario);
   }
   return scenario;
 }
 
 export async function sweepOne(job: SweepJob, signal?: AbortSignal): Promise<SweepRow> {
-  const scenario = await loadOnce(job.file);
-  const spec = { ...scenario.spec, beta: job.beta, steps: job.steps, penalty: job.penalty, optimizer: { ...scenario.spec.optimizer, lr: job.lr } };
-  const { sim } = await runScenario({ ...scenario, spec }, { every: job.steps, signal });
+  const scenario = await loadOnce(job.file, job.settings);
+  const spec = { ...scenario.spec, beta: job.beta };
+  const { sim } = await runScenario({ ...scenario, spec }, { every: spec.steps, signal });
   const m = sim.metrics();
   const { ref, logRef, reward } = scenario.problem;
-  const penalty = divergenceNamed(job.penalty);
+  const penalty = divergenceNamed(spec.penalty);
   const o = metricsOf(scenario.problem, optimumOf(penalty, ref, logRef, reward, job.beta), penalty, job.beta);
   return {
     beta: job.beta,

@@ -4,12 +4,11 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { InputError } from "../errors.js";
 import { AtomicFile, checkWritable, sameFile } from "../io/atomic.js";
-import { loadScenario } from "../scenario/loader.js";
 import { checkNumber } from "../scenario/validate.js";
 import { jsonNumber } from "../sim/record-format.js";
 import { booleanFlag, numberFlag, stringFlag, type CommandSpec, type ParsedArgs } from "./args.js";
 import type { Io } from "./io.js";
-import { applyOverrides, JSON_FLAG, LR_FLAG, PENALTY_FLAG, STEPS_FLAG } from "./overrides.js";
+import { JSON_FLAG, loadScenarioFor, LR_FLAG, PENALTY_FLAG, SET_FLAG, settingsOf, STEPS_FLAG } from "./overrides.js";
 import { fmt } from "./final-summary.js";
 import { SWEEP_COLUMNS, sweepOne, type SweepJob, type SweepRow } from "./sweep-job.js";
 
@@ -22,6 +21,7 @@ export const sweepSpec: CommandSpec = {
     STEPS_FLAG,
     PENALTY_FLAG,
     LR_FLAG,
+    SET_FLAG,
     { name: "jobs", type: "integer", value: "J", describe: "worker threads (default: all cores)" },
     { name: "out", type: "string", value: "FILE", describe: "write one row per β to FILE (.csv, .json or .ndjson)" },
     JSON_FLAG,
@@ -60,7 +60,7 @@ export async function sweepCommand(args: ParsedArgs, io: Io): Promise<number> {
   const format = out === undefined ? undefined : (await import("../io/records.js")).formatOf(out);
   const jobsFlag = numberFlag(args, "jobs");
   if (jobsFlag !== undefined) checkNumber(jobsFlag, { integer: true, min: 1, max: 1024 }, "--jobs");
-  const scenario = applyOverrides(await loadScenario(args.positionals[0]!), args);
+  const scenario = await loadScenarioFor(args, args.positionals[0]!);
   if (scenario.spec.controller.kind === "schedule") {
     throw new InputError("a schedule controller fixes β; sweep needs a fixed or adaptive one", "controller", scenario.file);
   }
@@ -70,7 +70,7 @@ export async function sweepCommand(args: ParsedArgs, io: Io): Promise<number> {
     checkWritable(out);
   }
   const jobs = Math.max(1, Math.min(jobsFlag ?? availableParallelism(), betas.length));
-  const base: Omit<SweepJob, "beta"> = { file: scenario.file, steps: scenario.spec.steps, penalty: scenario.spec.penalty, lr: scenario.spec.optimizer.lr };
+  const base: Omit<SweepJob, "beta"> = { file: scenario.file, settings: settingsOf(args) };
   const rows = await runAll(
     betas.map((beta) => ({ ...base, beta })),
     jobs,

@@ -1,8 +1,7 @@
 /** `klsim [scenario]` / `klsim tui [scenario]`: the interactive UI, or a static report without a TTY. */
-import { loadScenario } from "../scenario/loader.js";
 import type { CommandSpec, ParsedArgs } from "./args.js";
 import type { Io } from "./io.js";
-import { applyOverrides, BETA_FLAG, LR_FLAG, PENALTY_FLAG, STEPS_FLAG } from "./overrides.js";
+import { BETA_FLAG, loadScenarioFor, LR_FLAG, PENALTY_FLAG, SET_FLAG, STEPS_FLAG } from "./overrides.js";
 import { runScenario } from "./run.js";
 
 export const tuiSpec: CommandSpec = {
@@ -10,12 +9,12 @@ export const tuiSpec: CommandSpec = {
   summary:
     "Watch the policy train live and steer it: space pause, n step, +/- beta, 0 beta=0, d direction, [/] speed, r reset, s next scenario, e export, ? help, q quit. Without a terminal (piped, CI) prints a static report after the scenario's steps.",
   positionals: [{ name: "scenario", required: false, describe: "a name in scenarios/ or a path to a .json file (default: basic)" }],
-  flags: [STEPS_FLAG, BETA_FLAG, PENALTY_FLAG, LR_FLAG],
+  flags: [STEPS_FLAG, BETA_FLAG, PENALTY_FLAG, LR_FLAG, SET_FLAG],
   examples: ["klsim", "klsim tui mode-seeking", "klsim reward-hacking --beta 0.3", "klsim basic | cat    # static report"],
 };
 
 export async function tuiCommand(args: ParsedArgs, io: Io): Promise<number> {
-  const scenario = applyOverrides(await loadScenario(args.positionals[0] ?? "basic"), args);
+  const scenario = await loadScenarioFor(args, args.positionals[0] ?? "basic");
   if (!io.stdoutIsTTY || !process.stdin.isTTY) {
     const { staticReport } = await import("../tui/report.js");
     const { sim, failure } = await runScenario(scenario, { every: 1, signal: io.signal });

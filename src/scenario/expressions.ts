@@ -105,7 +105,7 @@ const DISABLED = [
   "parser",
 ];
 /** Longer sources are rejected up front: hand-written expressions are short, and deep nesting can blow the stack. */
-const MAX_LENGTH = 10_000;
+export const MAX_EXPRESSION_LENGTH = 10_000;
 
 export interface Sandbox {
   math: MathJsInstance;
@@ -163,8 +163,8 @@ export function loadSandbox(): Promise<Sandbox> {
 export async function compileExpression(source: string, variables: readonly string[]): Promise<(scope: Readonly<Record<string, number>>) => number> {
   if (typeof source !== "string") throw new ExpressionError("expression must be a string");
   if (source.trim() === "") throw new ExpressionError("expression is empty");
-  if (source.length > MAX_LENGTH) {
-    throw new ExpressionError(`expression is too long (${source.length} characters, at most ${MAX_LENGTH})`);
+  if (source.length > MAX_EXPRESSION_LENGTH) {
+    throw new ExpressionError(`expression is too long (${source.length} characters, at most ${MAX_EXPRESSION_LENGTH})`);
   }
   const { math, parse } = await loadSandbox();
 

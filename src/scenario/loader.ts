@@ -11,7 +11,10 @@ import { estimatorNamed } from "../core/estimators.js";
 import { makeProblem, type Problem } from "../core/problem.js";
 import { InputError } from "../errors.js";
 import type { SimConfig } from "../sim/simulation.js";
+import { MAX_ABS_REWARD } from "./fields.js";
 import { parseScenarioSpec, type ReferenceSpec, type ScenarioSpec, type VectorSpec } from "./schema.js";
+
+export { MAX_ABS_REWARD };
 
 /** The shipped scenarios: <package>/scenarios (this file is src/scenario or dist/scenario). */
 export const SCENARIOS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "scenarios");
@@ -71,21 +74,30 @@ function exists(path: string): boolean {
 
 /** Reads and validates a scenario file; expression evaluation needs mathjs, hence async. */
 export async function loadScenario(nameOrPath: string, dir = SCENARIOS_DIR): Promise<Scenario> {
-  const file = resolveScenarioPath(nameOrPath, dir);
-  const text = readScenarioText(file);
-  let json: unknown;
+  const { file, json } = readScenarioJson(nameOrPath, dir);
   try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`invalid JSON: ${jsonErrorDetail(text, error)}`, undefined, file);
-  }
-  try {
-    const spec = parseScenarioSpec(json, basename(file).replace(/\.json$/, ""));
+    const spec = parseScenarioSpec(json, fallbackNameOf(file));
     return await resolveScenario(spec, file);
   } catch (error) {
     if (error instanceof InputError) throw error.within(file);
     throw error;
   }
+}
+
+/** Finds a scenario and parses its JSON (not yet validated); `file` is the path it was read from. */
+export function readScenarioJson(nameOrPath: string, dir = SCENARIOS_DIR): { file: string; json: unknown } {
+  const file = resolveScenarioPath(nameOrPath, dir);
+  const text = readScenarioText(file);
+  try {
+    return { file, json: JSON.parse(text) };
+  } catch (error) {
+    throw new InputError(`invalid JSON: ${jsonErrorDetail(text, error)}`, undefined, file);
+  }
+}
+
+/** A scenario's name when the file gives none: the file name without .json. */
+export function fallbackNameOf(file: string): string {
+  return basename(file).replace(/\.json$/, "");
 }
 
 function readScenarioText(file: string): string {
@@ -127,14 +139,17 @@ function hintFor(message: string): string {
 }
 
 /** Evaluates expressions and checks the vectors; errors carry the field (the caller adds the file). */
-export async function resolveScenario(spec: ScenarioSpec, file: string): Promise<Scenario> {
+export async function resolveScenario(spec: ScenarioSpec, file: string, previous?: Scenario): Promise<Scenario> {
   const V = spec.vocab;
-  const reference = await resolveReference(spec.reference, V);
-  const reward = checkRewards(await resolveVector(spec.reward, V, "reward"), spec.reward, "reward");
-  const gold = spec.gold ? checkRewards(await resolveVector(spec.gold, V, "gold"), spec.gold, "gold") : null;
   const tokens = spec.tokens ?? Array.from({ length: V }, (_, i) => `t${i}`);
-  const scenario: Scenario = { spec, file, tokens, problem: makeProblem(reference, reward, gold) };
-  if (spec.controller.kind === "schedule") scenario.schedule = await compileSchedule(spec.controller.expr, spec.steps);
+  // `previous`, the same file resolved before (without command-line settings), lends what the spec left as it was
+  const same = (pick: (s: ScenarioSpec) => unknown) => previous !== undefined && JSON.stringify(pick(previous.spec)) === JSON.stringify(pick(spec));
+  const problem = same((s) => [s.vocab, s.reference, s.reward, s.gold]) ? previous!.problem : await resolveProblem(spec);
+  const scenario: Scenario = { spec, file, tokens, problem };
+  if (spec.controller.kind === "schedule") {
+    scenario.schedule =
+      previous?.schedule && same((s) => [s.controller, s.steps]) ? previous.schedule : await compileSchedule(spec.controller.expr, spec.steps);
+  }
   if (spec.mode === "sampled") {
     const { default: seedrandom } = await import("seedrandom");
     scenario.randomFor = (seed) => seedrandom.alea(String(seed));
@@ -142,8 +157,13 @@ export async function resolveScenario(spec: ScenarioSpec, file: string): Promise
   return scenario;
 }
 
-/** Rewards beyond ±1e300 let E_π[r] (a sum of V ≤ 65 536 terms) overflow to ±Infinity at step 0. */
-export const MAX_ABS_REWARD = 1e300;
+async function resolveProblem(spec: ScenarioSpec): Promise<Problem> {
+  const V = spec.vocab;
+  const reference = await resolveReference(spec.reference, V);
+  const reward = checkRewards(await resolveVector(spec.reward, V, "reward"), spec.reward, "reward");
+  const gold = spec.gold ? checkRewards(await resolveVector(spec.gold, V, "gold"), spec.gold, "gold") : null;
+  return makeProblem(reference, reward, gold);
+}
 
 function checkRewards(values: Float64Array, vector: VectorSpec, field: string): Float64Array {
   for (let i = 0; i < values.length; i++) {

@@ -2,11 +2,11 @@
  * `--help` on every command (exit 0, usage on stdout, nothing run), and unknown flags on every
  * command (exit 2, one line naming the flag, a did-you-mean when one is close).
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { badInputProblem, klsim, linesOf } from "./klsim.js";
+import { badInputProblem, klsim, linesOf, ROOT } from "./klsim.js";
 
 const COMMANDS = ["tui", "run", "optimum", "kl", "sweep", "scenarios", "bench"] as const;
 
@@ -66,6 +66,22 @@ describe("--help", () => {
     const result = await klsim(["--version"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^klsim \d+\.\d+\.\d+\n$/);
+  });
+
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+  it.concurrent.each(COMMANDS.flatMap((c) => ["--version", "-V"].map((flag) => [c, flag] as const)))(
+    "klsim %s %s: the package's version, nothing run",
+    async (command, flag) => {
+      const result = await klsim([command, ...ARGS[command], flag]);
+      expect(result.code, result.stderr).toBe(0);
+      expect([result.stdout, result.stderr]).toEqual([`klsim ${pkg.version}\n`, ""]);
+    },
+  );
+
+  it.concurrent.each(COMMANDS)("klsim help %s is klsim %s --help", async (command) => {
+    const [viaHelp, viaFlag] = await Promise.all([klsim(["help", command]), klsim([command, "--help"])]);
+    expect(viaHelp.code).toBe(0);
+    expect(viaHelp.stdout).toBe(viaFlag.stdout);
   });
 });
 
