@@ -20,8 +20,8 @@ export interface StoreFrame<Meta> {
   failure: string | null;
   /** β, penalty and estimator changes made through `update` since the start or the last reset, in step order. */
   changes: readonly SettingChange[];
-  /** log π at the snapshot's step, θ − logsumexp θ (never the log of a probability). */
-  logPolicy: Float64Array;
+  /** log π per token at the snapshot's step (θ − logsumexp θ for the softmax; never the log of a probability); null when the family does not give it. */
+  logPolicy: Float64Array | null;
   /** How many times the driver has paused itself at `stopAt`. */
   stops: number;
 }
@@ -64,7 +64,7 @@ export class SimStore<Meta> {
   private changeLog: readonly SettingChange[] = [];
   private readonly stopAt: number | undefined;
   private stopCount = 0;
-  private logPolicyOf: { snap: SimSnapshot; logPolicy: Float64Array } | null = null;
+  private logPolicyOf: { snap: SimSnapshot; logPolicy: Float64Array | null } | null = null;
 
   constructor(sim: Simulation, meta: Meta, options: SimStoreOptions = {}) {
     this.simulation = sim;
@@ -258,13 +258,16 @@ export class SimStore<Meta> {
     };
   }
 
-  /** log π = θ − logZ for a snapshot, computed once per snapshot (O(V), like the snapshot's copy of π). */
-  private logPolicyFor(snap: SimSnapshot): Float64Array {
+  /** log π per token for a snapshot (the family's, never the log of a probability), once per snapshot: O(V), like the snapshot's copy of π. */
+  private logPolicyFor(snap: SimSnapshot): Float64Array | null {
     const cached = this.logPolicyOf;
     if (cached && cached.snap === snap) return cached.logPolicy;
-    const { theta, logZ } = this.simulation.state;
-    const logPolicy = new Float64Array(theta.length);
-    for (let i = 0; i < theta.length; i++) logPolicy[i] = theta[i]! - logZ;
+    const family = this.simulation.family;
+    let logPolicy: Float64Array | null = null;
+    if (family.tokenLogProbabilities) {
+      logPolicy = new Float64Array(family.vocab);
+      family.tokenLogProbabilities(logPolicy);
+    }
     this.logPolicyOf = { snap, logPolicy };
     return logPolicy;
   }

@@ -154,7 +154,7 @@ describe("SimStore", () => {
     store.step(40);
     store.update((sim) => sim.setBeta(0.625));
     store.step(10);
-    store.update((sim) => sim.setPenalty("forward"));
+    store.update((sim) => sim.setPenalty(divergenceNamed("forward")));
     store.update((sim) => sim.setBeta(0.625)); // no change: nothing logged
     expect(store.getSnapshot().changes).toEqual([
       { step: 40, setting: "beta", from: "0.5", to: "0.625" },
@@ -195,6 +195,7 @@ describe("SimStore", () => {
       const store = new SimStore(new Simulation(makeProblem([0.25, 0.25, 0.25, 0.25], [1, 0, 0, 0]), { ...config, engine }), null, { paused: true });
       store.step(3000);
       const { logPolicy, sim } = store.getSnapshot();
+      if (!logPolicy) throw new Error("the softmax family gives log π");
       const e2 = Math.exp(2);
       // π* ∝ π_ref·exp(r/β): e² for 'good', 1 for the others, over e² + 3.
       expect(logPolicy[0]).toBeCloseTo(Math.log(e2 / (e2 + 3)), 10);
