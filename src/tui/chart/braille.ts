@@ -581,7 +581,7 @@ function rowValue(r: number, plotRows: number, yRange: readonly [number, number]
  * Y labels keyed by plot row: max at top, min at bottom, one in the middle when there is room.
  * On a log axis the rows' values are 10^(axis value), and a floor that values were clamped to reads "≤floor".
  */
-function yLabels(plotRows: number, yRange: readonly [number, number], log?: LogAxis): Map<number, string> {
+function yLabels(plotRows: number, yRange: readonly [number, number], log?: LogAxis, maxWidth = Infinity): Map<number, string> {
   const rows = [0];
   if (plotRows >= 5) rows.push(Math.floor((plotRows - 1) / 2));
   if (plotRows >= 2) rows.push(plotRows - 1);
@@ -591,7 +591,13 @@ function yLabels(plotRows: number, yRange: readonly [number, number], log?: LogA
   for (let d = 4; d <= 8 && new Set(labels).size < labels.length; d++) {
     labels = values.map((v) => formatAxisNumber(v, d));
   }
-  if (log?.clamped && plotRows >= 2) labels[labels.length - 1] = `≤${formatAxisNumber(values[values.length - 1] ?? log.floor, 2)}`;
+  if (log?.clamped && plotRows >= 2) {
+    // Within the shared label width when one digit allows: the charts keep one left edge.
+    const floor = values[values.length - 1] ?? log.floor;
+    const short = `≤${formatAxisNumber(floor, 1)}`;
+    const long = `≤${formatAxisNumber(floor, 2)}`;
+    labels[labels.length - 1] = codePointLength(long) <= maxWidth ? long : short;
+  }
   return new Map(rows.map((r, i) => [r, labels[i] ?? ""]));
 }
 
@@ -675,7 +681,7 @@ export function renderChart(spec: ChartSpec): ChartLines {
   const yRange = log ? log.range : resolveYRange(spec.series, references, spec.yMin, spec.yMax, spec.xRange);
   const toAxis = log?.toAxis;
   const plotRows = height - chrome;
-  const labels = yLabels(plotRows, yRange, log);
+  const labels = yLabels(plotRows, yRange, log, spec.labelWidth);
   if (!showLegend) labels.set(0, spec.title);
   const labelWidth = Math.max(spec.labelWidth ?? 0, ...[...labels.values()].map(codePointLength));
   // Drop the labels rather than the plot when the chart is very narrow.
