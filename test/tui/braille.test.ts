@@ -531,6 +531,19 @@ describe("windows, markers and strips", () => {
     expect(axis.startsWith(" └step 0")).toBe(true);
   });
 
+  it("a marker at the last step (a key just pressed) keeps the step label, moved left of it", () => {
+    const out = renderChart(
+      base({
+        width: 30,
+        xRange: [0, 100],
+        markers: [{ x: 100, label: "D", color: "yellow" }],
+        series: [{ label: "a", color: "red", xs: [0, 100], ys: [0, 1] }],
+      }),
+    );
+    const axis = out.lines[4]!;
+    expect(axis.endsWith("step 100 D")).toBe(true);
+  });
+
   it("without legend and axis: one plot row, the title in the gutter", () => {
     const out = renderChart(
       base({

@@ -626,22 +626,36 @@ function xAxisRow(width: number, gutter: number, xRange: readonly [number, numbe
   const row = blankRow(width);
   writeText(row, gutter - 1, "└");
   const taken = new Set(marks.map(([column]) => column));
+  // Free: the text's columns and a space either side (a marker right after "step 100" would read as part of it).
   const free = (at: number, text: string) => {
-    for (let c = at; c < at + codePointLength(text); c++) if (taken.has(c)) return false;
+    for (let c = at - 1; c <= at + codePointLength(text); c++) if (taken.has(c)) return false;
     return true;
   };
   const place = (at: number, text: string) => {
     if (!free(at, text)) return false;
-    for (let c = at - 1; c <= at + codePointLength(text); c++) taken.add(c); // a space either side
+    for (let c = at; c < at + codePointLength(text); c++) taken.add(c);
     writeText(row, at, text);
     return true;
   };
+  // The step labels go to the edges, or as near as the markers there let them.
+  const nearest = (text: string, from: number, by: number, to: number) => {
+    for (let at = from; by > 0 ? at <= to : at >= to; at += by) if (free(at, text)) return at;
+    return -1;
+  };
   const left = `step ${formatStep(xRange[0])}`;
-  const leftPlaced = place(gutter, left);
-  const room = width - gutter - (leftPlaced ? codePointLength(left) + 1 : 0);
+  const leftAt = nearest(left, gutter, 1, gutter + 4);
+  if (leftAt >= 0) place(leftAt, left);
+  const leftEnd = leftAt >= 0 ? leftAt + codePointLength(left) + 1 : gutter;
   const candidates = xRange[1] === xRange[0] ? [] : [`step ${formatStep(xRange[1])}`, formatStep(xRange[1])];
-  const right = candidates.find((r) => codePointLength(r) <= room && free(width - codePointLength(r), r));
-  if (right !== undefined) place(width - codePointLength(right), right);
+  let right: string | undefined;
+  for (const text of candidates) {
+    const at = nearest(text, width - codePointLength(text), -1, Math.max(leftEnd, width - codePointLength(text) - 4));
+    if (at >= leftEnd) {
+      right = text;
+      place(at, text);
+      break;
+    }
+  }
   if (xLabel) {
     // Centred, else beside the left label, else beside the right one (a marker may sit in the middle).
     const n = codePointLength(xLabel);
