@@ -64,16 +64,18 @@ interface View {
   xLabel: string | undefined;
 }
 
-// The last view per snapshot: the β strip and the metric charts of one frame share it.
-const views = new WeakMap<SimSnapshot, { window: number | null; changes: readonly SettingChange[] | undefined; view: View }>();
+// The last view made: the β strip and the metric charts of one frame share it. One entry, not a
+// WeakMap per snapshot: a WeakMap's values outlive the young generation (ephemerons are cleared
+// only by full collections), and a frame's columns are a few hundred kB.
+let lastView: { snap: SimSnapshot; window: number | null; changes: readonly SettingChange[] | undefined; view: View } | null = null;
 
 /** The frame's view, made once per snapshot, window and change log. */
 function viewOf(snap: SimSnapshot, options: ChartOptions): View {
   const window = options.window ?? null;
-  const cached = views.get(snap);
-  if (cached && cached.window === window && cached.changes === options.changes) return cached.view;
+  const cached = lastView;
+  if (cached && cached.snap === snap && cached.window === window && cached.changes === options.changes) return cached.view;
   const view = makeView(snap, options);
-  views.set(snap, { window, changes: options.changes, view });
+  lastView = { snap, window, changes: options.changes, view };
   return view;
 }
 
@@ -140,9 +142,12 @@ export function metricCharts(snap: SimSnapshot, width: number, heights: readonly
     range: view.range,
     resolution: 2 * Math.max(1, width - LABEL_WIDTH - 1),
     budgetMs: options.budgetMs ?? FRAME_BUDGET_MS,
+    betaVaries: snap.controller.kind !== "fixed",
   });
+  // Float64Arrays like the history's columns: the renderer's loops then see one array type.
+  const trackSteps = Float64Array.from(track.steps);
   const optimumLine = (label: string, color: string, style: LineStyle, pick: (m: typeof best) => number | null, value: number | null): Entry => ({
-    series: { label, color, style, xs: track.steps, ys: track.metrics.map((m) => pick(m) ?? NaN) },
+    series: { label, color, style, xs: trackSteps, ys: Float64Array.from(track.metrics, (m) => pick(m) ?? NaN) },
     value: value ?? NaN,
   });
   // the KL chart that shows the penalty itself, when it is one of the two KLs

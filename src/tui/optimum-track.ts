@@ -1,10 +1,11 @@
 /**
  * The closed-form optimum over a chart's steps, for the β and penalty in force at each step (not
- * the current ones over the whole history). Evaluated at the chart's x resolution on a grid of
- * power-of-two step multiples — so the points stay put while the run grows (the grid's spacing
- * doubles onto a subset of itself) and while a window slides — and cached per (penalty, β).
- * A new (penalty, β) costs an O(V) optimum and its metrics: a frame spends at most `budgetMs` on
- * them (at least one), computing the coarse grid first; the line joins the points it has.
+ * the current ones over the whole history), cached per (penalty, β). When only keys change β the
+ * line is constant between the logged changes and needs a point at each. When a controller moves
+ * β, it is evaluated at the chart's x resolution on a grid of power-of-two step multiples — so
+ * the points stay put while the run grows (the grid's spacing doubles onto a subset of itself)
+ * and while a window slides. A new (penalty, β) costs an O(V) optimum and its metrics: frames
+ * spend `budgetMs` on them on average, coarse grid points first; the line joins the points it has.
  */
 import type { Divergence } from "../core/divergence.js";
 import { divergenceNamed } from "../core/divergences/registry.js";
@@ -12,6 +13,22 @@ import { metricsOf, type PolicyMetrics } from "../core/metrics.js";
 import { optimumOf } from "../core/optima.js";
 import type { Problem } from "../core/problem.js";
 import type { SettingChange } from "../sim/change-log.js";
+
+/**
+ * Time left for new optima, per problem: each frame adds its `budgetMs` (never saving up more than
+ * that) and each optimum computed costs what it took. At V = 65 536 one optimum takes longer than
+ * a frame's budget; it then runs every few frames, and the average stays within the budget.
+ */
+const budgets = new WeakMap<Problem, { credit: number }>();
+
+function budgetOf(problem: Problem): { credit: number } {
+  let budget = budgets.get(problem);
+  if (!budget) {
+    budget = { credit: 0 };
+    budgets.set(problem, budget);
+  }
+  return budget;
+}
 
 // (penalty, β) pairs kept per problem and penalty name; the oldest go first.
 const CACHE_SIZE = 4096;
@@ -63,8 +80,11 @@ export interface TrackInput {
   range: readonly [number, number];
   /** Points wanted across the range (the plot's dot columns). */
   resolution: number;
-  /** Milliseconds this call may spend on uncached optima (at least one is computed); Infinity: all. */
+  /** Milliseconds a frame may spend on uncached optima, on average (see `budgets`); Infinity: all. */
   budgetMs: number;
+  /** β moves by itself (an adaptive or schedule controller): read it off the history at grid points.
+   *  Otherwise only keys changed it, and the change log says where. */
+  betaVaries: boolean;
   now?: () => number;
 }
 
@@ -99,13 +119,54 @@ function level(k: number): number {
   return n;
 }
 
-export function optimumTrack(input: TrackInput): OptimumTrack {
-  const { problem, steps, betas, length, range, changes } = input;
-  const now = input.now ?? (() => performance.now());
-  remember(cacheOf(problem, input.penalty), input.beta, input.current);
+/** A point of the line: its step and the (penalty, β) in force there. */
+interface Point {
+  step: number;
+  penalty: Divergence;
+  beta: number;
+}
 
-  // The grid: multiples of g, the smallest power-of-two multiple of the history's stride at least
-  // one point's worth of steps, from the last multiple at or before the window's start.
+export function optimumTrack(input: TrackInput): OptimumTrack {
+  remember(cacheOf(input.problem, input.penalty), input.beta, input.current);
+  const { points, priority } = input.betaVaries ? gridPoints(input) : changePoints(input);
+  const found: (PolicyMetrics | undefined)[] = points.map(({ penalty, beta }) => cacheOf(input.problem, penalty).get(beta));
+  const missing = found.flatMap((m, i) => (m ? [] : [i]));
+  let complete = true;
+  if (missing.length > 0) {
+    missing.sort((a, b) => priority(b) - priority(a) || a - b);
+    const now = input.now ?? (() => performance.now());
+    const budget = budgetOf(input.problem);
+    budget.credit = Math.min(budget.credit + input.budgetMs, input.budgetMs);
+    for (const i of missing) {
+      const { penalty, beta } = points[i]!;
+      const hit = cacheOf(input.problem, penalty).get(beta); // computed for an earlier point of this frame
+      if (hit) found[i] = hit;
+      else if (!(budget.credit > 0)) complete = false;
+      else {
+        const started = now();
+        found[i] = optimumMetrics(input.problem, penalty, beta);
+        budget.credit -= now() - started;
+      }
+    }
+  }
+  const track: OptimumTrack = { steps: [], metrics: [], complete };
+  found.forEach((m, i) => {
+    if (!m) return;
+    track.steps.push(points[i]!.step);
+    track.metrics.push(m);
+  });
+  track.steps.push(input.step);
+  track.metrics.push(input.current);
+  return track;
+}
+
+/**
+ * β moved by the controller: points on the grid of power-of-two multiples of the history's stride
+ * at least one point's worth of steps apart, each with the history's β and the logged penalty.
+ * Coarse grid points are computed first.
+ */
+function gridPoints(input: TrackInput): { points: Point[]; priority: (i: number) => number } {
+  const { steps, betas, length, range, changes } = input;
   const stride = length >= 2 ? Math.max(1, (steps[length - 1] as number) - (steps[length - 2] as number)) : 1;
   const perPoint = (range[1] - range[0]) / Math.max(1, input.resolution);
   let g = stride;
@@ -113,45 +174,42 @@ export function optimumTrack(input: TrackInput): OptimumTrack {
   const first = length > 0 ? (steps[0] as number) : input.step;
   const lastRecorded = length > 0 ? (steps[length - 1] as number) : -Infinity;
   const penaltyChanges = changes.filter((c) => c.setting === "penalty");
-
-  const gridSteps: number[] = [];
-  const keys: { penalty: Divergence; beta: number }[] = [];
+  const points: Point[] = [];
   let p = 0;
   for (let s = Math.max(first, Math.floor(range[0] / g) * g); s < input.step && s <= range[1]; s += g) {
     const row = s <= lastRecorded ? lastAtOrBefore(steps, length, s) : -1;
     while (p < penaltyChanges.length && penaltyChanges[p]!.step < s) p++;
     const logged = p < penaltyChanges.length ? penaltyChanges[p]!.from : null;
     const penalty = logged === null ? input.penalty : divergenceNamed(logged);
-    gridSteps.push(s);
-    keys.push({ penalty, beta: row >= 0 ? (betas[row] as number) : input.beta });
+    points.push({ step: s, penalty, beta: row >= 0 ? (betas[row] as number) : input.beta });
   }
+  return { points, priority: (i) => level(points[i]!.step / g) };
+}
 
-  const found: (PolicyMetrics | undefined)[] = keys.map(({ penalty, beta }) => cacheOf(problem, penalty).get(beta));
-  const missing = found.flatMap((m, i) => (m ? [] : [i]));
-  let complete = true;
-  if (missing.length > 0) {
-    missing.sort((a, b) => level(gridSteps[b]! / g) - level(gridSteps[a]! / g) || a - b); // coarse first
-    const started = now();
-    let computed = 0;
-    for (const i of missing) {
-      const { penalty, beta } = keys[i]!;
-      const hit = cacheOf(problem, penalty).get(beta); // computed for an earlier point of this frame
-      if (hit) found[i] = hit;
-      else if (computed > 0 && now() - started > input.budgetMs) complete = false;
-      else {
-        found[i] = optimumMetrics(problem, penalty, beta);
-        computed++;
-      }
-    }
+/**
+ * β fixed but for keys: the line is constant between logged changes, so it needs only its ends
+ * and a pair of points at each change in the window (before and after, at the change's step).
+ * No pass over the history.
+ */
+function changePoints(input: TrackInput): { points: Point[]; priority: (i: number) => number } {
+  const { range, changes } = input;
+  // The settings in force after each change, found backwards from the current ones.
+  let after: Point = { step: input.step, penalty: input.penalty, beta: input.beta };
+  const boundaries: { at: number; before: Point; after: Point }[] = [];
+  for (let k = changes.length - 1; k >= 0; k--) {
+    const change = changes[k]!;
+    if (change.setting !== "beta" && change.setting !== "penalty") continue;
+    const before: Point = {
+      step: change.step,
+      penalty: change.setting === "penalty" ? divergenceNamed(change.from ?? after.penalty.name) : after.penalty,
+      beta: change.setting === "beta" ? Number(change.from) : after.beta,
+    };
+    boundaries.unshift({ at: change.step, before, after: { ...after, step: change.step } });
+    after = before;
   }
-
-  const track: OptimumTrack = { steps: [], metrics: [], complete };
-  found.forEach((m, i) => {
-    if (!m) return;
-    track.steps.push(gridSteps[i]!);
-    track.metrics.push(m);
-  });
-  track.steps.push(input.step);
-  track.metrics.push(input.current);
-  return track;
+  // In force at the window's start: what the first change at or after it changed from.
+  const opening = boundaries.find((b) => b.at >= range[0]);
+  const points: Point[] = [{ ...(opening ? opening.before : after), step: range[0] }];
+  for (const b of boundaries) if (b.at >= range[0] && b.at <= range[1]) points.push(b.before, b.after);
+  return { points, priority: () => 0 };
 }

@@ -334,10 +334,9 @@ describe("Root: the story over time", () => {
     const snap = store.getSnapshot();
     const [reward] = metricCharts(snap.sim, chartWidth, [9, 9, 9], { problem: basic.problem, changes: snap.changes });
     const optimumLine = reward!.series.find((s) => s.label.startsWith("π* "))!;
-    for (let k = 0; k < optimumLine.xs.length; k++) {
-      const beta = (optimumLine.xs[k] as number) <= 50 ? 0.5 : 0.625;
-      expect(optimumLine.ys[k]).toBeCloseTo(reverseGood(beta), 12);
-    }
+    // A fixed controller: constant between the ends and the change, with a vertical step at 50.
+    expect(Array.from(optimumLine.xs)).toEqual([0, 50, 50, 100]);
+    [0.5, 0.5, 0.625, 0.625].forEach((beta, k) => expect(optimumLine.ys[k]).toBeCloseTo(reverseGood(beta), 12));
     // Drawn alone it lies on two rows: the closed forms' dot rows on either side of the change.
     const drawn = renderChart({ ...reward!, series: [optimumLine], markers: [] });
     const [lo, hi] = drawn.yRange;
