@@ -30,8 +30,9 @@ const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /** Clips text to `width` terminal columns (code points; everything we print is one column wide), control characters as spaces. */
 export function clip(text: string, width: number): string {
-  const chars = Array.from(printable(text));
-  if (chars.length <= width) return text;
+  const shown = printable(text);
+  const chars = Array.from(shown);
+  if (chars.length <= width) return shown;
   if (width <= 1) return chars.slice(0, Math.max(0, width)).join("");
   return chars.slice(0, width - 1).join("") + "…";
 }

@@ -425,6 +425,22 @@ describe("Root at 80×24: every key can be found", () => {
     expect(frame()).toContain("NO_COLOR=1"); // the last note
   });
 
+  it("writes text from the scenario file without its control characters", async () => {
+    const hostile = { ...basic, spec: { ...basic.spec, name: "evil\u001b[2Jname", description: "bell\u0007 and \u001b]0;title\u0007 here" } };
+    const { frame, stdin } = await setup({ scenario: hostile });
+    expect(frame()).toContain("evil [2Jname");
+    await press(stdin, "?");
+    const bad = Array.from(frame()).filter((ch) => ch !== "\n" && /[\u0000-\u001f\u007f-\u009f]/u.test(ch));
+    expect(
+      bad.map((ch) => ch.codePointAt(0)),
+      frame()
+        .split("\n")
+        .filter((l) => /[\u0007\u001b]/u.test(l))
+        .join("\n"),
+    ).toEqual([]); // line breaks aside
+    expect(frame()).toContain("bell and ]0;title here");
+  });
+
   it("the message line says where the rest of a long description is", async () => {
     const { frame } = await setup({ size: { columns: 80, rows: 24 } });
     const line = frame().split("\n")[2]!;
