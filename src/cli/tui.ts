@@ -1,5 +1,5 @@
 /** `klsim [scenario]` / `klsim tui [scenario]`: the interactive UI, or a static report without a TTY. */
-import type { CommandSpec, ParsedArgs } from "./args.js";
+import { numberFlag, type CommandSpec, type ParsedArgs } from "./args.js";
 import type { Io } from "./io.js";
 import { BETA_FLAG, loadScenarioFor, LR_FLAG, PENALTY_FLAG, SET_FLAG, STEPS_FLAG } from "./overrides.js";
 import { runScenario } from "./run.js";
@@ -7,10 +7,16 @@ import { runScenario } from "./run.js";
 export const tuiSpec: CommandSpec = {
   name: "tui",
   summary:
-    "Watch the policy train live and steer it: space pause, n step, +/- beta, 0 beta=0, d direction, [/] speed, r reset, s next scenario, e export, ? help, q quit. Without a terminal (piped, CI) prints a static report after the scenario's steps.",
+    "Watch the policy train live and steer it: space pause, n step, +/- beta, 0 beta=0, d penalty, [/] speed, z zoom, g log scale, r reset, s next scenario, e export, ? help, q quit. Without a terminal (piped, CI) prints a static report after the scenario's steps. NO_COLOR=1 turns colour off.",
   positionals: [{ name: "scenario", required: false, describe: "a name in scenarios/ or a path to a .json file (default: basic)" }],
-  flags: [STEPS_FLAG, BETA_FLAG, PENALTY_FLAG, LR_FLAG, SET_FLAG],
-  examples: ["klsim", "klsim tui mode-seeking", "klsim reward-hacking --beta 0.3", "klsim basic | cat    # static report"],
+  flags: [
+    { ...STEPS_FLAG, describe: "pause at step N (space runs on); without a terminal, the steps of the report (default: the scenario's)" },
+    BETA_FLAG,
+    PENALTY_FLAG,
+    LR_FLAG,
+    SET_FLAG,
+  ],
+  examples: ["klsim", "klsim tui mode-seeking", "klsim reward-hacking --beta 0.3", "klsim tui adaptive --steps 500", "klsim basic | cat    # static report"],
 };
 
 export async function tuiCommand(args: ParsedArgs, io: Io): Promise<number> {
@@ -24,5 +30,5 @@ export async function tuiCommand(args: ParsedArgs, io: Io): Promise<number> {
   }
   // Loaded only here: `klsim run` and friends never pay for ink and react.
   const { runTui } = await import("../tui/app.js");
-  return runTui(scenario);
+  return runTui(scenario, { stopAt: numberFlag(args, "steps") === undefined ? undefined : scenario.spec.steps });
 }

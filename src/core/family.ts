@@ -27,6 +27,8 @@ export interface PolicyFamily {
   gradient(penalty: Divergence, beta: number): void;
   /** The probability of each token at the evaluated θ (a view: copy what you keep). */
   tokenProbabilities(): Float64Array;
+  /** out ← log π of each token at the evaluated θ, without taking the log of a probability (the token panel's log-ratios). */
+  tokenLogProbabilities?(out: Float64Array): void;
   /** Why the parameters cannot be evaluated (a non-finite θ), or null. */
   failure(): string | null;
 }

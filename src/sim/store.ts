@@ -4,6 +4,7 @@
  * `sim.snapshot()` to subscribers at most once per tick, so the engine never waits on a view
  * and a view never steps the engine. Fits React's `useSyncExternalStore` (subscribe/getSnapshot).
  */
+import { appendChanges, readSettings, type SettingChange } from "./change-log.js";
 import type { SimSnapshot, Simulation } from "./simulation.js";
 
 /** What a subscriber sees: the simulation's picture plus the driver's own numbers. */
@@ -17,6 +18,12 @@ export interface StoreFrame<Meta> {
   stepsPerFrame: number;
   /** A step failed: the simulation's divergence message, or an unexpected error's. */
   failure: string | null;
+  /** β, penalty and estimator changes made through `update` since the start or the last reset, in step order. */
+  changes: readonly SettingChange[];
+  /** log π per token at the snapshot's step (θ − logsumexp θ for the softmax; never the log of a probability); null when the family does not give it. */
+  logPolicy: Float64Array | null;
+  /** How many times the driver has paused itself at `stopAt`. */
+  stops: number;
 }
 
 export interface SimStoreOptions {
@@ -28,6 +35,8 @@ export interface SimStoreOptions {
   budgetMs?: number;
   /** Clock for the steps/s measurement (tests inject a fake one). */
   now?: () => number;
+  /** Pause on reaching this step (`klsim tui --steps N`); again after a reset or on the next scenario. */
+  stopAt?: number;
 }
 
 // Steps/s is averaged over windows this long, so the number is steady enough to read.
@@ -52,6 +61,10 @@ export class SimStore<Meta> {
   private windowStart: number;
   private windowSteps = 0;
   private rate = 0;
+  private changeLog: readonly SettingChange[] = [];
+  private readonly stopAt: number | undefined;
+  private stopCount = 0;
+  private logPolicyOf: { snap: SimSnapshot; logPolicy: Float64Array | null } | null = null;
 
   constructor(sim: Simulation, meta: Meta, options: SimStoreOptions = {}) {
     this.simulation = sim;
@@ -61,6 +74,7 @@ export class SimStore<Meta> {
     this.frameMs = options.frameMs ?? 1000 / 30;
     this.budgetMs = options.budgetMs ?? 100;
     this.now = options.now ?? (() => performance.now());
+    this.stopAt = options.stopAt;
     this.windowStart = this.now();
     this.frame = this.buildFrame();
   }
@@ -127,12 +141,27 @@ export class SimStore<Meta> {
     this.changed();
   }
 
-  /** Applies a change to the simulation (β, direction, reset) and publishes it. */
+  /** Applies a change to the simulation (β, direction) and publishes it; a changed β, penalty or estimator is logged at the current step. */
   update(change: (sim: Simulation) => void): void {
+    const sim = this.simulation;
+    const before = readSettings(sim);
+    const step = sim.currentStep;
     try {
-      change(this.simulation);
+      change(sim);
     } finally {
-      this.error = null; // a reset clears a failure; other changes give the run another chance
+      if (sim === this.simulation) this.changeLog = appendChanges(this.changeLog, before, readSettings(sim), step);
+      this.error = null; // other changes give a failed run another chance
+      this.changed();
+    }
+  }
+
+  /** Back to π_ref at step 0 with the scenario's settings; clears a failure and the change log. */
+  reset(): void {
+    try {
+      this.simulation.reset();
+    } finally {
+      this.changeLog = [];
+      this.error = null;
       this.changed();
     }
   }
@@ -141,6 +170,7 @@ export class SimStore<Meta> {
   load(sim: Simulation, meta: Meta): void {
     this.simulation = sim;
     this.attached = meta;
+    this.changeLog = [];
     this.error = null;
     this.restartRateWindow();
     this.changed();
@@ -155,10 +185,13 @@ export class SimStore<Meta> {
     this.timer = setTimeout(this.loop, Math.max(1, this.frameMs - spent));
   };
 
-  private advance(n: number, budgetMs: number): void {
+  private advance(steps: number, budgetMs: number): void {
     const sim = this.simulation;
     if (sim.failed || this.error) return;
     const started = this.now();
+    const from = sim.currentStep;
+    const stop = this.stopAt !== undefined && from < this.stopAt ? this.stopAt : undefined;
+    const n = stop === undefined ? steps : Math.min(steps, stop - from);
     let done = 0;
     try {
       while (done < n) {
@@ -173,6 +206,11 @@ export class SimStore<Meta> {
     }
     this.windowSteps += done;
     this.dirty = true;
+    if (stop !== undefined && sim.currentStep >= stop) {
+      this.isPaused = true;
+      this.stopCount++;
+      this.restartRateWindow();
+    }
   }
 
   private measure(): void {
@@ -214,6 +252,23 @@ export class SimStore<Meta> {
       paused: this.isPaused,
       stepsPerFrame: this.perFrame,
       failure: sim.failure ?? this.error,
+      changes: this.changeLog,
+      logPolicy: this.logPolicyFor(sim),
+      stops: this.stopCount,
     };
+  }
+
+  /** log π per token for a snapshot (the family's, never the log of a probability), once per snapshot: O(V), like the snapshot's copy of π. */
+  private logPolicyFor(snap: SimSnapshot): Float64Array | null {
+    const cached = this.logPolicyOf;
+    if (cached && cached.snap === snap) return cached.logPolicy;
+    const family = this.simulation.family;
+    let logPolicy: Float64Array | null = null;
+    if (family.tokenLogProbabilities) {
+      logPolicy = new Float64Array(family.vocab);
+      family.tokenLogProbabilities(logPolicy);
+    }
+    this.logPolicyOf = { snap, logPolicy };
+    return logPolicy;
   }
 }

@@ -15,13 +15,18 @@ const LEAVE_ALT_SCREEN = "\u001b[?1049l";
 // 10 steps per frame (~300 steps/s): fast enough to see convergence, slow enough to watch it.
 const START_SPEED = SPEEDS[3] ?? 10;
 
+export interface TuiOptions {
+  /** Pause at this step (`klsim tui --steps N`); space runs on. */
+  stopAt?: number | undefined;
+}
+
 /** Runs the interface until the user quits; resolves with the exit code (0, or 128 + signal number). */
-export async function runTui(scenario: Scenario): Promise<number> {
+export async function runTui(scenario: Scenario, options: TuiOptions = {}): Promise<number> {
   // React's development build makes every frame several times slower; set before react loads.
   process.env.NODE_ENV ??= "production";
   const [{ render }, { createElement }, { Root }] = await Promise.all([import("ink"), import("react"), import("./components/root.js")]);
   const sim = new Simulation(scenario.problem, simConfigOf(scenario));
-  const store = new SimStore(sim, scenario, { stepsPerFrame: START_SPEED });
+  const store = new SimStore(sim, scenario, { stepsPerFrame: START_SPEED, ...(options.stopAt === undefined ? {} : { stopAt: options.stopAt }) });
   const stdout = process.stdout;
   stdout.write(ENTER_ALT_SCREEN);
   let exitCode = 0;

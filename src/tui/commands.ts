@@ -11,6 +11,7 @@ import { Simulation } from "../sim/simulation.js";
 import type { SimStore } from "../sim/store.js";
 import type { Command } from "./keys.js";
 import type { UiAction, UiState } from "./state.js";
+import { MIN_WINDOW, nextWindow, windowLabel } from "./window.js";
 
 /** Where `s` finds scenarios (tests substitute their own). */
 export interface ScenarioSource {
@@ -32,6 +33,8 @@ export interface CommandContext {
   scenarios: ScenarioSource;
   /** Token rows on screen and the largest scroll offset (from the token panel). */
   tokenPage: { rows: number; maxOffset: number };
+  /** The same for the help's scrolling part. */
+  helpPage: { rows: number; maxOffset: number };
 }
 
 /** β after `+` / `-`: × 1.25 or × 0.8, rounded to 6 digits so + then - returns exactly; + from 0 gives 0.01. */
@@ -66,8 +69,12 @@ export function executeCommand(command: Command, ctx: CommandContext): void {
     case "toggleDirection":
       return store.update((sim) => sim.setPenalty(nextPenalty(sim.penalty)));
     case "reset":
-      store.update((sim) => sim.reset());
+      store.reset();
       return dispatch({ type: "message", text: "reset: back to π_ref at step 0 with the scenario's β and penalty" });
+    case "zoom":
+      return zoom(ctx);
+    case "toggleLog":
+      return dispatch({ type: "toggleLog" });
     case "nextScenario":
       return void nextScenario(ctx);
     case "export":
@@ -76,13 +83,27 @@ export function executeCommand(command: Command, ctx: CommandContext): void {
     case "scrollDown":
     case "pageUp":
     case "pageDown": {
-      const page = Math.max(1, ctx.tokenPage.rows - 1);
+      const target = state.helpOpen ? ctx.helpPage : ctx.tokenPage;
+      const page = Math.max(1, target.rows - 1);
       const by = { scrollUp: -1, scrollDown: 1, pageUp: -page, pageDown: page }[command];
-      return dispatch({ type: "scroll", by, max: ctx.tokenPage.maxOffset });
+      return dispatch({ type: state.helpOpen ? "helpScroll" : "scroll", by, max: target.maxOffset });
     }
     case "quit":
       return ctx.quit();
   }
+}
+
+/** `z`: the next chart window (all steps → the last 10ⁿ steps → … → all), said on the message line. */
+function zoom({ store, state, dispatch }: CommandContext): void {
+  const sim = store.sim;
+  const window = nextWindow(state.window, sim.currentStep, sim.history.stride);
+  const text =
+    window === null
+      ? state.window === null
+        ? `zoom: all steps (windows start at ${MIN_WINDOW} steps, once the run is longer)`
+        : "zoom: all steps"
+      : `zoom: the ${windowLabel(window)}`;
+  dispatch({ type: "zoom", window, text });
 }
 
 /** Loads the scenario after the current one (in scenarios/ order) into a new Simulation. */

@@ -13,6 +13,8 @@ export type Command =
   | "reset"
   | "nextScenario"
   | "export"
+  | "zoom"
+  | "toggleLog"
   | "scrollUp"
   | "scrollDown"
   | "pageUp"
@@ -33,26 +35,37 @@ export interface KeyInfo {
 
 export interface HelpRow {
   keys: string;
+  /** One line at 80 columns (61 characters at most: a test checks). */
   does: string;
-  /** Footer wording; rows without one appear only in the help overlay. */
-  short?: string;
+  /** Footer wording: every key is in the footer. */
+  short: string;
+  /** The keys as the footer writes them, when shorter than `keys`. */
+  footerKeys?: string;
 }
 
-/** In footer priority order: the footer drops rows from the end of this list first. */
+/** In footer order (the footer wraps to a second line, and abbreviates on narrow terminals). */
 export const HELP_ROWS: readonly HelpRow[] = [
   { keys: "q", does: "quit (also Ctrl+C)", short: "quit" },
-  { keys: "?", does: "this help (Esc or ? closes it)", short: "help" },
+  { keys: "?", does: "this help: keys, the scenario, what the charts show", short: "help" },
   { keys: "space", does: "pause / resume training", short: "pause" },
-  { keys: "+ -", does: "β × 1.25 / × 0.8 (from 0, + gives 0.01)", short: "β" },
-  { keys: "d", does: `next penalty: ${DIVERGENCE_KINDS.map((k) => k.example.short).join(" → ")}`, short: "penalty" },
-  { keys: "0", does: "β = 0 (no penalty: watch the policy collapse)", short: "β=0" },
-  { keys: "[ ]", does: "slower / faster (steps per frame: 1, 2, 5, 10, … 10000)", short: "speed" },
   { keys: "n", does: "one step (while paused)", short: "step" },
-  { keys: "r", does: "reset to the reference policy and the scenario's β", short: "reset" },
+  { keys: "+ -", does: "β × 1.25 / × 0.8 (from 0, + gives 0.01)", short: "β" },
+  { keys: "0", does: "β = 0 (no penalty: watch the policy collapse)", short: "β=0" },
+  { keys: "d", does: `next penalty: ${DIVERGENCE_KINDS.map((k) => k.example.short).join(" → ")}`, short: "penalty" },
+  { keys: "[ ]", does: "slower / faster (steps per frame: 1, 2, 5, 10, … 10000)", short: "speed" },
+  { keys: "z", does: "zoom: all steps, then the last 10ⁿ steps, smaller each time", short: "zoom" },
+  { keys: "g", does: "log y-scale on the KL charts and β(t) (again: linear)", short: "log" },
+  { keys: "r", does: "reset to π_ref with the scenario's β and penalty", short: "reset" },
   { keys: "s", does: "next scenario from scenarios/", short: "scenario" },
   { keys: "e", does: "export the chart history to <scenario>-history.csv", short: "export" },
-  { keys: "↑ ↓ PgUp PgDn", does: "scroll the token panel" },
+  { keys: "↑ ↓ PgUp PgDn", does: "scroll the token panel (with the help open, the help)", short: "tokens", footerKeys: "↑↓" },
 ];
+
+/**
+ * Keys DESIGN.md §4 gives to features other issues add — k next estimator, i kl_in, b baseline,
+ * f frontier screen, c pin a ghost run — so nothing else may take them (a test checks).
+ */
+export const RESERVED_KEYS: readonly string[] = ["k", "i", "b", "f", "c"];
 
 const PLAIN_KEYS: Readonly<Record<string, Command>> = {
   " ": "togglePause",
@@ -68,19 +81,22 @@ const PLAIN_KEYS: Readonly<Record<string, Command>> = {
   r: "reset",
   s: "nextScenario",
   e: "export",
-  k: "scrollUp",
-  j: "scrollDown",
+  z: "zoom",
+  g: "toggleLog",
   "?": "toggleHelp",
   q: "quit",
 };
 
-/** The command for a key press, or null. With the help open only help and quit keys act. */
+// With the help open, only these act (the scroll keys scroll the help).
+const HELP_KEYS: ReadonlySet<Command> = new Set(["toggleHelp", "quit", "scrollUp", "scrollDown", "pageUp", "pageDown"]);
+
+/** The command for a key press, or null. With the help open only help, scroll and quit keys act. */
 export function commandForKey(input: string, key: KeyInfo, helpOpen: boolean): Command | null {
   if (key.ctrl && input === "c") return "quit";
   if (key.escape) return "closeHelp";
   const command = navigation(key) ?? (key.ctrl ? undefined : PLAIN_KEYS[input]);
   if (!command) return null;
-  if (helpOpen && command !== "toggleHelp" && command !== "quit") return null;
+  if (helpOpen && !HELP_KEYS.has(command)) return null;
   return command;
 }
 

@@ -21,10 +21,18 @@ export function formatRate(stepsPerSecond: number): string {
   return `${formatAxisNumber(Math.round(stepsPerSecond), 3)} steps/s`; // three digits at most: 812, 5.2k, 31k
 }
 
-/** Clips text to `width` terminal columns (code points; everything we print is one column wide). */
+/** Control characters (C0, DEL, C1) as spaces: text from scenario files never drives the terminal. */
+export function printable(text: string): string {
+  return CONTROL.test(text) ? text.replace(CONTROLS, " ") : text;
+}
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/** Clips text to `width` terminal columns (code points; everything we print is one column wide), control characters as spaces. */
 export function clip(text: string, width: number): string {
-  const chars = Array.from(text);
-  if (chars.length <= width) return text;
+  const shown = printable(text);
+  const chars = Array.from(shown);
+  if (chars.length <= width) return shown;
   if (width <= 1) return chars.slice(0, Math.max(0, width)).join("");
   return chars.slice(0, width - 1).join("") + "…";
 }
@@ -40,7 +48,7 @@ export function fit(text: string, width: number, align: "left" | "right" = "left
 export function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = "";
-  for (const word of text.split(/\s+/).filter(Boolean)) {
+  for (const word of printable(text).split(/\s+/).filter(Boolean)) {
     if (line && Array.from(line).length + 1 + Array.from(word).length > width) {
       lines.push(line);
       line = word;

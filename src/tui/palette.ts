@@ -10,7 +10,15 @@ export const COLORS = {
   optimum: "gray",
   /** π* evaluated on the gold reward. */
   optimumGold: "white",
+  /** The adaptive controller's target KL. */
+  target: "yellow",
+  /** β(t) strip. */
+  beta: "yellow",
+  /** A key changed β, the penalty or the estimator here. */
+  marker: "yellowBright",
   policy: "blueBright",
+  /** A token's reward and log-ratio. */
+  info: "gray",
   reference: "white",
   paused: "yellow",
   running: "green",

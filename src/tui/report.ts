@@ -7,16 +7,17 @@ import type { PolicyMetrics } from "../core/metrics.js";
 import type { Scenario } from "../scenario/loader.js";
 import type { Simulation } from "../sim/simulation.js";
 import { formatAxisNumber, renderChart } from "./chart/braille.js";
-import { latestEstimate, metricCharts } from "./charts.js";
+import { betaStrip, latestEstimate, metricCharts } from "./charts.js";
 import { fit, formatProbability, formatValue, wrap } from "./number-format.js";
 import { controllerText, optimizerText, penaltyText, samplingText } from "./status.js";
-import { barSpans } from "./token-rows.js";
-import { scaleFor, topIndices, type TokenProbabilities } from "./tokens.js";
+import { barSpans, formatLogRatio, logRatio } from "./token-rows.js";
+import { scenarioScale, topIndices, type TokenProbabilities } from "./tokens.js";
 
 // Tokens listed in full up to this many; beyond it the top ones by π mass.
 const MAX_TOKEN_ROWS = 20;
 
-export function staticReport(scenario: Scenario, sim: Simulation, width: number): string {
+/** `budgetMs`: time for new points of the optimum line (default: all of them; `bench --frames` passes the live UI's). */
+export function staticReport(scenario: Scenario, sim: Simulation, width: number, budgetMs = Infinity): string {
   const w = Math.max(40, Math.min(Math.floor(width) || 100, 160));
   const snap = sim.snapshot();
   const sampling = scenario.spec.mode === "sampled" ? scenario.spec.sampling : null;
@@ -35,12 +36,21 @@ export function staticReport(scenario: Scenario, sim: Simulation, width: number)
   if (snap.failure) out.push(`stopped: ${snap.failure}`);
   out.push("");
   const height = w >= 80 ? 12 : 10;
-  for (const spec of metricCharts(snap, Math.min(w, 120), [height, height, height], sampling?.estimator)) {
+  const chartWidth = Math.min(w, 120);
+  const options = { problem: sim.problem, estimator: sampling?.estimator, budgetMs };
+  for (const spec of [betaStrip(snap, chartWidth, 4, options), ...metricCharts(snap, chartWidth, [height, height, height], options)]) {
     out.push(...renderChart(spec).lines.map((line) => line.trimEnd()), "");
   }
   out.push(...metricsTable(snap.metrics, snap.optimum.metrics, sampling ? latestEstimate(snap) : null), "");
   const labels = scenario.tokens.length === snap.policy.length ? scenario.tokens : [];
-  out.push(...tokenTable({ policy: snap.policy, reference: sim.problem.ref, optimum: snap.optimum.policy, labels }, w));
+  const p: TokenProbabilities = { policy: snap.policy, reference: sim.problem.ref, optimum: snap.optimum.policy, labels, reward: sim.problem.reward };
+  if (sim.family.tokenLogProbabilities) {
+    const logPolicy = new Float64Array(sim.family.vocab);
+    sim.family.tokenLogProbabilities(logPolicy); // log π = θ − logZ
+    p.logPolicy = logPolicy;
+    p.logReference = sim.problem.logRef;
+  }
+  out.push(...tokenTable(p, w));
   return out.join("\n") + "\n";
 }
 
@@ -60,15 +70,16 @@ function metricsTable(now: PolicyMetrics, best: PolicyMetrics, klEstimate: numbe
   return [line("final", "π", "optimum π*"), ...rows.map(([name, a, b]) => line(name, formatValue(a), formatValue(b)))];
 }
 
-/** Token, π, π_ref, π* and a bar (π solid, │ π_ref, ◆ π*); the top tokens by π when V is large. */
+/** Token, π, π_ref, π*, reward r, ℓ = log π/π_ref and a bar (π solid, │ π_ref, ◆ π*); the top tokens by π when V is large. */
 function tokenTable(p: TokenProbabilities, width: number): string[] {
   const V = p.policy.length;
   const indices = V <= MAX_TOKEN_ROWS ? Array.from({ length: V }, (_, i) => i) : topIndices(p.policy, MAX_TOKEN_ROWS);
-  const scale = scaleFor(p, indices);
+  const scale = scenarioScale(p);
   const labelWidth = Math.min(16, Math.max(5, ...indices.map((i) => Array.from(p.labels[i] ?? `t${i}`).length)));
-  const barWidth = Math.max(10, Math.min(40, width - labelWidth - 3 * 9 - 2));
-  const title = V <= MAX_TOKEN_ROWS ? `tokens (${V})` : `top ${MAX_TOKEN_ROWS} of ${V} tokens by π`;
-  const head = `${fit("token", labelWidth)}${fit("π", 9, "right")}${fit("π_ref", 9, "right")}${fit("π*", 9, "right")}  bar 0–${formatAxisNumber(scale)}: █ π  │ π_ref  ◆ π*`;
+  const barWidth = Math.max(10, Math.min(40, width - labelWidth - 5 * 9 - 2));
+  const what = V <= MAX_TOKEN_ROWS ? `tokens (${V})` : `top ${MAX_TOKEN_ROWS} of ${V} tokens by π`;
+  const title = wrap(`${what} · r reward, ℓ = log π/π_ref · bar 0–${formatAxisNumber(scale)}: █ π  │ π_ref  ◆ π*`, width);
+  const head = `${fit("token", labelWidth)}${["π", "π_ref", "π*", "r", "ℓ"].map((h) => fit(h, 9, "right")).join("")}  bar`;
   const rows = indices.map((i) => {
     const pi = p.policy[i] ?? NaN;
     const ref = p.reference[i] ?? NaN;
@@ -77,7 +88,8 @@ function tokenTable(p: TokenProbabilities, width: number): string[] {
       .map((s) => s.text)
       .join("");
     const numbers = [pi, ref, opt].map((v) => fit(formatProbability(v), 9, "right")).join("");
-    return `${fit(p.labels[i] ?? `t${i}`, labelWidth)}${numbers}  ${bar}`.trimEnd();
+    const extra = fit(formatValue(p.reward?.[i] ?? NaN, 4), 9, "right") + fit(formatLogRatio(logRatio(p, i)), 9, "right");
+    return `${fit(p.labels[i] ?? `t${i}`, labelWidth)}${numbers}${extra}  ${bar}`.trimEnd();
   });
-  return [title, head, ...rows];
+  return [...title, head, ...rows];
 }

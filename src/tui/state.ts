@@ -1,7 +1,7 @@
 /**
- * The TUI's own state (not the simulation's): paused, speed, help, the message line, which
- * scenario is on screen and the token panel's scroll. A pure reducer; the Root pushes `paused`
- * and the speed into the driver.
+ * The TUI's own state (not the simulation's): paused, speed, help and its scroll, the message
+ * line, which scenario is on screen, the token panel's scroll, the charts' zoom window and y-scale.
+ * A pure reducer; the Root pushes `paused` and the speed into the driver.
  */
 
 /** Steps per frame the `[` / `]` keys move through. */
@@ -20,6 +20,12 @@ export interface UiState {
   loading: string | null;
   /** First token row shown in the token panel. */
   tokenScroll: number;
+  /** First line shown of the help's scrolling part. */
+  helpScroll: number;
+  /** The charts show the last `window` steps; null: all steps. */
+  window: number | null;
+  /** Log y-scale on the KL charts and the β strip. */
+  logScale: boolean;
 }
 
 export type UiAction =
@@ -30,6 +36,12 @@ export type UiAction =
   | { type: "closeHelp" }
   /** Moves the token panel by `by` rows, kept within [0, max]. */
   | { type: "scroll"; by: number; max: number }
+  /** Moves the help by `by` lines, kept within [0, max]. */
+  | { type: "helpScroll"; by: number; max: number }
+  | { type: "zoom"; window: number | null; text: string }
+  | { type: "toggleLog" }
+  /** The driver paused itself at `step` (`--steps`). */
+  | { type: "stopped"; step: number }
   | { type: "message"; text: string }
   /** Clears the message if it is still `text` (a timer expiring an old message must not clear a new one). */
   | { type: "expireMessage"; text: string }
@@ -59,7 +71,15 @@ export function initialUiState(scenario: string, options: { paused?: boolean; st
     scenario,
     loading: null,
     tokenScroll: 0,
+    helpScroll: 0,
+    window: null,
+    logScale: false,
   };
+}
+
+/** Moves `value` by `by` within [0, max]. */
+function scrolled(value: number, by: number, max: number): number {
+  return Math.min(Math.max(0, value + by), Math.max(0, max));
 }
 
 export function uiReducer(state: UiState, action: UiAction): UiState {
@@ -71,13 +91,23 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
     case "faster":
       return { ...state, speedIndex: Math.min(SPEEDS.length - 1, state.speedIndex + 1) };
     case "toggleHelp":
-      return { ...state, helpOpen: !state.helpOpen };
+      return { ...state, helpOpen: !state.helpOpen, helpScroll: 0 };
     case "closeHelp":
       return state.helpOpen ? { ...state, helpOpen: false } : state;
     case "scroll": {
-      const tokenScroll = Math.min(Math.max(0, state.tokenScroll + action.by), Math.max(0, action.max));
+      const tokenScroll = scrolled(state.tokenScroll, action.by, action.max);
       return tokenScroll === state.tokenScroll ? state : { ...state, tokenScroll };
     }
+    case "helpScroll": {
+      const helpScroll = scrolled(state.helpScroll, action.by, action.max);
+      return helpScroll === state.helpScroll ? state : { ...state, helpScroll };
+    }
+    case "zoom":
+      return { ...state, window: action.window, message: action.text };
+    case "toggleLog":
+      return { ...state, logScale: !state.logScale, message: state.logScale ? "linear y-scale" : "log y-scale on the KL charts and β(t)" };
+    case "stopped":
+      return { ...state, paused: true, message: `paused at step ${action.step} (--steps); space runs on` };
     case "message":
       return { ...state, message: action.text };
     case "expireMessage":

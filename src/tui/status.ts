@@ -5,7 +5,7 @@ import type { Divergence } from "../core/divergence.js";
 import type { SamplingSpec } from "../scenario/schema.js";
 import type { SimSnapshot } from "../sim/simulation.js";
 import type { Span } from "./chart/braille.js";
-import { formatRate, formatValue } from "./number-format.js";
+import { formatRate, formatValue, printable } from "./number-format.js";
 import { COLORS } from "./palette.js";
 
 /** A status item; when a line is too narrow, items take their `short` form, then those with the largest `drop` go first. */
@@ -125,8 +125,8 @@ function clipLine(spans: Span[], width: number): Span[] {
   let left = width;
   for (const span of spans) {
     if (left <= 0) break;
-    const chars = Array.from(span.text);
-    const text = chars.length > left ? chars.slice(0, Math.max(0, left - 1)).join("") + "…" : span.text;
+    const chars = Array.from(printable(span.text)); // the scenario's name comes from its file
+    const text = chars.length > left ? chars.slice(0, Math.max(0, left - 1)).join("") + "…" : chars.join("");
     left -= Array.from(text).length;
     out.push(span.color === undefined ? { text } : { text, color: span.color });
   }

@@ -1,17 +1,21 @@
 /**
- * The token panel's text: a header, then per token three bars (π, π_ref, π*) or one compact row
- * (π's bar with │ π_ref and ◆ π* marks). Pure, no ink: the live panel and the report share it.
+ * The token panel's text: a header, then per token either an info line (reward r, log-ratio
+ * ℓ = log π/π_ref) over three bars (π, π_ref, π*), or a compact row (π's bar with │ π_ref and
+ * ◆ π* marks) with r and ℓ beside it or on a line below. The bars' scale is fixed per scenario
+ * (tokens.ts), so it does not change from page to page. Pure, no ink: the live panel and the report share it.
  */
 import { formatAxisNumber, type Span } from "./chart/braille.js";
-import { fit, formatProbability } from "./number-format.js";
+import { fit, formatProbability, formatValue } from "./number-format.js";
 import { COLORS } from "./palette.js";
-import { scaleFor, selectTokens, type TokenProbabilities, type TokenView } from "./tokens.js";
+import { selectTokens, type TokenProbabilities, type TokenView } from "./tokens.js";
 
 const PARTIAL = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
 const REF_MARK = "│";
 const OPT_MARK = "◆";
+/** π beyond the fixed scale: its bar ends in this. */
+const OVER_MARK = "▸";
 
-/** `width` cells: π as a solid bar (in eighths), π_ref as │ and π* as ◆ at their positions. */
+/** `width` cells: π as a solid bar (in eighths), π_ref as │ and π* as ◆ at their positions; ▸ when π is off the scale. */
 export function barSpans(pi: number, ref: number, opt: number, scale: number, width: number): Span[] {
   const cells: { ch: string; color?: string }[] = [];
   const eighths = Math.round(Math.min(1, Math.max(0, pi / scale)) * width * 8);
@@ -20,6 +24,7 @@ export function barSpans(pi: number, ref: number, opt: number, scale: number, wi
     cells.push(filled === 8 ? { ch: "█", color: COLORS.policy } : filled > 0 ? { ch: PARTIAL[filled]!, color: COLORS.policy } : { ch: " " });
   }
   const at = (v: number) => Math.min(width - 1, Math.max(0, Math.floor((v / scale) * width)));
+  if (width > 0 && pi > scale) cells[width - 1] = { ch: OVER_MARK, color: COLORS.policy };
   if (width > 0 && Number.isFinite(ref)) cells[at(ref)] = { ch: REF_MARK, color: COLORS.reference };
   if (width > 0 && Number.isFinite(opt)) cells[at(opt)] = { ch: OPT_MARK, color: COLORS.optimum };
   return mergeCells(cells);
@@ -35,29 +40,63 @@ function mergeCells(cells: { ch: string; color?: string }[]): Span[] {
   return spans;
 }
 
-/** Column widths of a token table `width` wide. */
-export function tokenColumns(labels: readonly string[], indices: readonly number[], width: number) {
-  const longest = Math.max(5, ...indices.map((i) => Array.from(labels[i] ?? `t${i}`).length));
-  const label = Math.min(longest, 14, Math.max(4, Math.floor(width / 3)));
-  const value = 6;
-  // π* gets its own number column when there is room for a useful bar beside it.
-  const optimum = width - label - value - 2 >= 30 ? 9 : 0;
-  const bar = Math.max(1, width - label - value - optimum - 2);
-  return { label, bar, value, optimum };
+/** ℓ_i = log π_i − log π_ref,i from log π = θ − logZ (never the log of a probability); NaN when not known. */
+export function logRatio(p: TokenProbabilities, index: number): number {
+  const logPi = p.logPolicy?.[index];
+  const logRef = p.logReference?.[index];
+  return logPi === undefined || logRef === undefined ? NaN : logPi - logRef;
 }
 
-/** One token's row: label, bar, π, and (when wide) π*. Exactly `width` columns. */
+/** A log-ratio with its sign: "+1.04", "-0.33", "0". */
+export function formatLogRatio(x: number): string {
+  const text = formatValue(x, 3);
+  return x > 0 && Number.isFinite(x) ? `+${text}` : text;
+}
+
+/** "r 1  ℓ +1.04" (either part left out when not known). */
+function infoText(p: TokenProbabilities, index: number): string {
+  const parts: string[] = [];
+  const r = p.reward?.[index];
+  if (r !== undefined) parts.push(`r ${formatValue(r, 3)}`);
+  const l = logRatio(p, index);
+  if (!Number.isNaN(l)) parts.push(`ℓ ${formatLogRatio(l)}`);
+  return parts.join("  ");
+}
+
+// Compact rows: the bar keeps at least this many cells before ℓ, r and π* columns are added.
+const BAR_MIN = { logRatio: 5, reward: 8, optimum: 10 } as const;
+const WIDTHS = { value: 6, logRatio: 7, reward: 6, optimum: 9 } as const;
+
+/** Column widths of a compact token table `width` wide: optional columns in priority order ℓ, r (unless `info` is false), π*. */
+export function tokenColumns(p: TokenProbabilities, indices: readonly number[], width: number, info = true) {
+  const longest = Math.max(5, ...indices.map((i) => Array.from(p.labels[i] ?? `t${i}`).length));
+  const label = Math.min(longest, 14, Math.max(4, Math.floor(width / 3)));
+  let bar = Math.max(1, width - label - WIDTHS.value - 2);
+  const take = (wanted: boolean, columnWidth: number, minBar: number) => {
+    if (!wanted || bar - columnWidth - 1 < minBar) return 0;
+    bar -= columnWidth + 1;
+    return columnWidth;
+  };
+  const logRatioWidth = take(info && p.logPolicy !== undefined && p.logReference !== undefined, WIDTHS.logRatio, BAR_MIN.logRatio);
+  const reward = take(info && p.reward !== undefined, WIDTHS.reward, BAR_MIN.reward);
+  const optimum = take(true, WIDTHS.optimum, BAR_MIN.optimum);
+  return { label, bar, value: WIDTHS.value, logRatio: logRatioWidth, reward, optimum };
+}
+
+/** One token's compact row: label, bar, π, and the optional columns. Exactly `width` columns once clipped. */
 export function tokenRowSpans(p: TokenProbabilities, index: number, scale: number, columns: ReturnType<typeof tokenColumns>): Span[] {
   const pi = p.policy[index] ?? NaN;
   const opt = p.optimum[index] ?? NaN;
   const spans: Span[] = [{ text: fit(p.labels[index] ?? `t${index}`, columns.label) + " " }];
   spans.push(...barSpans(pi, p.reference[index] ?? NaN, opt, scale, columns.bar));
   spans.push({ text: " " + fit(formatProbability(pi), columns.value, "right") });
-  if (columns.optimum) spans.push({ text: fit(`π* ${formatProbability(opt)}`, columns.optimum, "right"), color: COLORS.optimum });
+  if (columns.logRatio) spans.push({ text: " " + fit(`ℓ${fit(formatLogRatio(logRatio(p, index)), columns.logRatio - 1, "right")}`, columns.logRatio) });
+  if (columns.reward) spans.push({ text: " " + fit(`r${fit(formatValue(p.reward?.[index] ?? NaN, 3), columns.reward - 1, "right")}`, columns.reward) });
+  if (columns.optimum) spans.push({ text: " " + fit(`π* ${formatProbability(opt)}`, columns.optimum, "right"), color: COLORS.optimum });
   return spans;
 }
 
-/** The header above the rows: which tokens, what the marks mean, the bar's full scale; two lines when narrow. */
+/** The header above compact rows: which tokens, what the marks mean, the bar's full scale; two lines when narrow. */
 export function tokenHeaderLines(view: TokenView, V: number, scale: number, width: number): Span[][] {
   const n = view.indices.length;
   const what = view.byMass ? (view.offset === 0 ? `top ${n} of ${V} by π` : `${view.offset + 1}–${view.offset + n} of ${V} by π`) : `tokens (${V})`;
@@ -97,31 +136,30 @@ export interface TokenPanelLines {
 }
 
 /**
- * The whole panel: a header, then per token either three bars (π, π_ref, π*) when there is room
- * for every token that way, or one compact row (π's bar with │ π_ref and ◆ π* marks), scrolling
- * through the tokens ranked by π mass when they do not all fit.
+ * The whole panel on the bar scale `scale`: a header, then per token an info line over three bars
+ * when four rows per token fit; a compact row and an info line under it when two do; else one
+ * compact row per token, scrolling through the tokens ranked by π mass when they do not all fit.
  */
-export function tokenPanel(p: TokenProbabilities, width: number, rows: number, scroll: number): TokenPanelLines {
+export function tokenPanel(p: TokenProbabilities, width: number, rows: number, scroll: number, scale: number): TokenPanelLines {
   const V = p.policy.length;
   const body = Math.max(0, rows - 1);
-  if (3 * V <= body) {
-    const view: TokenView = { indices: Array.from({ length: V }, (_, i) => i), byMass: false, offset: 0, maxOffset: 0 };
-    const scale = scaleFor(p, view.indices);
-    const gap = 4 * V - 1 <= body;
-    const lines: Span[][] = [expandedHeader(V, scale, width)];
-    view.indices.forEach((i, k) => {
-      if (gap && k > 0) lines.push([{ text: " ".repeat(width) }]);
-      lines.push(...expandedRows(p, i, scale, width));
-    });
-    return { lines, view };
+  const all: TokenView = { indices: Array.from({ length: V }, (_, i) => i), byMass: false, offset: 0, maxOffset: 0 };
+  if (4 * V <= body) {
+    const lines: Span[][] = [clipSpans([{ text: `tokens (${V}) · bars 0–${formatAxisNumber(scale)}` }], width)];
+    for (const i of all.indices) lines.push(...expandedRows(p, i, scale, width));
+    return { lines, view: all };
   }
   // The header's height depends on the width only, so measure it with a stand-in view.
   const headerRows = tokenHeaderLines({ indices: [0], byMass: true, offset: V, maxOffset: V }, V, 0.005, width).length;
-  const view = selectTokens(p.policy, Math.max(0, rows - headerRows), scroll);
-  const scale = scaleFor(p, view.indices);
-  const columns = tokenColumns(p.labels, view.indices, width);
-  const rowsSpans = view.indices.map((i) => clipSpans(tokenRowSpans(p, i, scale, columns), width));
-  return { lines: [...tokenHeaderLines(view, V, scale, width), ...rowsSpans], view };
+  const twoLine = 2 * V <= rows - headerRows && infoText(p, 0) !== "";
+  const view = twoLine ? all : selectTokens(p.policy, Math.max(0, rows - headerRows), scroll);
+  const columns = tokenColumns(p, view.indices, width, !twoLine); // two lines: r and ℓ go on the second
+  const lines = [...tokenHeaderLines(view, V, scale, width)];
+  for (const i of view.indices) {
+    lines.push(clipSpans(tokenRowSpans(p, i, scale, columns), width));
+    if (twoLine) lines.push(clipSpans([{ text: `${" ".repeat(Math.min(2, columns.label))}${infoText(p, i)}`, color: COLORS.info }], width));
+  }
+  return { lines, view };
 }
 
 const TAGS = [
@@ -130,30 +168,25 @@ const TAGS = [
   { tag: "π*", color: COLORS.optimum },
 ] as const;
 
-function expandedHeader(V: number, scale: number, width: number): Span[] {
-  return clipSpans([{ text: `tokens (${V}) · bars 0–${formatAxisNumber(scale)}` }], width);
-}
-
-/** Three rows for one token: its label beside the π bar, then π_ref's and π*'s bars. */
+/** Four rows for one token: its label with r and ℓ, then π's, π_ref's and π*'s bars. */
 function expandedRows(p: TokenProbabilities, index: number, scale: number, width: number): Span[][] {
-  const labelWidth = Math.min(14, Math.max(4, ...p.labels.map((l) => Array.from(l).length)), Math.max(4, Math.floor(width / 3)));
   const tagWidth = 4;
   const valueWidth = 6;
-  const barWidth = Math.max(1, width - labelWidth - tagWidth - valueWidth - 2);
+  const barWidth = Math.max(1, width - tagWidth - valueWidth - 2);
   const values = [p.policy[index] ?? NaN, p.reference[index] ?? NaN, p.optimum[index] ?? NaN];
-  return TAGS.map(({ tag, color }, k) => {
-    const value = values[k]!;
-    const label = k === 0 ? (p.labels[index] ?? `t${index}`) : "";
-    const eighths = Math.round(Math.min(1, Math.max(0, value / scale)) * barWidth * 8);
-    const bar = "█".repeat(Math.floor(eighths / 8)) + (PARTIAL[eighths % 8] ?? "");
-    return clipSpans(
-      [
-        { text: fit(label, labelWidth) + " " },
-        { text: fit(tag, tagWidth) },
-        { text: fit(bar, barWidth), color },
-        { text: " " + fit(formatProbability(value), valueWidth, "right") },
-      ],
-      width,
-    );
-  });
+  const info = infoText(p, index);
+  const head = clipSpans([{ text: p.labels[index] ?? `t${index}` }, ...(info ? [{ text: `  ${info}`, color: COLORS.info }] : [])], width);
+  return [
+    head,
+    ...TAGS.map(({ tag, color }, k) => {
+      const value = values[k]!;
+      const eighths = Math.round(Math.min(1, Math.max(0, value / scale)) * barWidth * 8);
+      const over = value > scale ? OVER_MARK : "";
+      const bar = "█".repeat(Math.floor(eighths / 8) - (over ? 1 : 0)) + (over || (PARTIAL[eighths % 8] ?? ""));
+      return clipSpans(
+        [{ text: " " + fit(tag, tagWidth) }, { text: fit(bar, barWidth), color }, { text: " " + fit(formatProbability(value), valueWidth, "right") }],
+        width,
+      );
+    }),
+  ];
 }

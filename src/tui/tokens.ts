@@ -11,6 +11,11 @@ export interface TokenProbabilities {
   /** Closed-form optimum π* for the current β and direction. */
   optimum: ArrayLike<number>;
   labels: readonly string[];
+  /** Per-token reward r (shown beside the bars when given). */
+  reward?: ArrayLike<number>;
+  /** log π (θ − logZ) and log π_ref: with both, the log-ratio ℓ = log π/π_ref is shown. */
+  logPolicy?: ArrayLike<number>;
+  logReference?: ArrayLike<number>;
 }
 
 export interface TokenView {
@@ -87,4 +92,25 @@ export function scaleFor(p: TokenProbabilities, indices: readonly number[]): num
   let max = 0;
   for (const i of indices) max = Math.max(max, p.policy[i] ?? 0, p.reference[i] ?? 0, p.optimum[i] ?? 0);
   return barScale(max);
+}
+
+// One scale per scenario, keyed by its reference distribution (the same array for the whole run).
+const scenarioScales = new WeakMap<object, number>();
+
+/**
+ * The bars' full scale for a scenario, chosen once — on first sight, over every token's π, π_ref
+ * and π* — and kept, so the bars do not rescale from page to page or frame to frame (π that
+ * later outgrows it is drawn to the end with ▸). O(V) once per scenario.
+ */
+export function scenarioScale(p: TokenProbabilities): number {
+  const key = p.reference as object;
+  let scale = scenarioScales.get(key);
+  if (scale === undefined) {
+    scale = scaleFor(
+      p,
+      Array.from({ length: p.policy.length }, (_, i) => i),
+    );
+    scenarioScales.set(key, scale);
+  }
+  return scale;
 }

@@ -84,7 +84,11 @@ describe("a bad setting: exit 2, one line naming it, nothing written", () => {
     ["run", ["basic", "--set"], "--set: needs a value (KEY=VALUE)"],
     ["run", ["basic", "--steps", "0"], "--steps: must be ≥ 1, got 0"],
     ["run", ["basic", "--set", "steps=0"], "--set steps: must be ≥ 1, got 0"],
-    ["optimum", ["basic", "--set", "penalty=backward"], '--set penalty: expected one of "reverse", "forward", "js", "alpha:A (0 < A < 1)", got the string "backward"'],
+    [
+      "optimum",
+      ["basic", "--set", "penalty=backward"],
+      '--set penalty: expected one of "reverse", "forward", "js", "alpha:A (0 < A < 1)", got the string "backward"',
+    ],
     ["sweep", ["basic", "--beta", "0.1", "--set", "optimizer.lr=0"], "--set optimizer.lr: must be > 0, got 0"],
     ["tui", ["basic", "--set", "mode=exactly"], '--set mode: expected one of "exact", "sampled", got the string "exactly" (did you mean "exact"?)'],
   ])("klsim %s %j", async (command, args, line) => {

@@ -162,9 +162,15 @@ describe.skipIf(!PY || !tuiBuilt || process.platform === "win32")("the interacti
     ["q", diverging, 0],
   ];
 
-  function ptyRun(action: string, scenario: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  function ptyRun(
+    action: string,
+    scenario: string,
+    extra: { args?: string[]; waitFor?: string } = {},
+  ): Promise<{ status: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve, reject) => {
-      const child = spawn(PY!, [join(ROOT, "test", "reliability", "pty-run.py"), action, "--", process.execPath, ...klsimNodeArgs(), "tui", scenario], {
+      const wait = extra.waitFor === undefined ? [] : ["--wait-for", extra.waitFor];
+      const command = [process.execPath, ...klsimNodeArgs(), "tui", scenario, ...(extra.args ?? [])];
+      const child = spawn(PY!, [join(ROOT, "test", "reliability", "pty-run.py"), action, ...wait, "--", ...command], {
         cwd: ROOT,
       });
       let stdout = "";
@@ -198,4 +204,15 @@ describe.skipIf(!PY || !tuiBuilt || process.platform === "win32")("the interacti
     },
     60_000,
   );
+
+  it("klsim tui basic --steps 30 pauses at step 30 and stays there; q leaves cleanly", async () => {
+    const run = await ptyRun("q", "basic", { args: ["--steps", "30"], waitFor: "paused at step 30 (--steps)" });
+    expect(run.status, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as PtyReport & { sawText: boolean; maxStep: number };
+    const context = JSON.stringify(report);
+    expect(report.sawText, context).toBe(true);
+    expect(report.maxStep, context).toBe(30); // no frame past it, though it ran at 10 steps a frame
+    expect(report.code, context).toBe(0);
+    expect(report.modesRestored && report.leftAltScreenLast && report.cursorShownLast, context).toBe(true);
+  }, 60_000);
 });

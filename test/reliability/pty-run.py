@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Runs a command on a pseudo-terminal, ends it one way, and reports how it left the terminal.
 
-Usage: pty-run.py ACTION -- COMMAND...
+Usage: pty-run.py ACTION [--wait-for TEXT] -- COMMAND...
   ACTION: q | ctrl-c (keys typed into the terminal) | SIGTERM | SIGINT | SIGHUP (sent to the process)
+  --wait-for TEXT: before ACTION, wait (30 s at most) until TEXT has been drawn; the report says
+  whether it was ("sawText") and the largest "step N" drawn ("maxStep").
 
 Waits until the program has drawn a few frames, performs ACTION, waits for the exit (10 s at most,
 then SIGKILL), and prints one JSON object: exit code or signal, whether the terminal modes (echo,
@@ -12,6 +14,7 @@ screen, cursor visibility) in order. Used by test/reliability/interrupt.test.ts.
 import fcntl
 import json
 import os
+import re
 import select
 import signal
 import struct
@@ -21,6 +24,8 @@ import termios
 import time
 
 action = sys.argv[1]
+options = sys.argv[2:sys.argv.index("--")]
+wait_for = options[options.index("--wait-for") + 1].encode("utf-8") if "--wait-for" in options else None
 command = sys.argv[sys.argv.index("--") + 1:]
 
 master, slave = os.openpty()
@@ -58,6 +63,13 @@ while time.time() < deadline and process.poll() is None:
     if b"\x1b[?1049h" in output and len(output) > 4000:
         break
 drain(0.25)
+saw_text = None
+if wait_for is not None:
+    deadline = time.time() + 30
+    while wait_for not in output and time.time() < deadline and process.poll() is None:
+        drain(0.1)
+    saw_text = wait_for in output
+    drain(0.5)  # a few more frames' worth: nothing should move while paused
 ready = process.poll() is None
 
 if action == "q":
@@ -94,4 +106,6 @@ print(json.dumps({
     "leftAltScreenLast": last(b"\x1b[?1049l") > last(b"\x1b[?1049h"),
     "cursorShownLast": last(b"\x1b[?25h") >= last(b"\x1b[?25l"),
     "tail": output[-300:].decode("utf-8", "replace"),
+    "sawText": saw_text,
+    "maxStep": max([int(n) for n in re.findall(rb"step (\d+)", output)], default=None),
 }))

@@ -3,8 +3,10 @@ import {
   type BrailleGrid,
   type ChartLines,
   type ChartSpec,
+  type LineStyle,
   type Span,
   DOT_BITS,
+  LINE_STYLES,
   MIN_HEIGHT,
   MIN_WIDTH,
   formatAxisNumber,
@@ -260,7 +262,7 @@ describe("renderChart", () => {
     expectShape(out, 12, 5);
     expect(out.lines[3]).toBe("0┤" + (braille(0x09) + BLANK).repeat(5));
     expect(colorAt(out.spans[3] ?? [], 2)).toBe("gray");
-    expect(out.lines[0]).toContain("┄ optimum");
+    expect(out.lines[0]).toContain("⠒ ⠒ optim"); // the dashed style's legend sample
 
     // A series on the same row wins every cell's colour.
     const both = renderChart(
@@ -294,11 +296,12 @@ describe("renderChart", () => {
       }),
     );
     expectShape(out, 40, 5);
-    expect(out.lines[0]).toBe("KL  ━ reward  ━ gold  ┄ optimum".padEnd(40));
+    // Solid series "⠒⠒" (dots 2 and 5: both dot columns of the second dot row), the dashed reference "⠒ ⠒".
+    expect(out.lines[0]).toBe(`KL  ${braille(0x12).repeat(2)} reward  ${braille(0x12).repeat(2)} gold  ${braille(0x12)} ${braille(0x12)} optimum`.padEnd(40));
     expect(colorAt(out.spans[0] ?? [], 4)).toBe("green");
-    expect(colorAt(out.spans[0] ?? [], 14)).toBe("yellow");
-    expect(colorAt(out.spans[0] ?? [], 22)).toBe("gray");
-    expect(colorAt(out.spans[0] ?? [], 6)).toBeUndefined();
+    expect(colorAt(out.spans[0] ?? [], 16)).toBe("yellow");
+    expect(colorAt(out.spans[0] ?? [], 24)).toBe("gray");
+    expect(colorAt(out.spans[0] ?? [], 7)).toBeUndefined();
   });
 
   it("labels the y range (max, middle, min) and the first and last step", () => {
@@ -353,7 +356,7 @@ describe("renderChart", () => {
   it("renders empty series as axes only", () => {
     const out = renderChart(base({ series: [{ label: "a", color: "red", xs: [], ys: [] }] }));
     expectShape(out, 12, 5);
-    expect(Array.from(out.lines.join("")).some(isBraille)).toBe(false);
+    expect(Array.from(out.lines.slice(1, 4).join("")).some(isBraille)).toBe(false); // only the legend's sample
     expect(out.lines[4]).toBe(" └step 0" + BLANK.repeat(4));
     expect(out.lines[1]).toBe("1┤" + BLANK.repeat(10));
   });
@@ -430,5 +433,131 @@ describe("formatAxisNumber with few digits", () => {
     expect(formatAxisNumber(110, 2)).toBe("110");
     expect(formatAxisNumber(150000, 2)).toBe("150k");
     expect(formatAxisNumber(0.0123, 2)).toBe("0.012");
+  });
+});
+
+describe("line styles", () => {
+  it("each style's legend sample is what it draws on a flat line, and the samples all differ", () => {
+    // 2 plot rows = 8 dot rows over [0, 1]: y = 6/7 → dot row round(1/7 · 7) = 1, the dots of the
+    // legend samples (⠒ = dots 2 and 5, row 1 of a cell).
+    for (const [style, { sample }] of Object.entries(LINE_STYLES)) {
+      const out = renderChart(
+        base({
+          width: 12,
+          height: 4,
+          yMin: 0,
+          yMax: 1,
+          xRange: [0, 19],
+          series: [{ label: "a", color: "red", xs: [0, 19], ys: [6 / 7, 6 / 7], style: style as LineStyle }],
+        }),
+      );
+      const plot = out.lines[1]!.slice(2); // after "1┤"
+      expect(plot.startsWith(sample), `${style}: ${plot}`).toBe(true);
+      const reference = renderChart(
+        base({ width: 12, height: 4, yMin: 0, yMax: 1, references: [{ label: "r", color: "red", y: 6 / 7, style: style as LineStyle }] }),
+      );
+      expect(reference.lines[1]!.slice(2).startsWith(sample), `${style} reference`).toBe(true);
+    }
+    const samples = Object.values(LINE_STYLES).map((s) => s.sample);
+    expect(new Set(samples).size).toBe(samples.length);
+  });
+
+  it("dotted lines stay visible when steep: every other dot of a vertical run is lit", () => {
+    // x from 0 to 1 over 10 plot columns (20 dot columns), y from 0 to 1 over 3 rows (12 dot rows):
+    // a jump at x = 0.5 is a vertical run in one dot column, half of whose 12 dots are lit.
+    const out = renderChart(base({ yMin: 0, yMax: 1, series: [{ label: "a", color: "red", xs: [0, 0.5, 0.5, 1], ys: [0, 0, 1, 1], style: "dotted" }] }));
+    const cells = out.lines.slice(1, 4).map((line) => Array.from(line.slice(2)));
+    const column = cells.map((row) => row[5] ?? " "); // dot column round(0.5 · 19) = 10 → cell 5
+    expect(column.every((ch) => isBraille(ch))).toBe(true);
+  });
+});
+
+describe("log scale", () => {
+  it("spaces the y labels geometrically, and marks a floor that zeros were clamped to", () => {
+    // Values 0.001 … 1 and a 0: 7 plot rows over [log 0.001, log 1 + 5%·3 decades].
+    const spec = base({ width: 30, height: 9, yScale: "log", series: [{ label: "a", color: "red", xs: [0, 1, 2, 3], ys: [0, 0.001, 0.1, 1] }] });
+    const out = renderChart(spec);
+    expectShape(out, 30, 9);
+    expect(out.yRange[0]).toBeCloseTo(-3, 12);
+    expect(out.yRange[1]).toBeCloseTo(0.15, 12);
+    const label = (k: number) => out.lines[k]!.split(/[┤│]/)[0]!.trim();
+    // The middle label sits on plot row 3, dot row 13.5 of 27: 10^(0.15 − 13.5/27 · 3.15) = 10^-1.425.
+    expect(Number(label(4))).toBeCloseTo(10 ** -1.425, 4);
+    expect(Number(label(1))).toBeCloseTo(10 ** 0.15, 2);
+    expect(label(7)).toBe("≤0.001");
+    // The 0 at x = 0 is drawn on the bottom row (not dropped): the first plot column has a dot there.
+    expect(isBraille(out.lines[7]!.split("┤")[1]![0]!)).toBe(true);
+    expect(out.lines.join("")).not.toMatch(/NaN|inf/);
+  });
+
+  it("shows at least a decade and no '≤' when nothing is clamped", () => {
+    const out = renderChart(base({ width: 30, height: 9, yScale: "log", series: [{ label: "a", color: "red", xs: [0, 1], ys: [0.2873, 0.2874] }] }));
+    expect(out.yRange[1] - out.yRange[0]).toBeGreaterThanOrEqual(1);
+    expect(out.lines.join("")).not.toContain("≤");
+  });
+});
+
+describe("windows, markers and strips", () => {
+  it("a fixed x range clips the data at its edges and labels the window's steps", () => {
+    const out = renderChart(
+      base({ width: 50, xRange: [1000, 2000], xLabel: "last 1 000 steps", series: [{ label: "a", color: "red", xs: [0, 500, 1500, 2000], ys: [5, 0, 1, 2] }] }),
+    );
+    expect(out.xRange).toEqual([1000, 2000]);
+    // Labels "2.05"… are 4 wide: the gutter is 5, the window label centred in the 45 columns after it.
+    const axis = out.lines[4]!;
+    expect(axis.startsWith("    └step 1000 ")).toBe(true);
+    expect(axis.endsWith(" step 2000")).toBe(true);
+    expect(axis.indexOf("last 1 000 steps")).toBe(5 + Math.floor((45 - 16) / 2));
+    // The y range covers only the points shown (1 and 2, padded), not the 5 and 0 before the window.
+    expect(out.yRange[0]).toBeCloseTo(0.95, 12);
+    expect(out.yRange[1]).toBeCloseTo(2.05, 12);
+  });
+
+  it("draws a marker as dots up its column and its label on the step axis", () => {
+    // 20 plot columns = 40 dot columns over [0, 100]: step 50 → dot column round(0.5 · 39) = 20 → cell 10.
+    const out = renderChart(
+      base({
+        width: 22,
+        height: 5,
+        xRange: [0, 100],
+        markers: [{ x: 50, label: "β", color: "yellow" }],
+        series: [{ label: "a", color: "red", xs: [0, 100], ys: [0, 0] }],
+      }),
+    );
+    const axis = out.lines[4]!;
+    expect(Array.from(axis).indexOf("β")).toBe(2 + 10);
+    expect(colorAt(out.spans[4] ?? [], 12)).toBe("yellow");
+    for (const k of [1, 2]) expect(isBraille(Array.from(out.lines[k]!)[12]!)).toBe(true); // the dotted column
+    expect(axis.startsWith(" └step 0")).toBe(true);
+  });
+
+  it("a marker at the last step (a key just pressed) keeps the step label, moved left of it", () => {
+    const out = renderChart(
+      base({
+        width: 30,
+        xRange: [0, 100],
+        markers: [{ x: 100, label: "D", color: "yellow" }],
+        series: [{ label: "a", color: "red", xs: [0, 100], ys: [0, 1] }],
+      }),
+    );
+    const axis = out.lines[4]!;
+    expect(axis.endsWith("step 100 D")).toBe(true);
+  });
+
+  it("without legend and axis: one plot row, the title in the gutter", () => {
+    const out = renderChart(
+      base({
+        title: "β",
+        width: 20,
+        height: 1,
+        legend: false,
+        xAxis: false,
+        labelWidth: 6,
+        series: [{ label: "β", color: "yellow", xs: [0, 10], ys: [0.5, 0.5] }],
+      }),
+    );
+    expect(out.lines).toHaveLength(1);
+    expect(out.lines[0]!.startsWith("     β┤")).toBe(true);
+    expect(Array.from(out.lines[0]!.slice(7)).every(isBraille)).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { commandForKey, HELP_ROWS } from "../../src/tui/keys.js";
+import { KEY_WIDTH } from "../../src/tui/help-lines.js";
+import { commandForKey, HELP_ROWS, RESERVED_KEYS } from "../../src/tui/keys.js";
 
 describe("commandForKey", () => {
   it("maps the documented keys", () => {
@@ -16,6 +17,8 @@ describe("commandForKey", () => {
       ["r", "reset"],
       ["s", "nextScenario"],
       ["e", "export"],
+      ["z", "zoom"],
+      ["g", "toggleLog"],
       ["?", "toggleHelp"],
       ["q", "quit"],
     ];
@@ -37,16 +40,26 @@ describe("commandForKey", () => {
     expect(commandForKey("d", { ctrl: true }, false)).toBeNull();
   });
 
-  it("with the help open, only ?, Esc and quit act", () => {
+  it("with the help open, only ?, Esc, quit and the scroll keys (which scroll the help) act", () => {
     expect(commandForKey("+", {}, true)).toBeNull();
     expect(commandForKey(" ", {}, true)).toBeNull();
+    expect(commandForKey("z", {}, true)).toBeNull();
     expect(commandForKey("?", {}, true)).toBe("toggleHelp");
     expect(commandForKey("q", {}, true)).toBe("quit");
+    expect(commandForKey("", { downArrow: true }, true)).toBe("scrollDown");
+    expect(commandForKey("", { pageUp: true }, true)).toBe("pageUp");
   });
 
-  it("documents every key in the help rows, q and ? first (the footer keeps those)", () => {
+  it("leaves the keys DESIGN.md gives to coming features unbound (k, i, b, f, c); scrolling is on the arrows", () => {
+    expect(RESERVED_KEYS).toEqual(["k", "i", "b", "f", "c"]);
+    for (const key of [...RESERVED_KEYS, "j"]) expect(commandForKey(key, {}, false)).toBeNull();
+  });
+
+  it("documents every key in the help rows, each in one line of an 80-column help box", () => {
     expect(HELP_ROWS.slice(0, 2).map((row) => row.keys)).toEqual(["q", "?"]);
     const keys = HELP_ROWS.map((row) => row.keys).join(" ");
-    for (const key of ["space", "n", "+", "-", "0", "d", "[", "]", "r", "s", "e"]) expect(keys).toContain(key);
+    for (const key of ["space", "n", "+", "-", "0", "d", "[", "]", "z", "g", "r", "s", "e", "↑", "PgDn"]) expect(keys).toContain(key);
+    // 80 columns less the border and padding (4) and the key column.
+    for (const row of HELP_ROWS) expect(Array.from(row.does).length, row.keys).toBeLessThanOrEqual(80 - 4 - KEY_WIDTH);
   });
 });

@@ -8,8 +8,13 @@ describe("layoutFor", () => {
     expect(l.tokensBeside).toBe(true);
     expect(l.chartWidth + 1 + l.tokenWidth).toBe(80);
     expect(CHROME_ROWS + l.bodyRows).toBe(23);
-    expect(l.chartHeights.reduce((a, b) => a + b)).toBe(l.bodyRows);
+    expect(l.betaRows + l.chartHeights.reduce((a, b) => a + b)).toBe(l.bodyRows);
     expect(Math.min(...l.chartHeights)).toBeGreaterThanOrEqual(5); // title + 3 plot rows + axis
+    // A two-line footer takes one more row from the body.
+    const twoLines = layoutFor(80, 24, 4, 2);
+    expect(CHROME_ROWS + 1 + twoLines.bodyRows).toBe(23);
+    expect(twoLines.betaRows + twoLines.chartHeights.reduce((a, b) => a + b)).toBe(twoLines.bodyRows);
+    expect(Math.min(...twoLines.chartHeights)).toBeGreaterThanOrEqual(5);
   });
 
   it("at 120×40 gives bigger charts and a wider token panel", () => {
@@ -25,7 +30,7 @@ describe("layoutFor", () => {
     const narrow = layoutFor(60, 30, 1024);
     expect(narrow.tokensBeside).toBe(false);
     expect(narrow.chartWidth).toBe(60);
-    expect(narrow.chartHeights.reduce((a, b) => a + b) + narrow.tokenRows).toBe(narrow.bodyRows);
+    expect(narrow.betaRows + narrow.chartHeights.reduce((a, b) => a + b) + narrow.tokenRows).toBe(narrow.bodyRows);
     expect(layoutFor(40, 24, 4).tooSmall).toBe(true);
     expect(layoutFor(80, 10, 4).tooSmall).toBe(true);
   });

@@ -10,8 +10,14 @@ import { CSV_HEADER } from "../../src/sim/record-format.js";
 import { Simulation } from "../../src/sim/simulation.js";
 import { SimStore } from "../../src/sim/store.js";
 import type { ScenarioSource } from "../../src/tui/commands.js";
+import { renderChart } from "../../src/tui/chart/braille.js";
+import { metricCharts } from "../../src/tui/charts.js";
 import { Root } from "../../src/tui/components/root.js";
+import { footerLines } from "../../src/tui/footer-text.js";
 import { formatValue } from "../../src/tui/number-format.js";
+import { KEY_WIDTH } from "../../src/tui/help-lines.js";
+import { HELP_ROWS } from "../../src/tui/keys.js";
+import { layoutFor } from "../../src/tui/layout.js";
 
 let basic: Scenario;
 let exportDir: string;
@@ -45,12 +51,13 @@ interface Setup {
   paused?: boolean;
   size?: { columns: number; rows: number };
   scenarios?: ScenarioSource;
+  stopAt?: number;
 }
 
 /** The root component on a store the test drives by hand (no timer: store.tick() is a frame). */
-async function setup({ scenario = basic, sim, paused = true, size = { columns: 100, rows: 30 }, scenarios }: Setup = {}) {
+async function setup({ scenario = basic, sim, paused = true, size = { columns: 100, rows: 30 }, scenarios, stopAt }: Setup = {}) {
   const simulation = sim ?? new Simulation(scenario.problem, simConfigOf(scenario));
-  const store = new SimStore(simulation, scenario, { stepsPerFrame: 10, paused });
+  const store = new SimStore(simulation, scenario, { stepsPerFrame: 10, paused, ...(stopAt === undefined ? {} : { stopAt }) });
   const onExit = vi.fn();
   const app = render(<Root store={store} size={size} exportDir={exportDir} onExit={onExit} {...(scenarios ? { scenarios } : {})} />);
   await settle();
@@ -257,7 +264,7 @@ describe("Root", () => {
     const lines = frame().split("\n");
     expect(lines.length).toBeLessThanOrEqual(rows - 1);
     for (const line of lines) expect(Array.from(line).length).toBeLessThanOrEqual(columns);
-    expect(lines[lines.length - 1]).toContain("q quit");
+    expect(lines.slice(-2).join("\n")).toContain("q quit");
   });
 
   it("shows the top tokens by mass for a large vocabulary and scrolls with the arrows", async () => {
@@ -267,6 +274,183 @@ describe("Root", () => {
     expect(frame()).toMatch(/top \d+ of 1024 by π/);
     await press(stdin, "\u001b[B"); // down arrow
     expect(frame()).toMatch(/2–\d+ of 1024 by π/);
+  });
+});
+
+/** basic's closed-form optimum under reverse KL: π* ∝ π_ref·exp(r/β), so E_π*[r] = π*_good = e^{1/β}/(e^{1/β} + 3). */
+const reverseGood = (beta: number) => Math.exp(1 / beta) / (Math.exp(1 / beta) + 3);
+
+/** The step axes on screen: [first step, last step] of each chart. */
+const axes = (screen: string) => [...screen.matchAll(/└step (\d+).*?step (\d+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+
+/** The y labels (top, middle, bottom) of the chart whose legend line starts with `title` (charts are at the left edge). */
+function yLabels(screen: string, title: string): string[] {
+  const lines = screen.split("\n");
+  const start = lines.findIndex((l) => l.startsWith(title));
+  const end = lines.findIndex((l, k) => k > start && l.includes("└step"));
+  return lines
+    .slice(start + 1, end)
+    .filter((l) => l.indexOf("┤") >= 0 && l.indexOf("┤") < 10)
+    .map((l) => l.slice(0, l.indexOf("┤")).trim());
+}
+
+describe("Root: the story over time", () => {
+  it("z zooms to the last 1000, then 100 steps, then back to all: the step range on every axis", async () => {
+    const { store, frame, stdin } = await setup();
+    store.step(2000);
+    await settle();
+    expect(axes(frame())).toEqual([
+      [0, 2000],
+      [0, 2000],
+      [0, 2000],
+    ]);
+    await press(stdin, "z"); // the largest power of ten below 2000 steps
+    expect(axes(frame())).toEqual(Array(3).fill([2000 - 1000, 2000]));
+    expect(frame()).toContain("last 1 000 steps");
+    await press(stdin, "z");
+    expect(axes(frame())).toEqual(Array(3).fill([2000 - 100, 2000]));
+    await press(stdin, "z"); // 10 steps is below the smallest window: all steps again
+    expect(axes(frame())).toEqual(Array(3).fill([0, 2000]));
+    expect(frame()).toContain("zoom: all steps");
+  });
+
+  it("a β change leaves a marker under its step on every chart, and the optimum line changes there", async () => {
+    const size = { columns: 100, rows: 30 };
+    const { store, frame, stdin } = await setup({ size });
+    store.step(50);
+    await press(stdin, "+");
+    store.step(50);
+    await settle();
+    // Where step 50 of [0, 100] falls: the plot starts after a 7-column gutter (labels 6 wide + the
+    // axis), its dot columns (2 per cell) span the steps, and a dot column is in cell ⌊dx/2⌋.
+    const chartWidth = layoutFor(size.columns, size.rows, 4, footerLines(size.columns).length).chartWidth;
+    const plotCells = chartWidth - 7;
+    const dx = Math.round((50 / 100) * (2 * plotCells - 1));
+    const column = 7 + Math.floor(dx / 2);
+    const axisLines = frame()
+      .split("\n")
+      .filter((l) => l.includes("└step"));
+    expect(axisLines).toHaveLength(3);
+    for (const line of axisLines) expect(Array.from(line)[column]).toBe("β");
+    expect(store.getSnapshot().changes).toEqual([{ step: 50, setting: "beta", from: "0.5", to: "0.625" }]);
+
+    // The reward chart's π* line: β 0.5 up to step 50, 0.625 after, each at its closed form.
+    const snap = store.getSnapshot();
+    const [reward] = metricCharts(snap.sim, chartWidth, [9, 9, 9], { problem: basic.problem, changes: snap.changes });
+    const optimumLine = reward!.series.find((s) => s.label.startsWith("π* "))!;
+    // A fixed controller: constant between the ends and the change, with a vertical step at 50.
+    expect(Array.from(optimumLine.xs)).toEqual([0, 50, 50, 100]);
+    [0.5, 0.5, 0.625, 0.625].forEach((beta, k) => expect(optimumLine.ys[k]).toBeCloseTo(reverseGood(beta), 12));
+    // Drawn alone it lies on two rows: the closed forms' dot rows on either side of the change.
+    const drawn = renderChart({ ...reward!, series: [optimumLine], markers: [] });
+    const [lo, hi] = drawn.yRange;
+    const dotRows = 4 * 7;
+    const rowOf = (y: number) => Math.round((1 - (y - lo) / (hi - lo)) * (dotRows - 1));
+    const cellRow = (y: number) => 1 + Math.floor(rowOf(y) / 4); // below the legend line
+    expect(cellRow(reverseGood(0.5))).not.toBe(cellRow(reverseGood(0.625)));
+    const cellsOf = (line: string) => Array.from(line.slice(7));
+    const leftHalf = (row: number) => cellsOf(drawn.lines[row]!).slice(0, Math.floor(plotCells / 2) - 1);
+    const rightHalf = (row: number) => cellsOf(drawn.lines[row]!).slice(Math.floor(plotCells / 2) + 1);
+    expect(leftHalf(cellRow(reverseGood(0.5))).some((c) => c !== " ")).toBe(true);
+    expect(rightHalf(cellRow(reverseGood(0.5))).every((c) => c === " ")).toBe(true);
+    expect(rightHalf(cellRow(reverseGood(0.625))).some((c) => c !== " ")).toBe(true);
+    expect(leftHalf(cellRow(reverseGood(0.625))).every((c) => c === " ")).toBe(true);
+  });
+
+  it("g puts the KL charts on a log scale: geometric labels, a '≤' floor for the step-0 KL of 0; again: linear", async () => {
+    const { store, frame, stdin } = await setup();
+    store.step(200);
+    await settle();
+    const title = "reverse KL(π‖π_ref)";
+    const linear = yLabels(frame(), title);
+    expect(linear).toHaveLength(3);
+    // Plot rows of the chart: 6 (a 30-row terminal); the middle label is on row ⌊5/2⌋ = 2, whose
+    // centre is dot row 4·2 + 1.5 of 4·6 − 1: that fraction of the way down from the top.
+    const plotRows = 6;
+    const t = (4 * 2 + 1.5) / (4 * plotRows - 1);
+    const [top, mid, bottom] = linear.map(Number) as [number, number, number];
+    expect(bottom).toBe(0);
+    expect(mid).toBeCloseTo(top - t * (top - bottom), 2);
+
+    await press(stdin, "g");
+    expect(frame()).toContain(`${title} · penalty · log`);
+    const log = yLabels(frame(), title);
+    expect(log[2]).toMatch(/^≤/); // KL(π_0‖π_ref) = 0 sits on the floor
+    const [logTop, logMid, floor] = [Number(log[0]), Number(log[1]), Number(log[2]!.slice(1))];
+    expect(Math.log10(logMid)).toBeCloseTo(Math.log10(logTop) - t * (Math.log10(logTop) - Math.log10(floor)), 1);
+    expect(logMid).toBeLessThan((logTop + floor) / 4); // far below the arithmetic middle
+    expect(frame()).not.toMatch(/NaN|inf/);
+
+    await press(stdin, "g");
+    expect(yLabels(frame(), title)).toEqual(linear);
+  });
+
+  it("--steps N: the driver pauses at step N exactly, says so, and space runs on", async () => {
+    const { store, frame, stdin } = await setup({ paused: false, stopAt: 25 });
+    await tick(store, 3); // 10, 20, then 5 of the next 10
+    expect(store.sim.currentStep).toBe(25);
+    expect(frame()).toContain("step 25");
+    expect(frame()).toContain("paused");
+    expect(frame()).toContain("paused at step 25 (--steps)");
+    await tick(store);
+    expect(store.sim.currentStep).toBe(25);
+    await press(stdin, " ");
+    await tick(store);
+    expect(store.sim.currentStep).toBe(35);
+    expect(frame()).toContain("running");
+  });
+});
+
+describe("Root at 80×24: every key can be found", () => {
+  it("the footer has every key with its word, in two lines, within the width", async () => {
+    const { store, frame } = await setup({ size: { columns: 80, rows: 24 }, paused: false });
+    await tick(store);
+    const lines = frame().split("\n");
+    expect(lines.length).toBeLessThanOrEqual(23);
+    for (const line of lines) expect(Array.from(line).length).toBeLessThanOrEqual(80);
+    const footer = lines.slice(-2).join(" · ");
+    for (const row of HELP_ROWS) expect(footer).toContain(`${row.footerKeys ?? row.keys} ${row.short}`);
+  });
+
+  it("the help shows its title and every key row on its first page, and scrolls to the full description", async () => {
+    const { frame, stdin } = await setup({ size: { columns: 80, rows: 24 } });
+    await press(stdin, "?");
+    const page = frame();
+    expect(page.split("\n").length).toBeLessThanOrEqual(23);
+    expect(page).toMatch(/│ keys {2}↑↓ scroll/);
+    for (const row of HELP_ROWS) expect(page).toContain(`${row.keys.padEnd(KEY_WIDTH)}${row.does}`);
+    let seen = page;
+    for (let k = 0; k < 4; k++) {
+      await press(stdin, "\u001b[6~"); // PgDn
+      seen += frame();
+    }
+    const text = seen.replace(/[│╭╮╰╯─]/g, " ");
+    for (const word of basic.spec.description.split(/\s+/)) expect(text).toContain(word);
+    expect(frame()).toContain("NO_COLOR=1"); // the last note
+  });
+
+  it("writes text from the scenario file without its control characters", async () => {
+    const hostile = { ...basic, spec: { ...basic.spec, name: "evil\u001b[2Jname", description: "bell\u0007 and \u001b]0;title\u0007 here" } };
+    const { frame, stdin } = await setup({ scenario: hostile });
+    expect(frame()).toContain("evil [2Jname");
+    await press(stdin, "?");
+    const bad = Array.from(frame()).filter((ch) => ch !== "\n" && /[\u0000-\u001f\u007f-\u009f]/u.test(ch));
+    expect(
+      bad.map((ch) => ch.codePointAt(0)),
+      frame()
+        .split("\n")
+        .filter((l) => /[\u0007\u001b]/u.test(l))
+        .join("\n"),
+    ).toEqual([]); // line breaks aside
+    expect(frame()).toContain("bell and ]0;title here");
+  });
+
+  it("the message line says where the rest of a long description is", async () => {
+    const { frame } = await setup({ size: { columns: 80, rows: 24 } });
+    const line = frame().split("\n")[2]!;
+    expect(basic.spec.description.length).toBeGreaterThan(80);
+    expect(line.endsWith("… (? more)")).toBe(true);
+    expect(Array.from(line).length).toBeLessThanOrEqual(80);
   });
 });
 

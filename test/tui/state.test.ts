@@ -66,4 +66,18 @@ describe("uiReducer", () => {
     expect(() => run(frozen, { type: "togglePause" }, { type: "faster" }, { type: "message", text: "x" })).not.toThrow();
     expect(frozen.paused).toBe(false);
   });
+
+  it("scrolls the help within its bounds, from the top each time it opens; keeps the zoom window and y-scale", () => {
+    const open = run(start, { type: "toggleHelp" }, { type: "helpScroll", by: 5, max: 3 });
+    expect(open.helpScroll).toBe(3);
+    expect(run(open, { type: "helpScroll", by: -10, max: 3 }).helpScroll).toBe(0);
+    expect(run(open, { type: "toggleHelp" }, { type: "toggleHelp" }).helpScroll).toBe(0);
+    const zoomed = run(start, { type: "zoom", window: 1000, text: "zoom: the last 1 000 steps" }, { type: "toggleLog" });
+    expect(zoomed).toMatchObject({ window: 1000, logScale: true });
+    expect(run(zoomed, { type: "toggleLog" }).logScale).toBe(false);
+  });
+
+  it("follows the driver when it pauses itself at --steps N", () => {
+    expect(run(start, { type: "stopped", step: 25 })).toMatchObject({ paused: true, message: "paused at step 25 (--steps); space runs on" });
+  });
 });

@@ -148,4 +148,59 @@ describe("SimStore", () => {
     expect(publishes).toBeLessThanOrEqual(2);
     expect(store.getSnapshot().sim.beta).toBeCloseTo(2, 12); // the last change is what is shown
   });
+
+  it("logs a β or penalty change made through update at the step it was made; reset and load clear the log", () => {
+    const store = new SimStore(basicSim(), null, { paused: true });
+    store.step(40);
+    store.update((sim) => sim.setBeta(0.625));
+    store.step(10);
+    store.update((sim) => sim.setPenalty(divergenceNamed("forward")));
+    store.update((sim) => sim.setBeta(0.625)); // no change: nothing logged
+    expect(store.getSnapshot().changes).toEqual([
+      { step: 40, setting: "beta", from: "0.5", to: "0.625" },
+      { step: 50, setting: "penalty", from: "reverse", to: "forward" },
+    ]);
+    store.reset();
+    expect(store.getSnapshot().changes).toEqual([]); // the reset's own return to β 0.5 is not a key change
+    expect(store.sim.beta).toBe(0.5);
+    store.update((sim) => sim.setBeta(1));
+    expect(store.getSnapshot().changes).toHaveLength(1);
+    store.load(basicSim(), null);
+    expect(store.getSnapshot().changes).toEqual([]);
+  });
+
+  it("with stopAt, pauses exactly at that step, runs on when resumed, and stops there again after a reset", () => {
+    const store = new SimStore(basicSim(), null, { stepsPerFrame: 10, stopAt: 25 });
+    store.tick();
+    store.tick();
+    expect(store.sim.currentStep).toBe(20);
+    store.tick(); // 10 more would pass 25: only 5 run
+    expect(store.sim.currentStep).toBe(25);
+    expect(store.paused).toBe(true);
+    expect(store.getSnapshot()).toMatchObject({ paused: true, stops: 1 });
+    store.tick();
+    expect(store.sim.currentStep).toBe(25);
+    store.setPaused(false);
+    store.tick();
+    expect(store.sim.currentStep).toBe(35);
+    expect(store.getSnapshot().stops).toBe(1);
+    store.reset();
+    store.step(30); // `n` steps stop there too
+    expect(store.sim.currentStep).toBe(25);
+    expect(store.getSnapshot().stops).toBe(2);
+  });
+
+  it("publishes log π = θ − logZ: at basic's optimum (β 0.5) log π_good = log(e²/(e² + 3))", () => {
+    for (const engine of ["fast", "plain"] as const) {
+      const store = new SimStore(new Simulation(makeProblem([0.25, 0.25, 0.25, 0.25], [1, 0, 0, 0]), { ...config, engine }), null, { paused: true });
+      store.step(3000);
+      const { logPolicy, sim } = store.getSnapshot();
+      if (!logPolicy) throw new Error("the softmax family gives log π");
+      const e2 = Math.exp(2);
+      // π* ∝ π_ref·exp(r/β): e² for 'good', 1 for the others, over e² + 3.
+      expect(logPolicy[0]).toBeCloseTo(Math.log(e2 / (e2 + 3)), 10);
+      for (const i of [1, 2, 3]) expect(logPolicy[i]).toBeCloseTo(Math.log(1 / (e2 + 3)), 10);
+      for (let i = 0; i < 4; i++) expect(Math.exp(logPolicy[i]!)).toBeCloseTo(sim.policy[i]!, 14);
+    }
+  });
 });

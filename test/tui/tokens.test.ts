@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { barSpans, tokenPanel } from "../../src/tui/token-rows.js";
-import { barScale, selectTokens, topIndices } from "../../src/tui/tokens.js";
+import { barScale, scenarioScale, selectTokens, topIndices } from "../../src/tui/tokens.js";
 
 const text = (spans: { text: string }[]) => spans.map((s) => s.text).join("");
 const width = (s: string) => Array.from(s).length;
@@ -53,11 +53,12 @@ describe("tokenPanel", () => {
   const labels = ["good", "ok", "meh", "bad"];
   const p = { policy: [0.7, 0.1, 0.1, 0.1], reference: [0.25, 0.25, 0.25, 0.25], optimum: [0.71, 0.097, 0.097, 0.096], labels };
 
-  it("gives each token three bars (π, ref, π*) when there is room", () => {
-    const { lines } = tokenPanel(p, 40, 20, 0);
+  it("gives each token its label line and three bars (π, ref, π*) when there is room", () => {
+    const { lines } = tokenPanel(p, 40, 20, 0, 1);
     const rows = lines.map(text);
     expect(rows[0]).toContain("tokens (4)");
-    expect(rows.find((r) => r.startsWith("good"))).toMatch(/good\s+π\s+█+.*0\.700$/);
+    const good = rows.findIndex((r) => r.startsWith("good"));
+    expect(rows[good + 1]).toMatch(/^\s+π\s+█+.*0\.700$/);
     expect(rows.filter((r) => /^\s+ref\s/.test(r))).toHaveLength(4);
     expect(rows.filter((r) => /^\s+π\*\s/.test(r))).toHaveLength(4);
     for (const row of rows) expect(width(row)).toBeLessThanOrEqual(40);
@@ -67,12 +68,58 @@ describe("tokenPanel", () => {
     const V = 1024;
     const policy = Float64Array.from({ length: V }, (_, i) => (i === 700 ? 0.5 : 0.5 / (V - 1)));
     const ref = new Float64Array(V).fill(1 / V);
-    const { lines, view } = tokenPanel({ policy, reference: ref, optimum: policy, labels: [] }, 30, 12, 0);
+    const { lines, view } = tokenPanel({ policy, reference: ref, optimum: policy, labels: [] }, 30, 12, 0, 1);
     expect(lines.length).toBeLessThanOrEqual(12);
     expect(view.byMass).toBe(true);
     expect(view.indices[0]).toBe(700);
     expect(lines.map(text).join("\n")).toContain("t700");
     expect(lines.map(text).join("\n")).toMatch(/top \d+ of 1024 by π/);
     for (const line of lines) expect(width(text(line))).toBe(30);
+  });
+});
+
+describe("token panel: fixed scale, reward and log-ratio", () => {
+  const labels = ["good", "ok", "meh", "bad"];
+  // π = (0.7, 0.1, 0.1, 0.1) as θ = log π (so logZ = 0); π_ref uniform; r = (1, 0, 0, 0).
+  const policy = [0.7, 0.1, 0.1, 0.1];
+  const info = {
+    policy,
+    reference: [0.25, 0.25, 0.25, 0.25],
+    optimum: [0.71, 0.097, 0.097, 0.096],
+    labels,
+    reward: [1, 0, 0, 0],
+    logPolicy: policy.map(Math.log),
+    logReference: [0.25, 0.25, 0.25, 0.25].map(Math.log),
+  };
+
+  it("shows each token's reward and ℓ = log π/π_ref: log(0.7/0.25) = +1.03, log(0.1/0.25) = -0.916", () => {
+    const rows = tokenPanel(info, 40, 20, 0, 1).lines.map(text);
+    expect(rows).toContain("good  r 1  ℓ +1.03".padEnd(40));
+    expect(rows).toContain("ok  r 0  ℓ -0.916".padEnd(40));
+    // Two lines per token when four do not fit: the info goes under the bar.
+    const two = tokenPanel(info, 40, 10, 0, 1).lines.map(text);
+    const good = two.findIndex((r) => r.startsWith("good "));
+    expect(two[good + 1]?.trim()).toBe("r 1  ℓ +1.03");
+    // One line per token when wide enough: ℓ and r columns beside π.
+    const one = tokenPanel(info, 60, 5, 0, 1).lines.map(text);
+    expect(one.find((r) => r.startsWith("good "))).toMatch(/ 0\.700 ℓ \+1\.03 r {4}1 /);
+  });
+
+  it("keeps one bar scale per scenario, whatever page is shown and however π moves", () => {
+    // 100 tokens, π_ref uniform (0.01), π with a 0.3 peak: the scale is the round value ≥ 0.3, 0.5.
+    const V = 100;
+    const reference = new Float64Array(V).fill(1 / V);
+    const pi = Float64Array.from({ length: V }, (_, i) => (i === 7 ? 0.3 : 0.7 / (V - 1)));
+    const p = { policy: pi, reference, optimum: pi, labels: [] };
+    const scale = scenarioScale(p);
+    expect(scale).toBe(0.5);
+    const header = (scroll: number) => tokenPanel(p, 40, 12, scroll, scale).lines.map(text).join(" ");
+    expect(header(0)).toContain("0–0.5");
+    expect(header(50)).toContain("0–0.5"); // a page of tokens near 0.007 keeps it
+    const later = Float64Array.from({ length: V }, (_, i) => (i === 7 ? 0.99 : 0.01 / (V - 1)));
+    expect(scenarioScale({ ...p, policy: later })).toBe(0.5); // chosen once
+    // π beyond the scale fills the bar and ends in ▸.
+    expect(text(barSpans(0.99, 0.01, 0.99, 0.5, 10))).toMatch(/█+▸$|█+◆$/);
+    expect(text(barSpans(0.99, 0.01, 0.2, 0.5, 10)).endsWith("▸")).toBe(true);
   });
 });

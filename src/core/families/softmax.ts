@@ -192,6 +192,12 @@ export class SoftmaxFamily implements PolicyFamily {
     return this.state.pi;
   }
 
+  /** log π = θ − logZ (logZ = log Σ exp θ, kept by every evaluation, the fast kernels' too). */
+  tokenLogProbabilities(out: Float64Array): void {
+    const { theta, logZ } = this.state;
+    for (let i = 0; i < theta.length; i++) out[i] = theta[i]! - logZ;
+  }
+
   failure(): string | null {
     return Number.isFinite(this.state.maxTheta) ? null : "a logit became non-finite (the learning rate or reward scale is too large)";
   }

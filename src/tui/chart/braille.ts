@@ -2,6 +2,20 @@
 // Each terminal cell is a braille character holding a 2×4 grid of dots, so a chart of
 // `cols × rows` cells has `2·cols × 4·rows` addressable dots.
 
+/** How a line is drawn, so series stay distinguishable without colour (NO_COLOR, monochrome terminals). */
+export type LineStyle = "solid" | "dotted" | "dashed" | "dashdot";
+
+/**
+ * Each style's dot pattern (repeated along the line: 1 = lit) and its legend sample, which is
+ * exactly what the pattern draws on a flat line starting at a cell's left edge (a test checks).
+ */
+export const LINE_STYLES: Readonly<Record<LineStyle, { pattern: readonly number[]; sample: string }>> = {
+  solid: { pattern: [1], sample: "⠒⠒" },
+  dotted: { pattern: [1, 0], sample: "⠂⠂" },
+  dashed: { pattern: [1, 1, 0, 0], sample: "⠒ ⠒" },
+  dashdot: { pattern: [1, 1, 0, 0, 1, 0, 0, 0], sample: "⠒ ⠂" },
+};
+
 export interface ChartSeries {
   label: string;
   color: string;
@@ -9,13 +23,24 @@ export interface ChartSeries {
   xs: ArrayLike<number>;
   /** Values; non-finite entries are skipped (and break the line). */
   ys: ArrayLike<number>;
+  /** Default solid. */
+  style?: LineStyle;
 }
 
 export interface ChartReference {
   label: string;
   color: string;
-  /** Drawn as a dashed horizontal line; skipped if non-finite. */
+  /** Drawn as a horizontal line (dashed by default); skipped if non-finite. */
   y: number;
+  style?: LineStyle;
+}
+
+/** A vertical mark at step x (a setting changed there): dots up the plot, `label` under it on the axis. */
+export interface ChartMarker {
+  x: number;
+  /** One character. */
+  label: string;
+  color: string;
 }
 
 export interface ChartSpec {
@@ -26,10 +51,21 @@ export interface ChartSpec {
   height: number;
   series: ChartSeries[];
   references?: ChartReference[];
+  markers?: ChartMarker[];
+  /** Fixed x range (a zoomed window); by default the data's. Points outside are clipped at the edges. */
+  xRange?: readonly [number, number];
   yMin?: number;
   yMax?: number;
+  /** "log": log10 axis over the positive values; values at or below the floor sit on the bottom row. */
+  yScale?: "linear" | "log";
   /** Minimum width of the y labels, so charts stacked above each other share one left edge. */
   labelWidth?: number;
+  /** Default true. Without the legend row the title goes in the gutter of the first plot row. */
+  legend?: boolean;
+  /** Default true: the step axis row. */
+  xAxis?: boolean;
+  /** Text in the middle of the step axis row (the zoom window), when it fits. */
+  xLabel?: string;
 }
 
 /** Consecutive characters sharing a colour (`undefined` = default terminal colour). */
@@ -61,14 +97,15 @@ export const DOT_BITS: readonly (readonly number[])[] = [
 ];
 
 export const MIN_WIDTH = 4;
+/** With the legend and the axis; each one left out lowers it by one. */
 export const MIN_HEIGHT = 3;
 // Caps keep absurd sizes from allocating huge buffers or throwing in String#repeat.
 const MAX_WIDTH = 2000;
 const MAX_HEIGHT = 500;
 // Below this many plot columns the y labels are dropped to leave room for the plot.
 const MIN_PLOT_COLS_WITH_LABELS = 4;
-const SERIES_MARKER = "━";
-const REFERENCE_MARKER = "┄";
+// A log axis spans at most this many decades below its top (smaller values sit on the floor).
+const LOG_DECADES = 6;
 
 // ---------------------------------------------------------------------------
 // Number formatting
@@ -136,8 +173,37 @@ export function setDot(grid: BrailleGrid, dx: number, dy: number, owner: number)
   grid.owner[cell] = owner;
 }
 
-/** Bresenham line in dot space, both ends included. */
-export function drawLine(grid: BrailleGrid, x0: number, y0: number, x1: number, y1: number, owner: number): void {
+/**
+ * A layer's drawing state: its owner index and line style. The style's pattern advances once per
+ * distinct dot along the path (a dot drawn twice in a row counts once), starting at the first
+ * dot's column, so a flat line's dashes line up with the cells as the legend sample shows them.
+ */
+export interface Pen {
+  owner: number;
+  pattern: readonly number[];
+  at: number;
+  lastX: number;
+  lastY: number;
+}
+
+export function createPen(owner: number, style: LineStyle = "solid"): Pen {
+  return { owner, pattern: LINE_STYLES[style].pattern, at: Number.NaN, lastX: Number.NaN, lastY: Number.NaN };
+}
+
+function penDot(grid: BrailleGrid, pen: Pen, dx: number, dy: number): void {
+  if (dx === pen.lastX && dy === pen.lastY) return;
+  if (Number.isNaN(pen.at)) pen.at = dx;
+  pen.lastX = dx;
+  pen.lastY = dy;
+  const n = pen.pattern.length;
+  const lit = n === 1 || pen.pattern[((pen.at % n) + n) % n] === 1;
+  pen.at++;
+  if (lit) setDot(grid, dx, dy, pen.owner);
+}
+
+/** Bresenham line in dot space, both ends included; with a Pen, in its style. */
+export function drawLine(grid: BrailleGrid, x0: number, y0: number, x1: number, y1: number, owner: number | Pen): void {
+  const pen = typeof owner === "number" ? null : owner;
   const dx = Math.abs(x1 - x0);
   const dy = -Math.abs(y1 - y0);
   const sx = x0 < x1 ? 1 : -1;
@@ -146,7 +212,8 @@ export function drawLine(grid: BrailleGrid, x0: number, y0: number, x1: number, 
   let x = x0;
   let y = y0;
   for (;;) {
-    setDot(grid, x, y, owner);
+    if (pen) penDot(grid, pen, x, y);
+    else setDot(grid, x, y, owner as number);
     if (x === x1 && y === y1) return;
     const e2 = 2 * err;
     if (e2 >= dy) {
@@ -185,7 +252,7 @@ export function dotRow(y: number, yRange: readonly [number, number], dotRows: nu
 /**
  * Draws a series as a polyline, decimated to dot columns: each column keeps the first, last,
  * min and max dot row, so the cost is O(points + dots) and spikes survive.
- * A non-finite point breaks the line.
+ * A non-finite point breaks the line. `toAxis` maps a value to axis units (log10 on a log axis).
  */
 export function plotSeries(
   grid: BrailleGrid,
@@ -193,8 +260,10 @@ export function plotSeries(
   ys: ArrayLike<number>,
   xRange: readonly [number, number],
   yRange: readonly [number, number],
-  owner: number,
+  owner: number | Pen,
+  toAxis?: (y: number) => number,
 ): void {
+  const pen = typeof owner === "number" ? createPen(owner) : owner;
   const dotCols = grid.cols * 2;
   const dotRows = grid.rows * 4;
   if (dotCols === 0 || dotRows === 0) return;
@@ -210,8 +279,8 @@ export function plotSeries(
 
   const flush = (): void => {
     if (!open) return;
-    if (linked) drawLine(grid, prevCol, prevLast, col, first, owner);
-    drawLine(grid, col, lo, col, hi, owner);
+    if (linked) drawLine(grid, prevCol, prevLast, col, first, pen);
+    drawLine(grid, col, lo, col, hi, pen);
     prevCol = col;
     prevLast = last;
     linked = true;
@@ -221,7 +290,7 @@ export function plotSeries(
   const n = Math.min(xs.length, ys.length);
   for (let i = 0; i < n; i++) {
     const x = xs[i] as number;
-    const y = ys[i] as number;
+    const y = toAxis ? toAxis(ys[i] as number) : (ys[i] as number);
     if (!Number.isFinite(x) || !Number.isFinite(y)) {
       flush();
       linked = false;
@@ -243,15 +312,22 @@ export function plotSeries(
   flush();
 }
 
-/** Dashed horizontal line: dot columns lit in pairs (one full cell on, one off). */
-export function plotReference(grid: BrailleGrid, y: number, yRange: readonly [number, number], owner: number): void {
+/** Horizontal line in a style (dashed by default: dot columns lit in pairs, one full cell on, one off). */
+export function plotReference(grid: BrailleGrid, y: number, yRange: readonly [number, number], owner: number, style: LineStyle = "dashed"): void {
   if (!Number.isFinite(y)) return;
   const dotRows = grid.rows * 4;
   const row = dotRow(y, yRange, dotRows);
   if (row < 0 || row >= dotRows) return;
+  const pattern = LINE_STYLES[style].pattern;
   for (let dx = 0; dx < grid.cols * 2; dx++) {
-    if ((dx & 2) === 0) setDot(grid, dx, row, owner);
+    if (pattern[dx % pattern.length] === 1) setDot(grid, dx, row, owner);
   }
+}
+
+/** A vertical dotted line (every other dot row) at dot column dx. */
+export function plotMarker(grid: BrailleGrid, dx: number, owner: number): void {
+  if (dx < 0 || dx >= grid.cols * 2) return;
+  for (let dy = 0; dy < grid.rows * 4; dy += 2) setDot(grid, dx, dy, owner);
 }
 
 /** The character of one cell: a space when no dot is lit, otherwise U+2800 + bits. */
@@ -311,21 +387,95 @@ export function dataXRange(series: readonly ChartSeries[]): [number, number] {
   return lo <= hi ? [lo, hi] : [0, 0];
 }
 
-/** Min and max of the finite data and reference values, or undefined if there are none. */
-function finiteYExtent(series: readonly ChartSeries[], references: readonly ChartReference[]): [number, number] | undefined {
+/** The finite values' extent, and that of the positive ones (a log axis needs those). */
+interface Extent {
+  lo: number;
+  hi: number;
+  positiveLo: number;
+  positiveHi: number;
+  nonPositive: boolean;
+}
+
+/**
+ * The extent of every finite reference value and every finite series value whose x is finite and,
+ * given an x range, inside it (a zoomed chart's range covers only what it shows). One pass, no
+ * callbacks: this runs over every point of every series each frame.
+ */
+function valueExtent(series: readonly ChartSeries[], references: readonly ChartReference[], xRange?: readonly [number, number]): Extent {
+  const x0 = xRange ? xRange[0] : -Infinity;
+  const x1 = xRange ? xRange[1] : Infinity;
   let lo = Infinity;
   let hi = -Infinity;
-  const see = (y: number): void => {
-    if (!Number.isFinite(y)) return;
-    if (y < lo) lo = y;
-    if (y > hi) hi = y;
-  };
+  let positiveLo = Infinity;
+  let positiveHi = -Infinity;
+  let nonPositive = false;
+  const values: ArrayLike<number>[] = [Float64Array.from(references, (r) => r.y)];
+  const xsOf: (ArrayLike<number> | null)[] = [null];
   for (const s of series) {
-    const n = Math.min(s.xs.length, s.ys.length);
-    for (let i = 0; i < n; i++) if (Number.isFinite(s.xs[i] as number)) see(s.ys[i] as number);
+    values.push(s.ys);
+    xsOf.push(s.xs);
   }
-  for (const r of references) see(r.y);
+  for (let k = 0; k < values.length; k++) {
+    const ys = values[k]!;
+    const xs = xsOf[k];
+    const n = xs ? Math.min(xs.length, ys.length) : ys.length;
+    for (let i = 0; i < n; i++) {
+      if (xs) {
+        const x = xs[i] as number;
+        if (!(x >= x0 && x <= x1) || !Number.isFinite(x)) continue;
+      }
+      const y = ys[i] as number;
+      if (!Number.isFinite(y)) continue;
+      if (y < lo) lo = y;
+      if (y > hi) hi = y;
+      if (y <= 0) nonPositive = true;
+      else {
+        if (y < positiveLo) positiveLo = y;
+        if (y > positiveHi) positiveHi = y;
+      }
+    }
+  }
+  return { lo, hi, positiveLo, positiveHi, nonPositive };
+}
+
+/** Min and max of the finite data and reference values, or undefined if there are none. */
+function finiteYExtent(
+  series: readonly ChartSeries[],
+  references: readonly ChartReference[],
+  xRange?: readonly [number, number],
+): [number, number] | undefined {
+  const { lo, hi } = valueExtent(series, references, xRange);
   return lo <= hi ? [lo, hi] : undefined;
+}
+
+/** A log10 axis: its range in decades, the floor (values at or below it sit on the bottom row) and the mapping. */
+export interface LogAxis {
+  range: [number, number];
+  floor: number;
+  /** Some finite value (a KL of exactly 0, say) lies below the floor. */
+  clamped: boolean;
+  toAxis: (y: number) => number;
+}
+
+/**
+ * The log axis for the positive values: from the smallest (at most LOG_DECADES, at least one
+ * decade below the largest) to the largest plus 5%. No padding below, so the bottom row is
+ * exactly the floor.
+ */
+export function logAxis(series: readonly ChartSeries[], references: readonly ChartReference[], xRange?: readonly [number, number]): LogAxis {
+  const extent = valueExtent(series, references, xRange);
+  let lo = extent.positiveLo;
+  let hi = extent.positiveHi;
+  const nonPositive = extent.nonPositive;
+  if (!(hi > 0)) lo = hi = 1;
+  const top = Math.log10(hi);
+  const bottom = Math.min(top - 1, Math.max(Math.log10(lo), top - LOG_DECADES));
+  return {
+    range: [bottom, top + 0.05 * (top - bottom)],
+    floor: 10 ** bottom,
+    clamped: nonPositive || Math.log10(lo) < bottom,
+    toAxis: (y) => (Number.isNaN(y) ? Number.NaN : y > 0 ? Math.max(bottom, Math.log10(y)) : bottom),
+  };
 }
 
 /** Pads an extent a little; flat data gets a non-zero range; never crosses 0 for one-signed data. */
@@ -340,8 +490,14 @@ function padExtent(lo: number, hi: number): [number, number] {
 }
 
 /** The y range used for plotting: fixed bounds win, the rest is automatic; always lo < hi. */
-export function resolveYRange(series: readonly ChartSeries[], references: readonly ChartReference[], yMin?: number, yMax?: number): [number, number] {
-  const extent = finiteYExtent(series, references);
+export function resolveYRange(
+  series: readonly ChartSeries[],
+  references: readonly ChartReference[],
+  yMin?: number,
+  yMax?: number,
+  xRange?: readonly [number, number],
+): [number, number] {
+  const extent = finiteYExtent(series, references, xRange);
   const auto = extent ? padExtent(extent[0], extent[1]) : ([0, 1] as [number, number]);
   const fixedLo = yMin !== undefined && Number.isFinite(yMin);
   const fixedHi = yMax !== undefined && Number.isFinite(yMax);
@@ -421,16 +577,26 @@ function rowValue(r: number, plotRows: number, yRange: readonly [number, number]
   return hi - t * (hi - lo);
 }
 
-/** Y labels keyed by plot row: max at top, min at bottom, one in the middle when there is room. */
-function yLabels(plotRows: number, yRange: readonly [number, number]): Map<number, string> {
+/**
+ * Y labels keyed by plot row: max at top, min at bottom, one in the middle when there is room.
+ * On a log axis the rows' values are 10^(axis value), and a floor that values were clamped to reads "≤floor".
+ */
+function yLabels(plotRows: number, yRange: readonly [number, number], log?: LogAxis, maxWidth = Infinity): Map<number, string> {
   const rows = [0];
   if (plotRows >= 5) rows.push(Math.floor((plotRows - 1) / 2));
   if (plotRows >= 2) rows.push(plotRows - 1);
-  const values = rows.map((r) => rowValue(r, plotRows, yRange));
+  const values = rows.map((r) => rowValue(r, plotRows, yRange)).map((v) => (log ? 10 ** v : v));
   // Add digits until the labels differ, so a narrow range still reads correctly.
   let labels = values.map((v) => formatAxisNumber(v));
   for (let d = 4; d <= 8 && new Set(labels).size < labels.length; d++) {
     labels = values.map((v) => formatAxisNumber(v, d));
+  }
+  if (log?.clamped && plotRows >= 2) {
+    // Within the shared label width when one digit allows: the charts keep one left edge.
+    const floor = values[values.length - 1] ?? log.floor;
+    const short = `≤${formatAxisNumber(floor, 1)}`;
+    const long = `≤${formatAxisNumber(floor, 2)}`;
+    labels[labels.length - 1] = codePointLength(long) <= maxWidth ? long : short;
   }
   return new Map(rows.map((r, i) => [r, labels[i] ?? ""]));
 }
@@ -440,8 +606,8 @@ function legendRow(spec: ChartSpec, width: number): Row {
   const row = blankRow(width);
   let c = writeText(row, 0, spec.title);
   const entries: [string, string, string][] = [
-    ...spec.series.map((s): [string, string, string] => [SERIES_MARKER, s.color, s.label]),
-    ...(spec.references ?? []).map((r): [string, string, string] => [REFERENCE_MARKER, r.color, r.label]),
+    ...spec.series.map((s): [string, string, string] => [LINE_STYLES[s.style ?? "solid"].sample, s.color, s.label]),
+    ...(spec.references ?? []).map((r): [string, string, string] => [LINE_STYLES[r.style ?? "dashed"].sample, r.color, r.label]),
   ];
   for (const [marker, color, label] of entries) {
     c = writeText(row, c, c === 0 ? "" : "  ");
@@ -451,16 +617,52 @@ function legendRow(spec: ChartSpec, width: number): Row {
   return row;
 }
 
-/** Bottom line: the axis corner, then the first step at the left and the last at the right. */
-function xAxisRow(width: number, gutter: number, xRange: readonly [number, number]): Row {
+/**
+ * Bottom line: the axis corner, the first step at the left, the last at the right, the window's
+ * label in the middle when it fits, and each marker's label under its column. A marker wins over
+ * the text it would cover: that text is left out.
+ */
+function xAxisRow(width: number, gutter: number, xRange: readonly [number, number], xLabel: string | undefined, marks: readonly [number, ChartMarker][]): Row {
   const row = blankRow(width);
   writeText(row, gutter - 1, "└");
-  const room = width - gutter;
+  const taken = new Set(marks.map(([column]) => column));
+  // Free: the text's columns and a space either side (a marker right after "step 100" would read as part of it).
+  const free = (at: number, text: string) => {
+    for (let c = at - 1; c <= at + codePointLength(text); c++) if (taken.has(c)) return false;
+    return true;
+  };
+  const place = (at: number, text: string) => {
+    if (!free(at, text)) return false;
+    for (let c = at; c < at + codePointLength(text); c++) taken.add(c);
+    writeText(row, at, text);
+    return true;
+  };
+  // The step labels go to the edges, or as near as the markers there let them.
+  const nearest = (text: string, from: number, by: number, to: number) => {
+    for (let at = from; by > 0 ? at <= to : at >= to; at += by) if (free(at, text)) return at;
+    return -1;
+  };
   const left = `step ${formatStep(xRange[0])}`;
+  const leftAt = nearest(left, gutter, 1, gutter + 4);
+  if (leftAt >= 0) place(leftAt, left);
+  const leftEnd = leftAt >= 0 ? leftAt + codePointLength(left) + 1 : gutter;
   const candidates = xRange[1] === xRange[0] ? [] : [`step ${formatStep(xRange[1])}`, formatStep(xRange[1])];
-  writeText(row, gutter, left);
-  const right = candidates.find((r) => codePointLength(left) + 1 + codePointLength(r) <= room);
-  if (right !== undefined) writeText(row, width - codePointLength(right), right);
+  let right: string | undefined;
+  for (const text of candidates) {
+    const at = nearest(text, width - codePointLength(text), -1, Math.max(leftEnd, width - codePointLength(text) - 4));
+    if (at >= leftEnd) {
+      right = text;
+      place(at, text);
+      break;
+    }
+  }
+  if (xLabel) {
+    // Centred, else beside the left label, else beside the right one (a marker may sit in the middle).
+    const n = codePointLength(xLabel);
+    const spots = [gutter + Math.floor((width - gutter - n) / 2), gutter + codePointLength(left) + 2, width - codePointLength(right ?? "") - 2 - n];
+    spots.find((at) => at >= gutter && at + n <= width && place(at, xLabel));
+  }
+  for (const [column, marker] of marks) writeText(row, column, Array.from(marker.label)[0] ?? "|", marker.color);
   return row;
 }
 
@@ -477,31 +679,48 @@ function plotRow(grid: BrailleGrid, r: number, width: number, gutter: number, la
   return row;
 }
 
-/** Renders the chart block: exactly `height` lines (at least MIN_HEIGHT) of `width` columns (at least MIN_WIDTH). */
+/**
+ * Renders the chart block: exactly `height` lines (at least MIN_HEIGHT, less one for each of the
+ * legend and the axis left out) of `width` columns (at least MIN_WIDTH).
+ */
 export function renderChart(spec: ChartSpec): ChartLines {
+  const showLegend = spec.legend !== false;
+  const showAxis = spec.xAxis !== false;
+  const chrome = (showLegend ? 1 : 0) + (showAxis ? 1 : 0);
   const width = clampSize(spec.width, MIN_WIDTH, MAX_WIDTH);
-  const height = clampSize(spec.height, MIN_HEIGHT, MAX_HEIGHT);
+  const height = clampSize(spec.height, MIN_HEIGHT - 2 + chrome, MAX_HEIGHT);
   const references = (spec.references ?? []).filter((r) => Number.isFinite(r.y));
-  const xRange = dataXRange(spec.series);
-  const yRange = resolveYRange(spec.series, references, spec.yMin, spec.yMax);
-  const plotRows = height - 2;
-  const labels = yLabels(plotRows, yRange);
+  const xRange: [number, number] = spec.xRange ? [spec.xRange[0], spec.xRange[1]] : dataXRange(spec.series);
+  const log = spec.yScale === "log" ? logAxis(spec.series, references, spec.xRange) : undefined;
+  const yRange = log ? log.range : resolveYRange(spec.series, references, spec.yMin, spec.yMax, spec.xRange);
+  const toAxis = log?.toAxis;
+  const plotRows = height - chrome;
+  const labels = yLabels(plotRows, yRange, log, spec.labelWidth);
+  if (!showLegend) labels.set(0, spec.title);
   const labelWidth = Math.max(spec.labelWidth ?? 0, ...[...labels.values()].map(codePointLength));
   // Drop the labels rather than the plot when the chart is very narrow.
   const showLabels = width - (labelWidth + 1) >= MIN_PLOT_COLS_WITH_LABELS;
   const gutter = showLabels ? labelWidth + 1 : 1;
   const grid = createGrid(width - gutter, plotRows);
 
-  // References first so data is drawn on top; owners index into `colors`.
-  const colors = [...references.map((r) => r.color), ...spec.series.map((s) => s.color)];
-  references.forEach((r, i) => plotReference(grid, r.y, yRange, i));
-  spec.series.forEach((s, i) => plotSeries(grid, s.xs, s.ys, xRange, yRange, references.length + i));
+  // Markers, then references, then data on top; owners index into `colors`.
+  const markers = spec.markers ?? [];
+  const marks: [number, ChartMarker][] = [];
+  for (const m of markers) {
+    const dx = dotColumn(m.x, xRange, grid.cols * 2);
+    if (dx < 0 || dx >= grid.cols * 2 || !Number.isFinite(m.x)) continue;
+    plotMarker(grid, dx, marks.length);
+    marks.push([gutter + (dx >> 1), m]);
+  }
+  const colors = [...marks.map(([, m]) => m.color), ...references.map((r) => r.color), ...spec.series.map((s) => s.color)];
+  references.forEach((r, i) => plotReference(grid, toAxis ? toAxis(r.y) : r.y, yRange, marks.length + i, r.style));
+  spec.series.forEach((s, i) => plotSeries(grid, s.xs, s.ys, xRange, yRange, createPen(marks.length + references.length + i, s.style), toAxis));
 
-  const rows: Row[] = [legendRow({ ...spec, references }, width)];
+  const rows: Row[] = showLegend ? [legendRow({ ...spec, references }, width)] : [];
   for (let r = 0; r < plotRows; r++) {
     rows.push(plotRow(grid, r, width, gutter, showLabels ? labels.get(r) : undefined, colors));
   }
-  rows.push(xAxisRow(width, gutter, xRange));
+  if (showAxis) rows.push(xAxisRow(width, gutter, xRange, spec.xLabel, marks));
   const spans = rows.map(rowToSpans);
   return { lines: spans.map((s) => s.map((p) => p.text).join("")), spans, yRange, xRange };
 }

@@ -1,22 +1,23 @@
-/** The three live charts, stacked: reward, reverse KL, forward KL, each with its π* line. */
+/** The β(t) strip over the three live charts (reward, reverse KL, forward KL), each with its π* line. */
 import { Box } from "ink";
 import type { SimSnapshot } from "../../sim/simulation.js";
-import { metricCharts } from "../charts.js";
+import { betaStrip, type ChartOptions, metricCharts } from "../charts.js";
 import { ChartView } from "./chart-view.js";
 
 export interface ChartsPanelProps {
   sim: SimSnapshot;
   width: number;
   heights: readonly number[];
-  /** Sampled mode's estimator (k1, k3, …): its KL estimate is drawn too. */
-  estimator?: string | undefined;
+  betaRows: number;
+  options: ChartOptions;
 }
 
-export function ChartsPanel({ sim, width, heights, estimator }: ChartsPanelProps) {
+export function ChartsPanel({ sim, width, heights, betaRows, options }: ChartsPanelProps) {
+  const specs = [betaStrip(sim, width, betaRows, options), ...metricCharts(sim, width, heights, options)];
   return (
     <Box flexDirection="column" width={width} flexShrink={0}>
-      {metricCharts(sim, width, heights, estimator).map((spec) => (
-        <ChartView key={spec.title} spec={spec} />
+      {specs.map((spec, i) => (
+        <ChartView key={i} spec={spec} />
       ))}
     </Box>
   );

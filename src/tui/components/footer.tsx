@@ -1,19 +1,16 @@
-/** The key hints that fit the width, most important first; `?` opens the full list. */
-import { Text } from "ink";
-import { HELP_ROWS } from "../keys.js";
+/** Every key, in one or two lines (footer-text.ts); `?` explains them. */
+import { Box, Text } from "ink";
+import { useColor } from "./color-context.js";
 
-export function footerText(width: number): string {
-  let text = "";
-  for (const row of HELP_ROWS) {
-    if (!row.short) continue;
-    const item = `${row.keys} ${row.short}`;
-    const next = text ? `${text} · ${item}` : item;
-    if (Array.from(next).length > width) break;
-    text = next;
-  }
-  return text;
-}
-
-export function Footer({ width }: { width: number }) {
-  return <Text dimColor>{footerText(width)}</Text>;
+export function Footer({ lines }: { lines: readonly string[] }) {
+  const color = useColor();
+  return (
+    <Box flexDirection="column">
+      {lines.map((line, i) => (
+        <Text key={i} dimColor={color} wrap="truncate">
+          {line}
+        </Text>
+      ))}
+    </Box>
+  );
 }

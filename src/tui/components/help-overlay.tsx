@@ -1,36 +1,48 @@
-/** The full key list and what the screen shows (opened with ?, closed with ? or Esc), drawn over the charts. */
+/**
+ * The help (opened with ?, closed with ? or Esc), drawn over the charts: a fixed first line, then
+ * the keys, the scenario's description and notes, scrolled with ↑↓ PgUp PgDn when they do not fit.
+ */
 import { Box, Text } from "ink";
 import { clip } from "../number-format.js";
-import { HELP_ROWS } from "../keys.js";
+import { type HelpLine, KEY_WIDTH } from "../help-lines.js";
+import { useColor } from "./color-context.js";
 
-const NOTES = [
-  "Charts: reward (proxy, and gold when the scenario has one), reverse KL(π‖π_ref), forward KL(π_ref‖π).",
-  "Dashed lines: the closed-form optimum π* for the current β and direction; they move as soon as you change either.",
-  "Tokens: π now, π_ref and π*; with many tokens, the top ones by π mass.",
-];
 // Wider than this, a help box is mostly empty space.
-const MAX_WIDTH = 96;
+export const HELP_MAX_WIDTH = 96;
+/** The border's two rows and the fixed first line. */
+export const HELP_CHROME_ROWS = 3;
 
-export function HelpOverlay({ width, height }: { width: number; height: number }) {
-  const boxWidth = Math.min(width, MAX_WIDTH);
-  const inner = Math.max(10, boxWidth - 4);
-  const keyWidth = Math.max(...HELP_ROWS.map((row) => row.keys.length)) + 2;
+/** The box's width and the text width inside it (border and one column of padding each side). */
+export function helpBox(width: number): { boxWidth: number; inner: number } {
+  const boxWidth = Math.min(width, HELP_MAX_WIDTH);
+  return { boxWidth, inner: Math.max(10, boxWidth - 4) };
+}
+
+export interface HelpOverlayProps {
+  width: number;
+  height: number;
+  lines: readonly HelpLine[];
+  scroll: number;
+}
+
+export function HelpOverlay({ width, height, lines, scroll }: HelpOverlayProps) {
+  const color = useColor();
+  const { boxWidth, inner } = helpBox(width);
+  const visible = Math.max(0, height - HELP_CHROME_ROWS);
+  const offset = Math.min(scroll, Math.max(0, lines.length - visible));
+  const shown = lines.slice(offset, offset + visible);
+  const more = lines.length > visible ? `  ↑↓ scroll, ${offset + 1}–${offset + shown.length} of ${lines.length} ·` : "";
   return (
     <Box flexDirection="column" width={boxWidth} height={height} borderStyle="round" paddingX={1} overflow="hidden">
-      <Text bold>keys</Text>
-      {HELP_ROWS.map((row) => (
-        <Text key={row.keys} wrap="truncate">
-          <Text color="cyan">{row.keys.padEnd(keyWidth)}</Text>
-          {clip(row.does, inner - keyWidth)}
+      <Text wrap="truncate" bold={color}>
+        {clip(`keys${more} Esc or ? closes`, inner)}
+      </Text>
+      {shown.map((line, i) => (
+        <Text key={offset + i} wrap="truncate" bold={color && line.tone === "title"} dimColor={color && line.tone === "note"}>
+          {line.keys !== undefined ? <Text color={color ? "cyan" : undefined}>{line.keys.padEnd(KEY_WIDTH)}</Text> : null}
+          {clip(line.text, inner - (line.keys !== undefined ? KEY_WIDTH : 0)) || " "}
         </Text>
       ))}
-      <Text> </Text>
-      {NOTES.map((note) => (
-        <Text key={note} dimColor>
-          {note}
-        </Text>
-      ))}
-      <Text dimColor>Esc or ? closes this help.</Text>
     </Box>
   );
 }

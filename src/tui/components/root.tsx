@@ -3,7 +3,7 @@
  * own state in the reducer, and turns keys into commands. The store's owner starts its timer.
  */
 import { Box, useApp, useInput, useStdin } from "ink";
-import { useCallback, useEffect, useLayoutEffect, useReducer, useRef } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from "react";
 import type { Scenario } from "../../scenario/loader.js";
 import type { SimStore } from "../../sim/store.js";
 import { executeCommand, scenarioKey, SHIPPED_SCENARIOS, type CommandContext, type ScenarioSource } from "../commands.js";
@@ -13,11 +13,16 @@ import { commandForKey, type KeyInfo } from "../keys.js";
 import { layoutFor } from "../layout.js";
 import { initialUiState, stepsPerFrameOf, uiReducer } from "../state.js";
 import { latestEstimate } from "../charts.js";
+import { colorAllowed } from "../color.js";
+import { footerLines } from "../footer-text.js";
+import { helpLines } from "../help-lines.js";
 import { samplingText } from "../status.js";
 import { tokenPanel } from "../token-rows.js";
+import { scenarioScale, type TokenProbabilities } from "../tokens.js";
 import { ChartsPanel } from "./charts-panel.js";
+import { ColorContext } from "./color-context.js";
 import { Footer } from "./footer.js";
-import { HelpOverlay } from "./help-overlay.js";
+import { HELP_CHROME_ROWS, HelpOverlay, helpBox } from "./help-overlay.js";
 import { MessageLine } from "./message-line.js";
 import { StatusBar } from "./status-bar.js";
 import { TokenPanel } from "./token-panel.js";
@@ -35,12 +40,15 @@ export interface RootProps {
   scenarios?: ScenarioSource;
   /** Called when the user quits (q, Ctrl+C), just before ink exits. */
   onExit?: () => void;
+  /** Colour on or off; by default from the environment when the UI starts (NO_COLOR, FORCE_COLOR: color.ts). */
+  color?: boolean;
 }
 
-export function Root({ store, size, exportDir = process.cwd(), scenarios = SHIPPED_SCENARIOS, onExit }: RootProps) {
+export function Root({ store, size, exportDir = process.cwd(), scenarios = SHIPPED_SCENARIOS, onExit, color }: RootProps) {
   const frame = useStoreFrame(store);
   const terminal = useTerminalSize();
   const { columns, rows } = size ?? terminal;
+  const [envColor] = useState(() => colorAllowed(process.env));
   const [ui, dispatch] = useReducer(uiReducer, undefined, () =>
     initialUiState(scenarioKey(store.meta), { paused: store.paused, stepsPerFrame: store.stepsPerFrame }),
   );
@@ -52,6 +60,13 @@ export function Root({ store, size, exportDir = process.cwd(), scenarios = SHIPP
   const stepsPerFrame = stepsPerFrameOf(ui);
   useLayoutEffect(() => store.setPaused(ui.paused), [store, ui.paused]);
   useLayoutEffect(() => store.setStepsPerFrame(stepsPerFrame), [store, stepsPerFrame]);
+  // The driver paused itself at --steps N: the reducer, which owns `paused`, follows.
+  const stopsSeen = useRef(frame.stops);
+  useEffect(() => {
+    if (frame.stops === stopsSeen.current) return;
+    stopsSeen.current = frame.stops;
+    dispatch({ type: "stopped", step: frame.sim.step });
+  }, [frame.stops, frame.sim.step]);
   useEffect(() => {
     const text = ui.message;
     if (text === null) return;
@@ -62,14 +77,22 @@ export function Root({ store, size, exportDir = process.cwd(), scenarios = SHIPP
   const scenario = frame.meta;
   const { sim } = frame;
   const sampling = scenario.spec.mode === "sampled" ? scenario.spec.sampling : null;
-  const layout = layoutFor(columns, rows, sim.policy.length);
+  const footer = useMemo(() => footerLines(columns), [columns]);
+  const layout = layoutFor(columns, rows, sim.policy.length, footer.length);
   const labels = scenario.tokens.length === sim.policy.length ? scenario.tokens : [];
-  const tokens = tokenPanel(
-    { policy: sim.policy, reference: scenario.problem.ref, optimum: sim.optimum.policy, labels },
-    layout.tokenWidth,
-    layout.tokenRows,
-    ui.tokenScroll,
-  );
+  const problem = scenario.problem;
+  const probabilities: TokenProbabilities = {
+    policy: sim.policy,
+    reference: problem.ref,
+    optimum: sim.optimum.policy,
+    labels,
+    reward: problem.reward,
+    ...(frame.logPolicy ? { logPolicy: frame.logPolicy, logReference: problem.logRef } : {}),
+  };
+  const tokens = tokenPanel(probabilities, layout.tokenWidth, layout.tokenRows, ui.tokenScroll, scenarioScale(probabilities));
+  const { name, description } = scenario.spec;
+  const help = useMemo(() => helpLines(helpBox(columns).inner, { name, description }), [columns, name, description]);
+  const helpRows = Math.max(0, layout.bodyRows - HELP_CHROME_ROWS);
 
   // Keys read the latest render's context through a ref, so the input listener stays put.
   const context = useRef<CommandContext | null>(null);
@@ -80,6 +103,7 @@ export function Root({ store, size, exportDir = process.cwd(), scenarios = SHIPP
     exportDir,
     scenarios,
     tokenPage: { rows: tokens.view.indices.length, maxOffset: tokens.view.maxOffset },
+    helpPage: { rows: helpRows, maxOffset: Math.max(0, help.length - helpRows) },
     quit: () => {
       onExit?.();
       exit();
@@ -97,6 +121,7 @@ export function Root({ store, size, exportDir = process.cwd(), scenarios = SHIPP
   useInput(onKey, { isActive: isRawModeSupported === true });
 
   if (layout.tooSmall) return <TooSmall columns={columns} rows={rows} />;
+  const options = { problem, estimator: sampling?.estimator, changes: frame.changes, window: ui.window, log: ui.logScale };
   const status = {
     scenario: scenario.spec.name,
     sim,
@@ -107,21 +132,23 @@ export function Root({ store, size, exportDir = process.cwd(), scenarios = SHIPP
     sampling: sampling ? samplingText(sampling) : null,
     klEstimate: latestEstimate(sim),
   };
-  const charts = <ChartsPanel sim={sim} width={layout.chartWidth} heights={layout.chartHeights} estimator={sampling?.estimator} />;
+  const charts = <ChartsPanel sim={sim} width={layout.chartWidth} heights={layout.chartHeights} betaRows={layout.betaRows} options={options} />;
   const tokenView = <TokenPanel lines={tokens.lines} width={layout.tokenWidth} height={layout.tokenRows} />;
   return (
-    <Box flexDirection="column" width={columns}>
-      <StatusBar input={status} width={columns} />
-      <MessageLine failure={frame.failure} message={ui.message} description={scenario.spec.description} width={columns} />
-      {ui.helpOpen ? (
-        <HelpOverlay width={columns} height={layout.bodyRows} />
-      ) : (
-        <Box flexDirection={layout.tokensBeside ? "row" : "column"} height={layout.bodyRows} gap={layout.tokensBeside ? 1 : 0}>
-          {charts}
-          {tokenView}
-        </Box>
-      )}
-      <Footer width={columns} />
-    </Box>
+    <ColorContext.Provider value={color ?? envColor}>
+      <Box flexDirection="column" width={columns}>
+        <StatusBar input={status} width={columns} />
+        <MessageLine failure={frame.failure} message={ui.message} description={description} width={columns} />
+        {ui.helpOpen ? (
+          <HelpOverlay width={columns} height={layout.bodyRows} lines={help} scroll={ui.helpScroll} />
+        ) : (
+          <Box flexDirection={layout.tokensBeside ? "row" : "column"} height={layout.bodyRows} gap={layout.tokensBeside ? 1 : 0}>
+            {charts}
+            {tokenView}
+          </Box>
+        )}
+        <Footer lines={footer} />
+      </Box>
+    </ColorContext.Provider>
   );
 }

@@ -1,8 +1,11 @@
-/** One line of coloured spans (chart rows, token rows, status lines), never wrapped. */
+/** One line of coloured spans (chart rows, token rows, status lines), never wrapped; plain without colour. */
 import { Text } from "ink";
 import type { Span } from "../chart/braille.js";
+import { useColor } from "./color-context.js";
 
 export function SpanLine({ spans }: { spans: readonly Span[] }) {
+  const color = useColor();
+  if (!color) return <Text wrap="truncate">{spans.map((span) => span.text).join("")}</Text>;
   return (
     <Text wrap="truncate">
       {mergeBlankSpans(spans).map((span, i) => (
