@@ -18,50 +18,79 @@ export interface Estimator {
   value(logRatio: number): number;
   /** dk/dℓ. */
   slope(logRatio: number): number;
+  /**
+   * The coefficient of ∇ log π(x) in ∇_θ k when k is in the loss (GRPO): the pathwise k′(ℓ), and,
+   * for an estimator weighted by ρ = π(x)/sg(π_old(x)), also the score term of ρ: ρ·(k(ℓ) + k′(ℓ)).
+   * `ratio` is ρ (1 on the policy that drew the sample).
+   */
+  lossCoefficient(logRatio: number, ratio: number): number;
 }
 
+/** An estimator differentiated through ℓ alone: ∇ k(ℓ(x)) = k′(ℓ)·∇ log π(x). */
+function pathwise(entry: Omit<Estimator, "lossCoefficient">): Estimator {
+  return { ...entry, lossCoefficient: (logRatio) => entry.slope(logRatio) };
+}
+
+const k3 = (l: number) => Math.expm1(-l) + l; // e^(−ℓ) − 1 + ℓ
+const k3Slope = (l: number) => -Math.expm1(-l); // 1 − e^(−ℓ)
+
 export const ESTIMATOR_LIST: readonly Estimator[] = [
-  {
+  pathwise({
     name: "k1",
     aliases: ["kl"],
     describe: "ℓ: unbiased, high variance, can be negative",
     perSample: true,
     value: (l) => l,
     slope: () => 1,
-  },
-  {
+  }),
+  pathwise({
     name: "k2",
     aliases: ["mse"],
     describe: "ℓ²/2: biased, low variance, ≥ 0",
     perSample: true,
     value: (l) => 0.5 * l * l,
     slope: (l) => l,
-  },
-  {
+  }),
+  pathwise({
     name: "k3",
     aliases: ["low_var_kl"],
     describe: "e^(−ℓ) − 1 + ℓ: unbiased, ≥ 0, low variance near π_ref",
     perSample: true,
-    value: (l) => Math.expm1(-l) + l,
-    slope: (l) => -Math.expm1(-l), // 1 − e^(−ℓ)
-  },
+    value: k3,
+    slope: k3Slope,
+  }),
   {
+    // DeepSeek-V3.2 §3.1; TRL's use_bias_correction_kl: k3 weighted by ρ = π/sg(π_old), value k3 on
+    // the policy that drew the sample. In the loss ∇(ρ·k3) = ρ(k3 + k3′)∇log π = ρ·ℓ·∇log π, whose
+    // expectation under π_old is ∇KL(π‖π_ref) — the reverse KL's gradient, unlike plain k3's.
+    name: "rho-k3",
+    aliases: [],
+    describe: "ρ·k3, ρ = π/sg(π_old): k3's value, and in the loss the reverse KL's gradient",
+    perSample: true,
+    value: k3,
+    slope: k3Slope,
+    lossCoefficient: (l, ratio) => ratio * (k3(l) + k3Slope(l)),
+  },
+  pathwise({
     name: "abs",
     aliases: [],
     describe: "|ℓ|: biased, ≥ 0",
     perSample: true,
     value: (l) => Math.abs(l),
     slope: (l) => Math.sign(l),
-  },
-  {
+  }),
+  pathwise({
     name: "full",
     aliases: [],
     describe: "the exact KL over the vocabulary (no sampling noise)",
     perSample: false,
-    value: () => NaN,
-    slope: () => NaN,
-  },
+    value: () => Number.NaN,
+    slope: () => Number.NaN,
+  }),
 ];
+
+/** The estimator of a sampled run unless a scenario says otherwise: k1 in the reward (TRL's PPO) is unbiased and regularises. */
+export const DEFAULT_ESTIMATOR = "k1";
 
 /** Every name and alias, for the schema and the command line. */
 export const ESTIMATOR_NAMES: readonly string[] = ESTIMATOR_LIST.flatMap((e) => [e.name, ...e.aliases]);

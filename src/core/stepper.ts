@@ -6,6 +6,7 @@
  */
 import type { Divergence } from "./divergence.js";
 import type { PolicyFamily } from "./family.js";
+import type { SampledConfig } from "./steppers/sampled.js";
 
 export interface Stepper {
   /** The model it trains (steppers on one Simulation share it). */
@@ -42,4 +43,11 @@ export interface Stepper {
   failure(): string | null;
   /** π over tokens now, normalised (a view: copy what you keep). */
   policy(): Float64Array;
+  /** Sampled and expected steppers: the estimator, placement, baseline, … in force. */
+  readonly settings?: SampledConfig;
+  /** Sampled and expected steppers: change those settings from the next step on (the batch size stays). */
+  configure?(change: SamplingChange, penalty: Divergence): void;
 }
+
+/** A change to a sampled stepper's settings (TUI keys k, i, b). */
+export type SamplingChange = Partial<Omit<SampledConfig, "batch">>;

@@ -4,7 +4,8 @@
  * the paths `--set` accepts (settings.ts) all read this table, so adding a setting is one entry.
  */
 import { DEFAULT_PENALTY, PENALTY_SYNTAX, penaltyJsonSchema } from "../core/divergences/registry.js";
-import { ESTIMATOR_NAMES } from "../core/estimators.js";
+import { BASELINES } from "../core/baselines.js";
+import { DEFAULT_ESTIMATOR, ESTIMATOR_NAMES } from "../core/estimators.js";
 import { MAX_EXPRESSION_LENGTH } from "./expressions.js";
 import {
   EnumField,
@@ -28,7 +29,7 @@ export const MAX_STEPS = 1_000_000_000;
 /** Rewards beyond ±1e300 let E_π[r] (a sum of V ≤ 65 536 terms) overflow to ±Infinity at step 0. */
 export const MAX_ABS_REWARD = 1e300;
 
-export const MODES = ["exact", "sampled"] as const;
+export const MODES = ["exact", "sampled", "expected"] as const;
 export const ALGORITHMS = ["reinforce", "ppo"] as const;
 export const KL_IN = ["reward", "loss"] as const;
 export const OPTIMIZERS = ["sgd", "adam"] as const;
@@ -45,16 +46,31 @@ const unitInterval = (doc: string, fallback: number) => new NumberField({ min: 0
 export const SAMPLING = new ObjectField(
   {
     batch: new NumberField({ integer: true, min: 1, max: 1_000_000 }, { doc: "tokens drawn from π per step (B)", default: 64 }),
-    algorithm: new EnumField(ALGORITHMS, { doc: "policy-gradient estimator: REINFORCE with a mean baseline, or PPO's clipped ratio", default: "reinforce" }),
+    algorithm: new EnumField(ALGORITHMS, { doc: "policy-gradient estimator: REINFORCE, or PPO's clipped ratio over several epochs", default: "reinforce" }),
     estimator: new NameField(ESTIMATOR_REGISTRY, {
-      doc: "per-sample KL estimator (Schulman 2020): k1 = ℓ, k2 = ℓ²/2, k3 = e^(−ℓ) − 1 + ℓ, abs = |ℓ|, full = the exact KL; verl's kl, mse, low_var_kl too",
-      default: "k3",
+      doc: "per-sample KL estimator (Schulman 2020): k1 = ℓ, k2 = ℓ²/2, k3 = e^(−ℓ) − 1 + ℓ, rho-k3 = ρ·k3, abs = |ℓ|, full = the exact KL; verl's kl, mse, low_var_kl too",
+      default: DEFAULT_ESTIMATOR,
     }),
     kl_in: new EnumField(KL_IN, { doc: "where β·k enters: subtracted from each sample's reward (PPO-RLHF), or added to the loss (GRPO)", default: "reward" }),
+    baseline: new EnumField(
+      BASELINES.map((b) => b.name),
+      {
+        doc: "what each sample's return is compared with: loo (leave-one-out, RLOO; unbiased), mean (the batch mean with the sample itself: biased by (B−1)/B), none",
+        default: "loo",
+      },
+    ),
+    temperature: positive("the sampler's temperature τ: tokens are drawn from q ∝ π^(1/τ) and weighted by π/q (1: from π)", 1),
+    top_k: new OptionalField(
+      new NumberField(
+        { integer: true, min: 1, max: MAX_VOCAB },
+        { doc: "draw only from the k most probable tokens of π (weighted by π/q; the others are never seen)" },
+      ),
+      true,
+    ),
     clip: new NumberField({ above: 0, max: 10 }, { doc: "PPO clip range ε", default: 0.2 }),
     epochs: new NumberField({ integer: true, min: 1, max: 100 }, { doc: "PPO epochs over each batch", default: 4 }),
   },
-  { doc: "sampled training (mode sampled): batch, algorithm, KL estimator and where it enters", default: {} },
+  { doc: "sampled and expected training: batch, algorithm, KL estimator, where it enters, baseline and sampler", default: {} },
 );
 
 export const CONTROLLER = new VariantsField(
@@ -108,7 +124,10 @@ export const SCENARIO = new ObjectField(
     beta: new NumberField({ min: 0 }, { doc: "the initial KL coefficient β", default: 0.1 }),
     controller: CONTROLLER,
     optimizer: OPTIMIZER,
-    mode: new EnumField(MODES, { doc: "exact (the exact gradient) or sampled (a batch of tokens per step)", default: "exact" }),
+    mode: new EnumField(MODES, {
+      doc: "exact (the exact gradient), sampled (a batch of tokens per step), or expected (the exact expectation of the sampled estimator's gradient: its noise-free dynamics)",
+      default: "exact",
+    }),
     sampling: SAMPLING,
     steps: new NumberField({ integer: true, min: 1, max: MAX_STEPS }, { doc: "training steps", default: 2000 }),
     seed: new NumberField({ integer: true, min: 0, max: 2 ** 53 - 1 }, { doc: "seed of the sampler (sampled mode)", default: 1 }),

@@ -7,6 +7,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { distributionProblem, softmaxOf } from "../core/distributions.js";
 import { divergenceNamed } from "../core/divergences/registry.js";
+import { baselineNamed } from "../core/baselines.js";
 import { estimatorNamed } from "../core/estimators.js";
 import { makeProblem, type Problem } from "../core/problem.js";
 import { InputError } from "../errors.js";
@@ -251,8 +252,10 @@ export function simConfigOf(scenario: Scenario, historyCapacity?: number): SimCo
   const config: SimConfig = { penalty: divergenceNamed(spec.penalty), beta: spec.beta, controller: spec.controller, optimizer: spec.optimizer };
   if (scenario.schedule) config.schedule = scenario.schedule;
   const randomFor = scenario.randomFor;
-  if (spec.mode === "sampled" && randomFor) {
-    config.sampled = { config: { ...spec.sampling, estimator: estimatorNamed(spec.sampling.estimator)! }, random: () => randomFor(spec.seed) };
+  if (spec.mode !== "exact") {
+    const training = { ...spec.sampling, estimator: estimatorNamed(spec.sampling.estimator)!, baseline: baselineNamed(spec.sampling.baseline)! };
+    const random = randomFor ?? (() => () => Number.NaN); // expected mode draws nothing
+    config.training = { mode: spec.mode, config: training, random: () => random(spec.seed) };
   }
   if (historyCapacity !== undefined) config.historyCapacity = historyCapacity;
   return config;

@@ -19,7 +19,7 @@ export type Mode = (typeof MODES)[number];
 export type Algorithm = (typeof ALGORITHMS)[number];
 export type KlIn = (typeof KL_IN)[number];
 
-/** Sampled training settings (used when mode = "sampled"). */
+/** Sampled training settings (used when mode = "sampled" or "expected"). */
 export interface SamplingSpec {
   /** Tokens drawn from π per step (B). */
   batch: number;
@@ -33,6 +33,12 @@ export interface SamplingSpec {
   clip: number;
   /** PPO epochs over each batch. */
   epochs: number;
+  /** The baseline's name (src/core/baselines.ts): loo, mean, none. */
+  baseline: string;
+  /** The sampler's temperature τ (1: π itself). */
+  temperature: number;
+  /** Draw only from the k most probable tokens, or null. */
+  topK: number | null;
 }
 
 export interface ScenarioSpec {
@@ -61,8 +67,8 @@ export interface ScenarioSpec {
 }
 
 function samplingSpecOf(values: ScenarioValues["sampling"]): SamplingSpec {
-  const { kl_in, ...rest } = values;
-  return { ...rest, klIn: kl_in };
+  const { kl_in, top_k, ...rest } = values;
+  return { ...rest, klIn: kl_in, topK: top_k };
 }
 
 export const DEFAULT_SAMPLING: SamplingSpec = samplingSpecOf(SAMPLING.check(undefined, "sampling"));

@@ -135,7 +135,7 @@ function applyOne(json: JsonObject, setting: Resolved): { json: JsonObject; appl
 /** A setting that the scenario it lands in would ignore is an error, not a silent no-op. */
 const IGNORED: ReadonlyArray<{ path: string; when: (spec: ScenarioSpec) => boolean; why: string }> = [
   { path: "beta", when: (spec) => spec.controller.kind === "schedule", why: "cannot override beta of a schedule controller (edit controller.expr instead)" },
-  { path: "sampling", when: (spec) => spec.mode === "exact", why: "has no effect in exact mode (set mode=sampled too)" },
+  { path: "sampling", when: (spec) => spec.mode === "exact", why: "has no effect in exact mode (set mode=sampled or mode=expected too)" },
 ];
 
 function under(path: string, prefix: string): boolean {

@@ -16,7 +16,7 @@ export type SettingName = "beta" | "penalty" | "estimator";
 export const WATCHED_SETTINGS: readonly WatchedSetting[] = [
   { name: "beta", read: (sim) => String(sim.beta) },
   { name: "penalty", read: (sim) => sim.penalty.name },
-  { name: "estimator", read: (sim) => sim.config.sampled?.config.estimator.name ?? null },
+  { name: "estimator", read: (sim) => sim.sampling?.estimator.name ?? null },
 ];
 
 export interface SettingChange {

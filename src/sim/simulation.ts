@@ -14,11 +14,11 @@ import { optimumOf } from "../core/optima.js";
 import type { OptimizerConfig } from "../core/optimizers.js";
 import type { Problem } from "../core/problem.js";
 import type { SampledConfig } from "../core/steppers/sampled.js";
-import type { Stepper } from "../core/stepper.js";
+import type { SamplingChange, Stepper } from "../core/stepper.js";
 import { DivergenceError } from "../errors.js";
 import { History } from "./history.js";
 import { FIELD, RECORD_FIELDS, type RecordField, recordColumnsFor, writeRecord } from "./record.js";
-import { createSteppers, type Engine } from "./steppers.js";
+import { createSteppers, type Engine, type TrainingMode } from "./steppers.js";
 
 export interface SimConfig {
   /** The penalty divergence D (an entry of src/core/divergences/registry.ts). */
@@ -33,9 +33,10 @@ export interface SimConfig {
   schedule?: (t: number) => number;
   /** Points kept for charts before decimation (even). */
   historyCapacity?: number;
-  /** Sampled mode: batch, estimator and where the KL enters, with a seeded generator factory
-   *  (called at every reset, so a reset replays the same samples). Absent = exact mode. */
-  sampled?: { config: SampledConfig; random: () => () => number };
+  /** Sampled or expected mode: batch, estimator, where the KL enters, baseline and sampler, with a
+   *  seeded generator factory (called at every reset, so a reset replays the same samples; expected
+   *  mode draws nothing). Absent = exact mode. */
+  training?: { mode: TrainingMode; config: SampledConfig; random: () => () => number };
   /** Exact mode's engine: `fast` (default) takes each step in the native kernel or, without it, the
    *  WebAssembly SIMD one (src/engine), where they take the penalty; `wasm` never uses the native
    *  kernel; `plain` always runs the TypeScript reference. */
@@ -266,6 +267,19 @@ export class Simulation {
       next.refresh(penalty);
     }
     return next;
+  }
+
+  /** Sampled and expected mode: the estimator, placement, baseline and sampler in force; null in exact mode. */
+  get sampling(): SampledConfig | null {
+    return this.stepper.settings ?? null;
+  }
+
+  /** Sampled and expected mode: new settings from the next step on (TUI `k`, `i`, `b`); the current step is re-estimated. */
+  configureSampling(change: SamplingChange): void {
+    if (!this.stepper.configure) throw new RangeError("only sampled and expected training have an estimator, a placement and a baseline");
+    this.stepper.configure(change, this.currentPenalty);
+    this.stepper.readCurrent(this.metricRow);
+    this.refreshRow();
   }
 
   /** β ← value now (TUI `+`/`-`/`0`); the controller continues from it. */

@@ -1,14 +1,15 @@
 /**
  * The steppers a Simulation runs on, fastest first, all on one shared model state: in exact mode
  * the fast kernels (src/engine) where they are built and take the optimiser, then the plain
- * TypeScript stepper that takes every penalty; in sampled mode the sampled stepper.
+ * TypeScript stepper that takes every penalty; in sampled or expected mode that mode's stepper.
  */
 import { SoftmaxFamily } from "../core/families/softmax.js";
-import { createOptimizer } from "../core/optimizers.js";
+import { createOptimizer, type Optimizer } from "../core/optimizers.js";
 import type { Problem } from "../core/problem.js";
 import type { Stepper } from "../core/stepper.js";
 import { ExactStepper } from "../core/steppers/exact.js";
-import { SampledStepper } from "../core/steppers/sampled.js";
+import { ExpectedStepper } from "../core/steppers/expected.js";
+import { type SampledConfig, SampledStepper } from "../core/steppers/sampled.js";
 import { FastStepper } from "../engine/fast-stepper.js";
 import type { SimConfig } from "./simulation.js";
 
@@ -22,11 +23,19 @@ const ENGINES: Record<Engine, { kernels: boolean; native: boolean }> = {
   plain: { kernels: false, native: false },
 };
 
+/** The training modes besides exact, each its stepper on the softmax family. */
+const TRAINING: Record<"sampled" | "expected", (family: SoftmaxFamily, optimizer: Optimizer, config: SampledConfig, random: () => () => number) => Stepper> = {
+  sampled: (family, optimizer, config, random) => new SampledStepper(family, optimizer, config, random),
+  expected: (family, optimizer, config) => new ExpectedStepper(family, optimizer, config),
+};
+
+export type TrainingMode = keyof typeof TRAINING;
+
 export function createSteppers(problem: Problem, config: SimConfig): Stepper[] {
-  const sampled = config.sampled;
-  if (sampled) {
+  const training = config.training;
+  if (training) {
     const family = new SoftmaxFamily(problem);
-    return [new SampledStepper(family, createOptimizer(config.optimizer, problem.V), sampled.config, sampled.random)];
+    return [TRAINING[training.mode](family, createOptimizer(config.optimizer, problem.V), training.config, training.random)];
   }
   const engine = ENGINES[config.engine ?? "fast"];
   const fast = engine.kernels ? FastStepper.create(problem, config.optimizer, { native: engine.native }) : null;

@@ -99,7 +99,7 @@ const EXPECTED: Record<string, [string | null, RegExp]> = {
   // unknown names, with did-you-mean where one is close
   "unknown-penalty": ["penalty", /^expected one of "reverse", "forward", "js", "alpha:A \(0 < A < 1\)", got the string "backward"$/],
   "unknown-penalty-typo": ["penalty", /got the string "revers" \(did you mean "reverse"\?\)$/],
-  "unknown-estimator": ["sampling.estimator", /^expected one of "k1", "kl", "k2", "mse", "k3", "low_var_kl", "abs", "full", got the string "k4"/],
+  "unknown-estimator": ["sampling.estimator", /^expected one of "k1", "kl", "k2", "mse", "k3", "low_var_kl", "rho-k3", "abs", "full", got the string "k4"/],
   "unknown-optimizer": ["optimizer.kind", /got the string "adamw" \(did you mean "adam"\?\)$/],
   "unknown-controller-kind": ["controller.kind", /got the string "adaptiv" \(did you mean "adaptive"\?\)$/],
   "unknown-mode": ["mode", /got the string "sample" \(did you mean "sampled"\?\)$/],

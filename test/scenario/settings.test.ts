@@ -134,7 +134,18 @@ const CASES: Case[] = [
     path: "sampling",
     scenario: "basic",
     settings: ["mode=sampled", 'sampling={"batch":8}'],
-    check: (s) => expect(s.spec.sampling).toEqual({ batch: 8, algorithm: "reinforce", estimator: "k3", klIn: "reward", clip: 0.2, epochs: 4 }),
+    check: (s) =>
+      expect(s.spec.sampling).toEqual({
+        batch: 8,
+        algorithm: "reinforce",
+        estimator: "k1",
+        klIn: "reward",
+        clip: 0.2,
+        epochs: 4,
+        baseline: "loo",
+        temperature: 1,
+        topK: null,
+      }),
   },
   { path: "sampling.batch", scenario: "sampled-ppo", settings: ["sampling.batch=8"], check: (s) => expect(s.spec.sampling.batch).toBe(8) },
   {
@@ -147,6 +158,14 @@ const CASES: Case[] = [
   { path: "sampling.kl_in", scenario: "sampled-ppo", settings: ["sampling.kl_in=loss"], check: (s) => expect(s.spec.sampling.klIn).toBe("loss") },
   { path: "sampling.clip", scenario: "sampled-ppo", settings: ["sampling.clip=0.1"], check: (s) => expect(s.spec.sampling.clip).toBe(0.1) },
   { path: "sampling.epochs", scenario: "sampled-ppo", settings: ["sampling.epochs=2"], check: (s) => expect(s.spec.sampling.epochs).toBe(2) },
+  { path: "sampling.baseline", scenario: "sampled-ppo", settings: ["sampling.baseline=mean"], check: (s) => expect(s.spec.sampling.baseline).toBe("mean") },
+  {
+    path: "sampling.temperature",
+    scenario: "sampled-ppo",
+    settings: ["sampling.temperature=0.7"],
+    check: (s) => expect(s.spec.sampling.temperature).toBe(0.7),
+  },
+  { path: "sampling.top_k", scenario: "sampled-ppo", settings: ["sampling.top_k=2"], check: (s) => expect(s.spec.sampling.topK).toBe(2) },
   { path: "steps", scenario: "basic", settings: ["steps=17"], check: (s) => expect(s.spec.steps).toBe(17) },
   { path: "seed", scenario: "sampled-ppo", settings: ["seed=9"], check: (s) => expect(s.spec.seed).toBe(9) },
   // editors' key: accepted and without effect
@@ -236,11 +255,11 @@ describe("bad settings: one line naming the setting", () => {
     [["beta=high"], "basic", '--set beta: expected a number, got the string "high"'],
     [["beta=1e400"], "basic", "--set beta: expected a finite number, got Infinity"],
     [["sampling.batch=0"], "sampled-ppo", "--set sampling.batch: must be ≥ 1, got 0"],
-    [["mode=sample"], "basic", '--set mode: expected one of "exact", "sampled", got the string "sample" (did you mean "sampled"?)'],
+    [["mode=sample"], "basic", '--set mode: expected one of "exact", "sampled", "expected", got the string "sample" (did you mean "sampled"?)'],
     [
       ["kl_estimator=k4"],
       "sampled-ppo",
-      '--set kl_estimator: expected one of "k1", "kl", "k2", "mse", "k3", "low_var_kl", "abs", "full", got the string "k4" (did you mean "k1"?)',
+      '--set kl_estimator: expected one of "k1", "kl", "k2", "mse", "k3", "low_var_kl", "rho-k3", "abs", "full", got the string "k4" (did you mean "k1"?)',
     ],
     [["use_kl_loss=yes"], "sampled-ppo", '--set use_kl_loss: expected true or false, got the string "yes"'],
     [["optimizer.beta1=0.5"], "basic", '--set optimizer.beta1: unknown key for kind "sgd" (kind "adam" has it); allowed: kind, lr'],
@@ -253,7 +272,7 @@ describe("bad settings: one line naming the setting", () => {
     [["reward=[1,0,0,1e301]"], "basic", "--set reward[3]: is 1e+301; rewards must lie within ±1e300"],
     [["controller.expr=-1"], "basic", "--set controller.expr: evaluates to -1 at t = 0; beta must be ≥ 0"],
     [["beta=1"], "schedule", "--set beta: cannot override beta of a schedule controller (edit controller.expr instead)"],
-    [["sampling.batch=8"], "basic", "--set sampling.batch: has no effect in exact mode (set mode=sampled too)"],
+    [["sampling.batch=8"], "basic", "--set sampling.batch: has no effect in exact mode (set mode=sampled or mode=expected too)"],
   ])("%j on %s", async (texts, scenario, expected) => {
     const message = await failure(scenario, ...texts);
     expect(message.startsWith(expected), message).toBe(true);

@@ -1,45 +1,36 @@
 /**
- * Sampled training, the RLHF-realistic mode: draw B tokens from π with a seeded generator and
- * estimate ∇J by REINFORCE (mean baseline) or PPO (clipped ratio, several epochs per batch).
- * The KL enters per sample through an estimator (estimators.ts), either in the reward
- * (classic PPO-RLHF, Ziegler 2019) or in the loss (GRPO style); a penalty the estimators do not
- * estimate (divergence.ts `estimable`) enters through its exact gradient. Buffers are allocated once.
+ * Sampled training, the RLHF-realistic mode: draw B tokens per step with a seeded generator (from π,
+ * or from a sampler at a temperature or top-k: sampler.ts) and estimate ∇J by REINFORCE or PPO
+ * with a baseline, the KL entering per sample through an estimator, in the reward (PPO-RLHF,
+ * Ziegler 2019) or in the loss (GRPO) — policy-gradient.ts has the terms. A penalty the estimators
+ * do not estimate (divergence.ts `estimable`) enters through its exact gradient. PPO's later epochs
+ * re-evaluate π, the ratio and (KL in the loss) the estimator at the current θ. Buffers are allocated once.
  */
 import type { Divergence } from "../divergence.js";
-import type { Estimator } from "../estimators.js";
 import type { SoftmaxFamily } from "../families/softmax.js";
 import { emptyMetricRow, METRIC, METRIC_COUNT, rowFinite } from "../metric-row.js";
 import type { Optimizer } from "../optimizers.js";
-import type { Stepper } from "../stepper.js";
+import { type SamplerConfig, TokenSampler } from "../sampler.js";
+import type { SamplingChange, Stepper } from "../stepper.js";
+import { epochsOf, estimatesPenalty, lossTerm, type PolicyGradientConfig, sampleReturn, surrogate } from "./policy-gradient.js";
 
-export interface SampledConfig {
-  /** Tokens drawn from π per step (B). */
-  batch: number;
-  /** reinforce: ĝ = (1/B) Σ A_b ∇log π(x_b); ppo: clipped ratio, `epochs` updates per batch. */
-  algorithm: "reinforce" | "ppo";
-  /** Per-sample KL estimator; `full` uses the exact KL and its exact gradient. */
-  estimator: Estimator;
-  /** "reward": r_b − β·k_b is the sample's reward; "loss": β·k_b is added to the loss. */
-  klIn: "reward" | "loss";
-  /** PPO clip range ε. */
-  clip: number;
-  /** PPO epochs per batch. */
-  epochs: number;
-}
+/** Sampled (and expected) training settings: the policy gradient's and the sampler's. */
+export type SampledConfig = PolicyGradientConfig & SamplerConfig;
 
 const MAX_STEPS = 64;
 
 export class SampledStepper implements Stepper {
   readonly kernel = "typescript";
   readonly threaded = false;
-  readonly samplesPerStep: number;
   readonly maxSteps = MAX_STEPS;
   readonly metrics: readonly number[];
-  private readonly cdf: Float64Array;
+  private config: SampledConfig;
+  private sampler: TokenSampler;
   private readonly tokens: Int32Array;
   private readonly oldLogProb: Float64Array;
+  private readonly weights: Float64Array;
+  private readonly returns: Float64Array;
   private readonly advantage: Float64Array;
-  private readonly slope: Float64Array;
   private readonly logRatio: Float64Array;
   private readonly klGrad: Float64Array;
   private readonly rows = new Float64Array(MAX_STEPS * METRIC_COUNT);
@@ -50,20 +41,37 @@ export class SampledStepper implements Stepper {
   constructor(
     readonly family: SoftmaxFamily,
     readonly optimizer: Optimizer,
-    readonly config: SampledConfig,
+    config: SampledConfig,
     private readonly randomFor: () => () => number,
   ) {
     const V = family.vocab;
-    this.samplesPerStep = config.batch;
+    this.config = config;
+    this.sampler = new TokenSampler(V, config);
     this.metrics = [...family.metrics, METRIC.kl_estimate];
-    this.cdf = new Float64Array(V);
     this.tokens = new Int32Array(config.batch);
     this.oldLogProb = new Float64Array(config.batch);
+    this.weights = new Float64Array(config.batch);
+    this.returns = new Float64Array(config.batch);
     this.advantage = new Float64Array(config.batch);
-    this.slope = new Float64Array(config.batch);
     this.logRatio = new Float64Array(config.batch);
     this.klGrad = new Float64Array(V);
     this.random = randomFor();
+  }
+
+  get samplesPerStep(): number {
+    return this.config.batch;
+  }
+
+  /** The settings in force. */
+  get settings(): SampledConfig {
+    return this.config;
+  }
+
+  /** New estimator, placement, baseline, … from the next step on (the batch size stays). The batch drawn now is kept. */
+  configure(change: SamplingChange, penalty: Divergence): void {
+    this.config = { ...this.config, ...change };
+    if (change.temperature !== undefined || change.topK !== undefined) this.sampler = new TokenSampler(this.family.vocab, this.config);
+    this.refresh(penalty);
   }
 
   supports(): boolean {
@@ -78,26 +86,28 @@ export class SampledStepper implements Stepper {
     this.prepare(penalty, this.current);
   }
 
-  /** The same batch (drawn at θ_t) re-estimated under another penalty: the estimate depends on it. */
+  /** The same batch (drawn at θ_t) re-estimated under another penalty or estimator. */
   refresh(penalty: Divergence): void {
     this.family.fillRow(penalty, this.current);
     this.estimateOn(penalty, this.current);
   }
 
   advance(penalty: Divergence, beta: number, n: number): number {
-    const row = this.current;
-    for (let k = 0; k < n; k++) {
+    let k = 0;
+    while (k < n) {
+      const at = k * METRIC_COUNT;
       this.update(penalty, beta);
       const stop = this.family.failure() !== null;
-      if (stop) row.fill(Number.NaN);
+      if (stop) this.rows.fill(Number.NaN, at, at + METRIC_COUNT);
       else {
-        this.family.evaluate(penalty, row);
-        this.prepare(penalty, row);
+        this.family.evaluate(penalty, this.rows, at);
+        this.prepare(penalty, this.rows, at);
       }
-      this.rows.set(row, k * METRIC_COUNT);
-      if (stop || !rowFinite(row, this.metrics, beta)) return k + 1;
+      k++;
+      if (stop || !rowFinite(this.rows, this.metrics, beta, at)) break;
     }
-    return n;
+    this.readRow(k - 1, this.current);
+    return k;
   }
 
   readRow(j: number, out: Float64Array): void {
@@ -122,115 +132,80 @@ export class SampledStepper implements Stepper {
    * Draws this step's batch from the evaluated state and estimates the KL on it, so the record of
    * step t carries the estimate made at θ_t (which the next update uses).
    */
-  private prepare(penalty: Divergence, row: Float64Array): void {
+  private prepare(penalty: Divergence, row: Float64Array, at = 0): void {
     const { batch } = this.config;
-    const s = this.family.state;
-    const logRef = this.family.problem.logRef;
-    this.sample();
+    const family = this.family;
+    const logPi = family.logProbabilities();
+    const logRef = family.problem.logRef;
+    this.sampler.update(family.state.pi, logPi);
+    this.sampler.draw(this.random, this.tokens);
     for (let b = 0; b < batch; b++) {
       const x = this.tokens[b]!;
-      const logPi = s.theta[x]! - s.logZ; // log π(x) = θ_x − logZ
-      this.oldLogProb[b] = logPi;
-      this.logRatio[b] = logPi - logRef[x]!;
+      this.oldLogProb[b] = logPi[x]!;
+      this.logRatio[b] = logPi[x]! - logRef[x]!;
+      this.weights[b] = this.sampler.weight(x, logPi);
     }
-    this.estimateOn(penalty, row);
+    this.estimateOn(penalty, row, at);
   }
 
-  /** The row's kl_estimate: the batch mean of k(ℓ), or the exact value where no estimator applies. */
-  private estimateOn(penalty: Divergence, row: Float64Array): void {
+  /**
+   * The row's kl_estimate: the batch mean of k(ℓ) — unweighted, as trainers log it, so samples not
+   * drawn from π show (a negative k1 mean) — or the exact value where no estimator applies.
+   */
+  private estimateOn(penalty: Divergence, row: Float64Array, at = 0): void {
     const { batch, estimator } = this.config;
-    if (!this.perSample(penalty)) {
-      row[METRIC.kl_estimate] = row[METRIC.penalty_value]!;
+    if (!estimatesPenalty(this.config, penalty)) {
+      row[at + METRIC.kl_estimate] = row[at + METRIC.penalty_value]!;
       return;
     }
     let sumK = 0;
     for (let b = 0; b < batch; b++) sumK += estimator.value(this.logRatio[b]!);
-    row[METRIC.kl_estimate] = sumK / batch;
-  }
-
-  /** Whether the penalty enters through the per-sample estimator (else through its exact gradient). */
-  private perSample(penalty: Divergence): boolean {
-    return this.config.estimator.perSample && penalty.estimable;
+    row[at + METRIC.kl_estimate] = sumK / batch;
   }
 
   /** Updates θ from the prepared batch (once, or `epochs` times for PPO) with the β and penalty in force now. */
   private update(penalty: Divergence, beta: number): void {
-    const { batch, estimator, klIn } = this.config;
+    const config = this.config;
+    const { batch, baseline } = config;
     const family = this.family;
     const s = family.state;
-    const reward = family.problem.reward;
-    const perSample = this.perSample(penalty);
-    let meanReward = 0;
+    const { reward, logRef } = family.problem;
+    const perSample = estimatesPenalty(config, penalty);
+    let total = 0;
     for (let b = 0; b < batch; b++) {
-      let r = reward[this.tokens[b]!]!;
-      if (perSample) {
-        const logRatio = this.logRatio[b]!;
-        if (klIn === "reward") r -= beta * estimator.value(logRatio);
-        else this.slope[b] = estimator.slope(logRatio);
-      }
-      this.advantage[b] = r;
-      meanReward += r;
+      const G = sampleReturn(config, perSample, reward[this.tokens[b]!]!, this.logRatio[b]!, beta);
+      this.returns[b] = G;
+      total += G;
     }
-    meanReward /= batch;
-    for (let b = 0; b < batch; b++) this.advantage[b] = this.advantage[b]! - meanReward; // mean baseline
-    if (!perSample) family.penaltyGradient(penalty, beta, this.klGrad);
-    const epochs = this.config.algorithm === "ppo" ? this.config.epochs : 1;
+    // b_i = self·G_i + others·mean_{j≠i} G_j (baselines.ts)
+    const self = baseline.self(batch);
+    const others = batch > 1 ? baseline.others(batch) : 0;
+    for (let b = 0; b < batch; b++) {
+      const G = this.returns[b]!;
+      const othersMean = batch > 1 ? (total - G) / (batch - 1) : 0;
+      this.advantage[b] = G - self * G - others * othersMean;
+    }
+    const epochs = epochsOf(config);
     for (let epoch = 0; epoch < epochs; epoch++) {
       if (epoch > 0) family.evaluate(penalty, this.current);
-      this.policyGradient(beta, perSample && klIn === "loss");
-      if (!perSample) for (let i = 0; i < s.V; i++) s.grad[i] = s.grad[i]! + this.klGrad[i]!;
-      family.updated(this.optimizer.step(s.theta, s.grad));
-    }
-  }
-
-  /** Inverse-CDF sampling of B tokens from π (binary search in the cumulative sums). */
-  private sample(): void {
-    const { cdf, tokens } = this;
-    const pi = this.family.state.pi;
-    const V = pi.length;
-    let total = 0;
-    for (let i = 0; i < V; i++) {
-      total += pi[i]!;
-      cdf[i] = total;
-    }
-    for (let b = 0; b < tokens.length; b++) {
-      const u = this.random() * total;
-      let lo = 0;
-      let hi = V - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (cdf[mid]! > u) hi = mid;
-        else lo = mid + 1;
+      const logPi = family.logProbabilities();
+      const grad = s.grad;
+      grad.fill(0);
+      let weightSum = 0;
+      for (let b = 0; b < batch; b++) {
+        const x = this.tokens[b]!;
+        const ratio = epoch === 0 ? 1 : Math.exp(logPi[x]! - this.oldLogProb[b]!);
+        const c =
+          (this.weights[b]! * (surrogate(config, this.advantage[b]!, ratio) - lossTerm(config, perSample, logPi[x]! - logRef[x]!, ratio, beta))) / batch;
+        grad[x] = grad[x]! + c;
+        weightSum += c;
       }
-      tokens[b] = lo;
-    }
-  }
-
-  /**
-   * s.grad ← the ascent direction of the surrogate for the current θ (π evaluated):
-   *   REINFORCE / PPO epoch 0: (1/B) Σ A_b (e_{x_b} − π);  PPO: A_b·ρ_b where the clip is inactive;
-   *   KL in the loss: − β (1/B) Σ k'(ℓ_b) (e_{x_b} − π)  (pathwise through log π(x_b)).
-   */
-  private policyGradient(beta: number, klInLoss: boolean): void {
-    const { batch, clip, algorithm } = this.config;
-    const s = this.family.state;
-    const grad = s.grad;
-    grad.fill(0);
-    let weightSum = 0;
-    for (let b = 0; b < batch; b++) {
-      const x = this.tokens[b]!;
-      const a = this.advantage[b]!;
-      let w = a;
-      if (algorithm === "ppo") {
-        const ratio = Math.exp(s.theta[x]! - s.logZ - this.oldLogProb[b]!);
-        // d/dθ min(ρA, clip(ρ)A) is ρA∇log π where the unclipped term is the smaller one, else 0.
-        const clipped = (a >= 0 && ratio > 1 + clip) || (a < 0 && ratio < 1 - clip);
-        w = clipped ? 0 : a * ratio;
+      for (let i = 0; i < s.V; i++) grad[i] = grad[i]! - s.pi[i]! * weightSum; // the −π part of ∇log π
+      if (!perSample) {
+        family.penaltyGradient(penalty, beta, this.klGrad);
+        for (let i = 0; i < s.V; i++) grad[i] = grad[i]! + this.klGrad[i]!;
       }
-      if (klInLoss) w -= beta * this.slope[b]!;
-      grad[x] = grad[x]! + w / batch;
-      weightSum += w / batch;
+      family.updated(this.optimizer.step(s.theta, grad));
     }
-    for (let i = 0; i < s.V; i++) grad[i] = grad[i]! - s.pi[i]! * weightSum; // the −π part of ∇log π
   }
 }
