@@ -5,6 +5,9 @@
  * A command lists the flags it takes and loads its scenario with loadScenarioFor.
  */
 import { DIVERGENCE_KINDS, PENALTY_SYNTAX } from "../core/divergences/registry.js";
+import { BASELINES } from "../core/baselines.js";
+import { ESTIMATOR_NAMES } from "../core/estimators.js";
+import { KL_IN, MODES } from "../scenario/fields.js";
 import type { Scenario } from "../scenario/loader.js";
 import { expectPenalty } from "../scenario/schema.js";
 import { loadWithSettings, parseSetting, type Setting } from "../scenario/settings.js";
@@ -44,6 +47,28 @@ export const PENALTY_FLAG: FlagSpec = {
 };
 export const LR_FLAG: FlagSpec = { name: "lr", type: "number", value: "X", describe: "learning rate > 0 (default: the scenario's)", path: "optimizer.lr" };
 export const SEED_FLAG: FlagSpec = { name: "seed", type: "integer", value: "S", describe: "random seed (sampled mode; default: the scenario's)", path: "seed" };
+/** The sampled-training settings under short names (the same as --set mode=…, sampling.…=…). */
+export const TRAINING_FLAGS: readonly FlagSpec[] = [
+  {
+    name: "mode",
+    type: "string",
+    value: "M",
+    describe: "exact, sampled or expected (the sampled estimator's expected gradient)",
+    choices: MODES,
+    path: "mode",
+  },
+  {
+    name: "estimator",
+    type: "string",
+    value: "K",
+    describe: `per-sample KL estimator: ${ESTIMATOR_NAMES.join(", ")}`,
+    choices: ESTIMATOR_NAMES,
+    path: "sampling.estimator",
+  },
+  { name: "kl-in", type: "string", value: "WHERE", describe: "where β·k enters: reward or loss", choices: KL_IN, path: "sampling.kl_in" },
+  { name: "baseline", type: "string", value: "B", describe: "loo, mean or none", choices: BASELINES.map((b) => b.name), path: "sampling.baseline" },
+  { name: "batch", type: "integer", value: "N", describe: "samples per step", path: "sampling.batch" },
+];
 export const JSON_FLAG: FlagSpec = { name: "json", type: "boolean", describe: "print the result as JSON on stdout" };
 
 /** The scenario settings on a command line, in order: each --set, and each flag that names a field. */

@@ -7,7 +7,7 @@ import { checkNumber } from "../scenario/validate.js";
 import { FIELD } from "../sim/record.js";
 import { Simulation } from "../sim/simulation.js";
 import { booleanFlag, numberFlag, stringFlag, type CommandSpec, type ParsedArgs } from "./args.js";
-import { BETA_FLAG, JSON_FLAG, loadScenarioFor, LR_FLAG, PENALTY_FLAG, SEED_FLAG, SET_FLAG, STEPS_FLAG } from "./overrides.js";
+import { BETA_FLAG, JSON_FLAG, loadScenarioFor, LR_FLAG, PENALTY_FLAG, SEED_FLAG, SET_FLAG, STEPS_FLAG, TRAINING_FLAGS } from "./overrides.js";
 import { fmt, metricsTable, scenarioJson, summaryJson, topTokens } from "./final-summary.js";
 import type { Io } from "./io.js";
 
@@ -21,6 +21,7 @@ export const runSpec: CommandSpec = {
     PENALTY_FLAG,
     LR_FLAG,
     SEED_FLAG,
+    ...TRAINING_FLAGS,
     SET_FLAG,
     { name: "every", type: "integer", value: "K", describe: "write every K-th step (default: ~10 000 rows in all; 1 = every step)" },
     {

@@ -1,7 +1,7 @@
 /** `klsim [scenario]` / `klsim tui [scenario]`: the interactive UI, or a static report without a TTY. */
 import { numberFlag, type CommandSpec, type ParsedArgs } from "./args.js";
 import type { Io } from "./io.js";
-import { BETA_FLAG, loadScenarioFor, LR_FLAG, PENALTY_FLAG, SET_FLAG, STEPS_FLAG } from "./overrides.js";
+import { BETA_FLAG, loadScenarioFor, LR_FLAG, PENALTY_FLAG, SET_FLAG, STEPS_FLAG, TRAINING_FLAGS } from "./overrides.js";
 import { runScenario } from "./run.js";
 
 export const tuiSpec: CommandSpec = {
@@ -14,6 +14,7 @@ export const tuiSpec: CommandSpec = {
     BETA_FLAG,
     PENALTY_FLAG,
     LR_FLAG,
+    ...TRAINING_FLAGS,
     SET_FLAG,
   ],
   examples: ["klsim", "klsim tui mode-seeking", "klsim reward-hacking --beta 0.3", "klsim tui adaptive --steps 500", "klsim basic | cat    # static report"],

@@ -71,3 +71,10 @@ export function klFromLogs(logp: ArrayLike<number>, logq: ArrayLike<number>): nu
   }
   return s < 0 ? 0 : s;
 }
+
+/** Total variation ½ Σ |p − q|: the most probability two distributions disagree on. */
+export function totalVariation(p: ArrayLike<number>, q: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < p.length; i++) s += Math.abs(p[i]! - q[i]!);
+  return s / 2;
+}

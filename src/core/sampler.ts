@@ -20,6 +20,8 @@ export class TokenSampler {
   readonly logQ: Float64Array;
   private readonly cdf: Float64Array;
   private readonly order: Int32Array | null;
+  /** Which tokens q keeps (top-k). */
+  private readonly mask: Uint8Array;
   /** Whether q is π itself (τ = 1, every token kept): then w = 1 and nothing is recomputed. */
   readonly identity: boolean;
 
@@ -32,6 +34,7 @@ export class TokenSampler {
     this.cdf = new Float64Array(V);
     this.identity = config.temperature === 1 && (config.topK === null || config.topK >= V);
     this.order = config.topK === null || config.topK >= V ? null : new Int32Array(V);
+    this.mask = new Uint8Array(V);
   }
 
   /** q ← the sampler of π (given with log π, which is finite). */
@@ -60,7 +63,7 @@ export class TokenSampler {
 
   /** 1 for each token kept (all but the V − k least probable under top-k). */
   private keptMask(pi: ArrayLike<number>): Uint8Array {
-    const kept = this.mask ?? (this.mask = new Uint8Array(this.V));
+    const kept = this.mask;
     if (!this.order) {
       kept.fill(1);
       return kept;
@@ -72,7 +75,6 @@ export class TokenSampler {
     for (let k = 0; k < this.config.topK!; k++) kept[order[k]!] = 1;
     return kept;
   }
-  private mask: Uint8Array | null = null;
 
   /** The importance weight π(x)/q(x) of a drawn token. */
   weight(x: number, logPi: ArrayLike<number>): number {

@@ -9,6 +9,7 @@ import { type Controller, type ControllerConfig, createController } from "../cor
 import type { Divergence } from "../core/divergence.js";
 import type { PolicyFamily } from "../core/family.js";
 import { emptyMetricRow, firstNonFinite, METRIC, METRIC_FIELDS, NON_FINITE_MEANING } from "../core/metric-row.js";
+import { type FixedPoint, fixedPointOf } from "../core/fixed-points.js";
 import { metricsOf, type PolicyMetrics } from "../core/metrics.js";
 import { optimumOf } from "../core/optima.js";
 import type { OptimizerConfig } from "../core/optimizers.js";
@@ -51,6 +52,16 @@ export interface OptimumView {
   metrics: PolicyMetrics;
 }
 
+/** Sampled and expected mode: what the configuration really optimises and where it settles (core/fixed-points.ts). */
+export interface FixedPointView {
+  /** "reverse KL", "forward KL", "reverse − forward (unbounded)", "nothing", … */
+  optimises: string;
+  method: FixedPoint["method"];
+  /** The fixed point's metrics under the current β and penalty, or null: there is none (training diverges). */
+  metrics: PolicyMetrics | null;
+  policy: Float64Array | null;
+}
+
 /** An immutable picture of the simulation for one frame. */
 export interface SimSnapshot {
   /** Increases whenever anything visible changed. */
@@ -67,6 +78,9 @@ export interface SimSnapshot {
   /** π at the current step (a copy). */
   policy: Float64Array;
   optimum: OptimumView;
+  /** Sampled and expected mode: the training settings and where they really settle; null in exact mode. */
+  sampling: SampledConfig | null;
+  fixedPoint: FixedPointView | null;
   /** Chart history, one copied column per RECORD_FIELDS entry, all `historyLength` long. */
   history: Float64Array[];
   historyLength: number;
@@ -100,6 +114,7 @@ export class Simulation {
   private failedStep: number | null = null;
   private optimumCache: OptimumView | null = null;
   private snapshotCache: SimSnapshot | null = null;
+  private fixedPointCache: { settings: SampledConfig; beta: number; penalty: Divergence; view: FixedPointView } | null = null;
 
   constructor(
     readonly problem: Problem,
@@ -314,6 +329,23 @@ export class Simulation {
     return view;
   }
 
+  /** Sampled and expected mode: the configuration's fixed point for the current β and penalty (cached until any of them changes); null in exact mode. */
+  fixedPoint(): FixedPointView | null {
+    const settings = this.stepper.settings;
+    if (!settings) return null;
+    const cached = this.fixedPointCache;
+    if (cached && cached.settings === settings && cached.beta === this.currentBeta && cached.penalty === this.currentPenalty) return cached.view;
+    const found = fixedPointOf(this.problem, settings, this.currentPenalty, this.currentBeta);
+    const view: FixedPointView = {
+      optimises: found.optimises,
+      method: found.method,
+      policy: found.policy,
+      metrics: found.policy ? metricsOf(this.problem, found.policy, this.currentPenalty, this.currentBeta) : null,
+    };
+    this.fixedPointCache = { settings, beta: this.currentBeta, penalty: this.currentPenalty, view };
+    return view;
+  }
+
   /** Metrics of the current policy from the running state (cheap; no pass over V). */
   metrics(): PolicyMetrics {
     const row = this.row;
@@ -343,6 +375,8 @@ export class Simulation {
       klEstimate: Number.isNaN(this.row[FIELD.kl_estimate]!) ? null : this.row[FIELD.kl_estimate]!,
       policy: this.policy.slice(),
       optimum: this.optimum(),
+      sampling: this.sampling,
+      fixedPoint: this.fixedPoint(),
       history: RECORD_FIELDS.map((_, f) => this.history.column(f)),
       historyLength: this.history.length,
       failure: this.failure,

@@ -4,6 +4,8 @@
  * changed β, the penalty or the estimator, and the optimum for the β and penalty in force at each
  * step. No ink (the optimum cache aside, pure): the live TUI and the static report draw the same.
  */
+import { totalVariation } from "../core/information.js";
+import type { PolicyMetrics } from "../core/metrics.js";
 import { METRIC } from "../core/metric-row.js";
 import type { Problem } from "../core/problem.js";
 import type { SettingChange, SettingName } from "../sim/change-log.js";
@@ -35,6 +37,7 @@ export const SERIES_STYLES = {
   optimum: "dashed",
   optimumGold: "dashdot",
   target: "dashdot",
+  fixedPoint: "dotted",
 } as const satisfies Record<string, LineStyle>;
 
 /** Default time a frame may spend on optima it has not seen (optimum-track.ts). */
@@ -157,10 +160,19 @@ export function metricCharts(snap: SimSnapshot, width: number, heights: readonly
     controller.kind === "adaptive" ? { reference: { label: "target", color: COLORS.target, style: SERIES_STYLES.target, y: controller.target } } : null;
   const withTarget = (kl: number) => (target && snap.penalty.sameAs === kl ? [target] : []);
   const log = options.log ? " · log" : "";
+  // sampled and expected mode: where the configuration really settles, when that is not π*
+  const fixedPoint = snap.fixedPoint;
+  const apart = fixedPoint !== null && (fixedPoint.policy === null || totalVariation(fixedPoint.policy, snap.optimum.policy) > 1e-6);
+  const settles = (pick: (m: PolicyMetrics) => number | null): Entry[] =>
+    apart && fixedPoint.metrics
+      ? [{ reference: { label: "fixed pt", color: COLORS.fixedPoint, style: SERIES_STYLES.fixedPoint, y: pick(fixedPoint.metrics) ?? NaN } }]
+      : [];
+  const rewardTitle = CHART_TITLES.reward + (apart && !fixedPoint.metrics ? ` · ${fixedPoint.optimises}: no fixed point` : "");
 
   const reward: Entry[] = [
     { series: { label: "proxy", color: COLORS.reward, style: SERIES_STYLES.measured, xs, ys: column("reward") }, value: now.reward },
     optimumLine("π*", COLORS.optimum, SERIES_STYLES.optimum, (m) => m.reward, best.reward),
+    ...settles((m) => m.reward),
   ];
   if (now.goldReward !== null && best.goldReward !== null) {
     reward.splice(1, 0, { series: { label: "gold", color: COLORS.gold, style: SERIES_STYLES.gold, xs, ys: column("gold_reward") }, value: now.goldReward });
@@ -168,7 +180,7 @@ export function metricCharts(snap: SimSnapshot, width: number, heights: readonly
   }
   const common = { xRange: view.range, markers: view.markers, xLabel: view.xLabel };
   return [
-    chart(CHART_TITLES.reward, reward, width, heights[0] ?? 8, { ...common }),
+    chart(rewardTitle, reward, width, heights[0] ?? 8, { ...common }),
     chart(
       CHART_TITLES.reverseKL + penalised(METRIC.reverse_kl) + log,
       [
@@ -183,6 +195,7 @@ export function metricCharts(snap: SimSnapshot, width: number, heights: readonly
           : []),
         { series: { label: "π", color: COLORS.reverseKL, style: SERIES_STYLES.measured, xs, ys: column("reverse_kl") }, value: now.reverseKL },
         optimumLine("π*", COLORS.optimum, SERIES_STYLES.optimum, (m) => m.reverseKL, best.reverseKL),
+        ...settles((m) => m.reverseKL),
         ...withTarget(METRIC.reverse_kl),
       ],
       width,
@@ -194,6 +207,7 @@ export function metricCharts(snap: SimSnapshot, width: number, heights: readonly
       [
         { series: { label: "π", color: COLORS.forwardKL, style: SERIES_STYLES.measured, xs, ys: column("forward_kl") }, value: now.forwardKL },
         optimumLine("π*", COLORS.optimum, SERIES_STYLES.optimum, (m) => m.forwardKL, best.forwardKL),
+        ...settles((m) => m.forwardKL),
         ...withTarget(METRIC.forward_kl),
       ],
       width,

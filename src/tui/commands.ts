@@ -3,7 +3,12 @@
  * (which applies them to the Simulation and publishes at once, so the π* lines move immediately).
  */
 import { basename, join, relative, isAbsolute } from "node:path";
+import { BASELINES } from "../core/baselines.js";
 import { nextPenalty } from "../core/divergences/registry.js";
+import { ESTIMATOR_LIST } from "../core/estimators.js";
+import type { SamplingChange } from "../core/stepper.js";
+import type { SampledConfig } from "../core/steppers/sampled.js";
+import { KL_IN } from "../scenario/fields.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { listScenarioNames, loadScenario, simConfigOf, type Scenario } from "../scenario/loader.js";
 import { historyCsv } from "../sim/record-format.js";
@@ -68,6 +73,10 @@ export function executeCommand(command: Command, ctx: CommandContext): void {
       return store.update((sim) => sim.setBeta(0));
     case "toggleDirection":
       return store.update((sim) => sim.setPenalty(nextPenalty(sim.penalty)));
+    case "nextEstimator":
+    case "toggleKlIn":
+    case "nextBaseline":
+      return changeSampling(command, ctx);
     case "reset":
       store.reset();
       return dispatch({ type: "message", text: "reset: back to π_ref at step 0 with the scenario's β and penalty" });
@@ -135,4 +144,20 @@ function exportHistory({ store, dispatch, exportDir }: CommandContext): void {
   } catch (error) {
     dispatch({ type: "message", text: `export failed: ${error instanceof Error ? error.message : String(error)}` });
   }
+}
+
+/** k, i, b: the next estimator, the other placement, the next baseline — each a step through its registry. */
+const SAMPLING_KEYS: Record<"nextEstimator" | "toggleKlIn" | "nextBaseline", (s: SampledConfig) => SamplingChange> = {
+  nextEstimator: (s) => ({ estimator: ESTIMATOR_LIST[(ESTIMATOR_LIST.indexOf(s.estimator) + 1) % ESTIMATOR_LIST.length]! }),
+  toggleKlIn: (s) => ({ klIn: KL_IN[(KL_IN.indexOf(s.klIn) + 1) % KL_IN.length]! }),
+  nextBaseline: (s) => ({ baseline: BASELINES[(BASELINES.indexOf(s.baseline) + 1) % BASELINES.length]! }),
+};
+
+function changeSampling(command: keyof typeof SAMPLING_KEYS, { store, dispatch }: CommandContext): void {
+  const settings = store.sim.sampling;
+  if (!settings) return dispatch({ type: "message", text: "k, i, b change sampled training: run with --set mode=sampled (or mode=expected)" });
+  store.update((sim) => sim.configureSampling(SAMPLING_KEYS[command](settings)));
+  const now = store.sim.sampling!;
+  const verdict = store.sim.fixedPoint()?.optimises ?? "";
+  dispatch({ type: "message", text: `${now.estimator.name} in the ${now.klIn}, baseline ${now.baseline.name}: optimises ${verdict}` });
 }

@@ -2,6 +2,8 @@
  * The help overlay's text: every key (one line each at 80 columns), the scenario's full
  * description, and what the screen shows, wrapped to the box. The overlay scrolls through it. Pure.
  */
+import { BASELINES } from "../core/baselines.js";
+import { ESTIMATOR_LIST } from "../core/estimators.js";
 import { wrap } from "./number-format.js";
 import { HELP_ROWS } from "./keys.js";
 
@@ -17,6 +19,7 @@ const NOTES = [
   "Dashed: the closed-form optimum π* for the β and penalty in force at each step. Dash-dot: π* on the gold reward, and the adaptive controller's target KL.",
   "Marks on the step axis, with dots up the chart: a key changed β (β), the penalty (D) or the estimator (k) at that step.",
   "Tokens: π as a bar, π_ref │ and π* ◆ on a scale fixed per scenario; r is the token's reward and ℓ = log π/π_ref.",
+  `Sampled and expected modes: k steps through the estimators ${ESTIMATOR_LIST.map((e) => e.name).join(", ")}; i puts the KL in the reward or the loss; b steps through the baselines ${BASELINES.map((b) => b.name).join(", ")}. The status line says what the configuration really optimises, and a dotted line marks its fixed point where that is not π*.`,
   "NO_COLOR=1 turns colour off (FORCE_COLOR wins); the line styles keep the series apart.",
 ];
 

@@ -8,6 +8,9 @@ export type Command =
   | "betaDown"
   | "betaZero"
   | "toggleDirection"
+  | "nextEstimator"
+  | "toggleKlIn"
+  | "nextBaseline"
   | "slower"
   | "faster"
   | "reset"
@@ -52,6 +55,7 @@ export const HELP_ROWS: readonly HelpRow[] = [
   { keys: "+ -", does: "β × 1.25 / × 0.8 (from 0, + gives 0.01)", short: "β" },
   { keys: "0", does: "β = 0 (no penalty: watch the policy collapse)", short: "β=0" },
   { keys: "d", does: `next penalty: ${DIVERGENCE_KINDS.map((k) => k.example.short).join(" → ")}`, short: "penalty" },
+  { keys: "k i b", does: "sampled: next estimator · KL reward ↔ loss · next baseline", short: "estimator" },
   { keys: "[ ]", does: "slower / faster (steps per frame: 1, 2, 5, 10, … 10000)", short: "speed" },
   { keys: "z", does: "zoom: all steps, then the last 10ⁿ steps, smaller each time", short: "zoom" },
   { keys: "g", does: "log y-scale on the KL charts and β(t) (again: linear)", short: "log" },
@@ -62,10 +66,10 @@ export const HELP_ROWS: readonly HelpRow[] = [
 ];
 
 /**
- * Keys DESIGN.md §4 gives to features other issues add — k next estimator, i kl_in, b baseline,
- * f frontier screen, c pin a ghost run — so nothing else may take them (a test checks).
+ * Keys DESIGN.md §4 gives to features other issues add — f frontier screen, c pin a ghost run — so
+ * nothing else may take them (a test checks).
  */
-export const RESERVED_KEYS: readonly string[] = ["k", "i", "b", "f", "c"];
+export const RESERVED_KEYS: readonly string[] = ["f", "c"];
 
 const PLAIN_KEYS: Readonly<Record<string, Command>> = {
   " ": "togglePause",
@@ -76,6 +80,9 @@ const PLAIN_KEYS: Readonly<Record<string, Command>> = {
   _: "betaDown",
   "0": "betaZero",
   d: "toggleDirection",
+  k: "nextEstimator",
+  i: "toggleKlIn",
+  b: "nextBaseline",
   "[": "slower",
   "]": "faster",
   r: "reset",

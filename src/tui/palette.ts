@@ -8,6 +8,8 @@ export const COLORS = {
   estimate: "red",
   /** The closed-form optimum π* (dashed lines, ◆ markers). */
   optimum: "gray",
+  /** Where a sampled configuration really settles (its fixed point), when that is not π*. */
+  fixedPoint: "redBright",
   /** π* evaluated on the gold reward. */
   optimumGold: "white",
   /** The adaptive controller's target KL. */

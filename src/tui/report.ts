@@ -20,7 +20,7 @@ const MAX_TOKEN_ROWS = 20;
 export function staticReport(scenario: Scenario, sim: Simulation, width: number, budgetMs = Infinity): string {
   const w = Math.max(40, Math.min(Math.floor(width) || 100, 160));
   const snap = sim.snapshot();
-  const sampling = scenario.spec.mode === "sampled" ? scenario.spec.sampling : null;
+  const sampling = snap.sampling;
   const out: string[] = [];
   out.push(`klsim · ${scenario.spec.name}`);
   out.push(...wrap(scenario.spec.description, w));
@@ -29,7 +29,7 @@ export function staticReport(scenario: Scenario, sim: Simulation, width: number,
     ...wrap(
       `after ${snap.step} steps · β ${formatValue(snap.beta)} (${controllerText(snap.controller)}) · ` +
         `penalty ${penaltyText(snap.penalty)} · ${optimizerText(snap.optimizer)}` +
-        (sampling ? ` · ${samplingText(sampling)}` : ""),
+        (sampling ? ` · ${samplingText(snap, scenario.spec.mode)}` : ""),
       w,
     ),
   );
@@ -37,7 +37,7 @@ export function staticReport(scenario: Scenario, sim: Simulation, width: number,
   out.push("");
   const height = w >= 80 ? 12 : 10;
   const chartWidth = Math.min(w, 120);
-  const options = { problem: sim.problem, estimator: sampling?.estimator, budgetMs };
+  const options = { problem: sim.problem, estimator: sampling?.estimator.name, budgetMs };
   for (const spec of [betaStrip(snap, chartWidth, 4, options), ...metricCharts(snap, chartWidth, [height, height, height], options)]) {
     out.push(...renderChart(spec).lines.map((line) => line.trimEnd()), "");
   }

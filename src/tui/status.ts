@@ -2,7 +2,6 @@
 import type { ControllerConfig } from "../core/controllers.js";
 import type { OptimizerConfig } from "../core/optimizers.js";
 import type { Divergence } from "../core/divergence.js";
-import type { SamplingSpec } from "../scenario/schema.js";
 import type { SimSnapshot } from "../sim/simulation.js";
 import type { Span } from "./chart/braille.js";
 import { formatRate, formatValue, printable } from "./number-format.js";
@@ -40,8 +39,20 @@ export function controllerText(controller: ControllerConfig): string {
   return "fixed";
 }
 
-export function samplingText(s: SamplingSpec): string {
-  return `sampled ${s.algorithm} ${s.estimator} ×${s.batch}, KL in ${s.klIn}`;
+/** "k3·loss·loo → forward KL": the estimator, placement, baseline and verdict, for narrow lines. */
+function compactSampling(snap: SimSnapshot): string {
+  const s = snap.sampling;
+  if (!s) return "";
+  return `${s.estimator.name}·${s.klIn}·${s.baseline.name}${snap.fixedPoint ? ` → ${snap.fixedPoint.optimises}` : ""}`;
+}
+
+/** "sampled reinforce k1 ×64, KL in reward, loo → reverse KL": the settings and what they really optimise. */
+export function samplingText(snap: SimSnapshot, mode: string): string | null {
+  const s = snap.sampling;
+  if (!s) return null;
+  const sampler = (s.temperature !== 1 ? ` τ ${formatValue(s.temperature)}` : "") + (s.topK !== null ? ` top-${s.topK}` : "");
+  const verdict = snap.fixedPoint ? ` → ${snap.fixedPoint.optimises}` : "";
+  return `${mode} ${s.algorithm} ${s.estimator.name} ×${s.batch}${sampler}, KL in ${s.klIn}, ${s.baseline.name}${verdict}`;
 }
 
 export function optimizerText(optimizer: OptimizerConfig): string {
@@ -67,7 +78,8 @@ export function statusLines(input: StatusInput, width: number): Span[][] {
     { spans: [{ text: controllerText(sim.controller) }], drop: 2 },
     { spans: [{ text: `penalty ${penaltyText(sim.penalty)}` }], short: [{ text: sim.penalty.short }], drop: 1 },
     { spans: [{ text: optimizerText(sim.optimizer) }], drop: 5 },
-    ...(input.sampling ? [{ spans: [{ text: input.sampling }], drop: 6 }] : []),
+    // what sampled training really optimises matters more than the speed or the optimiser
+    ...(input.sampling ? [{ spans: [{ text: input.sampling }], short: [{ text: compactSampling(sim) }], drop: 1 }] : []),
   ];
   const metrics: Field[] = [
     metric("reward", m.reward, COLORS.reward, 0),

@@ -66,6 +66,35 @@ async function setup({ scenario = basic, sim, paused = true, size = { columns: 1
 }
 
 describe("Root", () => {
+  it("k, i and b change the estimator, placement and baseline; the status says what it optimises, and a dotted line marks the fixed point", async () => {
+    const grpo = await loadScenario("sampled-grpo"); // k3 in the loss, loo, β ½ on basic's problem
+    const { store, frame, stdin } = await setup({ scenario: grpo, size: { columns: 140, rows: 40 } });
+    // the forward optimum of basic at β = ½ (4d² + 2d − ½ = 0, π*₀ = ⅛/d) and the reverse one e²/(e² + 3)
+    const d = (-2 + Math.sqrt(4 + 8)) / 8;
+    const forward = 0.125 / d;
+    const reverse = Math.exp(2) / (Math.exp(2) + 3);
+    expect(frame()).toContain("k3·loss·loo → forward KL");
+    expect(frame()).toContain(`fixed pt ${formatValue(forward)}`);
+    expect(frame()).toContain(`π* ${formatValue(reverse)}`);
+    await press(stdin, "k"); // k3 → rho-k3: the reverse KL's gradient
+    expect(store.sim.sampling!.estimator.name).toBe("rho-k3");
+    expect(frame()).toContain("rho-k3·loss·loo → reverse KL");
+    expect(frame()).not.toContain("fixed pt"); // it is π* itself
+    await press(stdin, "i"); // into the reward: ρ·k3 is k3 there
+    expect(frame()).toContain("rho-k3·reward·loo → reverse − forward (unbounded)");
+    expect(frame()).toContain("no fixed point");
+    await press(stdin, "i", "b"); // back to the loss, then the mean baseline: β·32/31
+    expect(store.sim.sampling!.baseline.name).toBe("mean");
+    const biased = Math.exp(31 / 16) / (Math.exp(31 / 16) + 3);
+    expect(frame()).toContain(`fixed pt ${formatValue(biased)}`);
+  });
+
+  it("k in exact mode says what it needs", async () => {
+    const { frame, stdin } = await setup();
+    await press(stdin, "k");
+    expect(frame()).toContain("mode=sampled");
+  });
+
   it("shows the scenario, step, β, controller, direction, optimiser and metrics", async () => {
     const { frame } = await setup();
     const screen = frame();

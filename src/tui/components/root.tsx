@@ -76,7 +76,7 @@ export function Root({ store, size, exportDir = process.cwd(), scenarios = SHIPP
 
   const scenario = frame.meta;
   const { sim } = frame;
-  const sampling = scenario.spec.mode === "sampled" ? scenario.spec.sampling : null;
+  const sampling = sim.sampling;
   const footer = useMemo(() => footerLines(columns), [columns]);
   const layout = layoutFor(columns, rows, sim.policy.length, footer.length);
   const labels = scenario.tokens.length === sim.policy.length ? scenario.tokens : [];
@@ -121,7 +121,7 @@ export function Root({ store, size, exportDir = process.cwd(), scenarios = SHIPP
   useInput(onKey, { isActive: isRawModeSupported === true });
 
   if (layout.tooSmall) return <TooSmall columns={columns} rows={rows} />;
-  const options = { problem, estimator: sampling?.estimator, changes: frame.changes, window: ui.window, log: ui.logScale };
+  const options = { problem, estimator: sampling?.estimator.name, changes: frame.changes, window: ui.window, log: ui.logScale };
   const status = {
     scenario: scenario.spec.name,
     sim,
@@ -129,7 +129,7 @@ export function Root({ store, size, exportDir = process.cwd(), scenarios = SHIPP
     stepsPerFrame,
     stepsPerSecond: frame.stepsPerSecond,
     failure: frame.failure,
-    sampling: sampling ? samplingText(sampling) : null,
+    sampling: samplingText(sim, scenario.spec.mode),
     klEstimate: latestEstimate(sim),
   };
   const charts = <ChartsPanel sim={sim} width={layout.chartWidth} heights={layout.chartHeights} betaRows={layout.betaRows} options={options} />;
