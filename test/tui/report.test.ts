@@ -34,17 +34,25 @@ describe("staticReport", () => {
     expect(report.match(/└step 0 +step 2000/g)).toHaveLength(3);
   });
 
-  it("reports the final numbers as sim.metrics() formats them, beside the optimum", async () => {
+  it("reports the final numbers beside the optimum's, both at basic's closed form after 2000 steps", async () => {
     const { scenario, sim } = await finished("basic");
     const report = staticReport(scenario, sim, 100);
-    const m = sim.metrics();
-    const best = sim.optimum().metrics;
-    expect(row(report, "reward (proxy)")).toEqual([formatValue(m.reward), formatValue(best.reward)]);
-    expect(row(report, "gold reward")).toEqual([formatValue(m.goldReward), formatValue(best.goldReward)]);
-    expect(row(report, "reverse KL(π‖π_ref)")).toEqual([formatValue(m.reverseKL), formatValue(best.reverseKL)]);
-    expect(row(report, "forward KL(π_ref‖π)")).toEqual([formatValue(m.forwardKL), formatValue(best.forwardKL)]);
-    expect(row(report, "entropy")[0]).toBe(formatValue(m.entropy));
-    expect(row(report, "objective")[0]).toBe(formatValue(m.objective));
+    // basic at β = ½: π* = (p, q, q, q), p = e²/(e² + 3), q = (1 − p)/3, π_ref uniform, r = g = e₀
+    const p = Math.exp(2) / (Math.exp(2) + 3);
+    const q = (1 - p) / 3;
+    const reverse = p * Math.log(4 * p) + 3 * q * Math.log(4 * q);
+    const forward = 0.25 * (Math.log(0.25 / p) + 3 * Math.log(0.25 / q));
+    const entropy = -p * Math.log(p) - 3 * q * Math.log(q);
+    for (const [label, value] of [
+      ["reward (proxy)", p],
+      ["gold reward", p],
+      ["reverse KL(π‖π_ref)", reverse],
+      ["forward KL(π_ref‖π)", forward],
+    ] as const) {
+      expect(row(report, label), label).toEqual([formatValue(value), formatValue(value)]);
+    }
+    expect(row(report, "entropy")[0]).toBe(formatValue(entropy));
+    expect(row(report, "objective")[0]).toBe(formatValue(p - 0.5 * reverse));
     // And the numbers are right: after 2000 SGD steps basic sits at its optimum, 0.711 on 'good'.
     expect(Number(row(report, "reward (proxy)")[0])).toBeCloseTo(0.7112, 4);
     expect(report).toMatch(/^after 2000 steps · β 0\.5 \(fixed\) · penalty reverse KL\(π‖π_ref\) · sgd lr 1$/m);

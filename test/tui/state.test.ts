@@ -21,7 +21,9 @@ describe("uiReducer", () => {
   });
 
   it("walks the speed list 1, 2, 5, 10, … 10000 and stops at both ends", () => {
-    expect(SPEEDS).toEqual([1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000]);
+    // the 1-2-5 series the help promises: each entry 1, 2 or 5 times a power of ten, from 1 to 10 000, none skipped
+    const series = [0, 1, 2, 3, 4].flatMap((k) => [1, 2, 5].map((m) => m * 10 ** k)).filter((x) => x <= 10_000);
+    expect([...SPEEDS]).toEqual(series);
     expect(stepsPerFrameOf(run(start, { type: "faster" }))).toBe(20);
     expect(stepsPerFrameOf(run(start, { type: "slower" }, { type: "slower" }))).toBe(2);
     const slowest = run(start, ...Array<UiAction>(20).fill({ type: "slower" }));
