@@ -20,6 +20,7 @@ let hacking: Scenario;
 beforeAll(async () => {
   hacking = await loadScenario("reward-hacking");
   delete process.env.FORCE_COLOR; // chalk has its level; from here the UI reads NO_COLOR itself
+  delete process.env.NO_COLOR; // CI exports NO_COLOR=1: "by default" means unset here
 });
 afterEach(() => {
   cleanup();

@@ -12,20 +12,17 @@
  */
 import type { Divergence } from "../divergence.js";
 import type { SoftmaxFamily } from "../families/softmax.js";
-import { emptyMetricRow, METRIC, METRIC_COUNT, rowFinite } from "../metric-row.js";
+import { METRIC } from "../metric-row.js";
 import type { Optimizer } from "../optimizers.js";
 import { TokenSampler } from "../sampler.js";
 import type { SamplingChange, Stepper } from "../stepper.js";
+import { RowStepper } from "./row-stepper.js";
 import { epochsOf, estimatesPenalty, lossTerm, sampleReturn, surrogate } from "./policy-gradient.js";
 import type { SampledConfig } from "./sampled.js";
 
 const MAX_STEPS = 256;
 
-export class ExpectedStepper implements Stepper {
-  readonly kernel = "typescript";
-  readonly threaded = false;
-  readonly maxSteps = MAX_STEPS;
-  readonly metrics: readonly number[];
+export class ExpectedStepper extends RowStepper implements Stepper {
   private config: SampledConfig;
   private sampler: TokenSampler;
   /** π_old, log π_old and q·w = π_old on the kept tokens, of the step being taken. */
@@ -34,18 +31,16 @@ export class ExpectedStepper implements Stepper {
   /** The expected advantage of each token (of the step being taken). */
   private readonly advantage: Float64Array;
   private readonly klGrad: Float64Array;
-  private readonly rows = new Float64Array(MAX_STEPS * METRIC_COUNT);
-  private readonly current = emptyMetricRow();
 
   constructor(
-    readonly family: SoftmaxFamily,
+    override readonly family: SoftmaxFamily,
     readonly optimizer: Optimizer,
     config: SampledConfig,
   ) {
+    super(family, MAX_STEPS, [...family.metrics, METRIC.kl_estimate]);
     const V = family.vocab;
     this.config = config;
     this.sampler = new TokenSampler(V, config);
-    this.metrics = [...family.metrics, METRIC.kl_estimate];
     this.oldPi = new Float64Array(V);
     this.oldLogPi = new Float64Array(V);
     this.advantage = new Float64Array(V);
@@ -67,10 +62,6 @@ export class ExpectedStepper implements Stepper {
     this.refresh(penalty);
   }
 
-  supports(): boolean {
-    return true;
-  }
-
   reset(penalty: Divergence): void {
     this.optimizer.reset();
     this.family.reset();
@@ -83,40 +74,13 @@ export class ExpectedStepper implements Stepper {
     this.estimateOn(penalty, this.current);
   }
 
-  advance(penalty: Divergence, beta: number, n: number): number {
-    let k = 0;
-    while (k < n) {
-      const at = k * METRIC_COUNT;
-      this.update(penalty, beta);
-      const stop = this.family.failure() !== null;
-      if (stop) this.rows.fill(Number.NaN, at, at + METRIC_COUNT);
-      else {
-        this.family.evaluate(penalty, this.rows, at);
-        this.estimateOn(penalty, this.rows, at);
-      }
-      k++;
-      if (stop || !rowFinite(this.rows, this.metrics, beta, at)) break;
-    }
-    this.readRow(k - 1, this.current);
-    return k;
+  protected takeStep(penalty: Divergence, beta: number): void {
+    this.update(penalty, beta);
   }
 
-  readRow(j: number, out: Float64Array): void {
-    out.set(this.rows.subarray(j * METRIC_COUNT, (j + 1) * METRIC_COUNT));
-  }
-
-  readCurrent(out: Float64Array): void {
-    out.set(this.current);
-  }
-
-  release(): void {}
-
-  failure(): string | null {
-    return this.family.failure();
-  }
-
-  policy(): Float64Array {
-    return this.family.tokenProbabilities();
+  protected evaluateInto(penalty: Divergence, row: Float64Array, at: number): void {
+    this.family.evaluate(penalty, row, at);
+    this.estimateOn(penalty, row, at);
   }
 
   /** The expected batch mean of k(ℓ) under the sampler, E_q[k(ℓ)] (what a sampled run would log, on average). */
@@ -135,7 +99,7 @@ export class ExpectedStepper implements Stepper {
     row[at + METRIC.kl_estimate] = expected;
   }
 
-  /** θ ← θ + update(E[ĝ]) (once, or `epochs` times for PPO, each at the current θ). */
+  /** E[ĝ] at the current θ into the family's grad, for epoch `epoch` of the step (epoch 0 fixes π_old, its sampler and advantages). */
   expectedGradient(penalty: Divergence, beta: number, epoch: number): Float64Array {
     const config = this.config;
     const family = this.family;
@@ -181,6 +145,7 @@ export class ExpectedStepper implements Stepper {
     return grad;
   }
 
+  /** θ ← θ + update(E[ĝ]) (once, or `epochs` times for PPO, each at the current θ). */
   private update(penalty: Divergence, beta: number): void {
     const family = this.family;
     const epochs = epochsOf(this.config);

@@ -8,10 +8,11 @@
  */
 import type { Divergence } from "../divergence.js";
 import type { SoftmaxFamily } from "../families/softmax.js";
-import { emptyMetricRow, METRIC, METRIC_COUNT, rowFinite } from "../metric-row.js";
+import { METRIC } from "../metric-row.js";
 import type { Optimizer } from "../optimizers.js";
 import { type SamplerConfig, TokenSampler } from "../sampler.js";
 import type { SamplingChange, Stepper } from "../stepper.js";
+import { RowStepper } from "./row-stepper.js";
 import { epochsOf, estimatesPenalty, lossTerm, type PolicyGradientConfig, sampleReturn, surrogate } from "./policy-gradient.js";
 
 /** Sampled (and expected) training settings: the policy gradient's and the sampler's. */
@@ -19,11 +20,7 @@ export type SampledConfig = PolicyGradientConfig & SamplerConfig;
 
 const MAX_STEPS = 64;
 
-export class SampledStepper implements Stepper {
-  readonly kernel = "typescript";
-  readonly threaded = false;
-  readonly maxSteps = MAX_STEPS;
-  readonly metrics: readonly number[];
+export class SampledStepper extends RowStepper implements Stepper {
   private config: SampledConfig;
   private sampler: TokenSampler;
   private readonly tokens: Int32Array;
@@ -33,21 +30,19 @@ export class SampledStepper implements Stepper {
   private readonly advantage: Float64Array;
   private readonly logRatio: Float64Array;
   private readonly klGrad: Float64Array;
-  private readonly rows = new Float64Array(MAX_STEPS * METRIC_COUNT);
-  private readonly current = emptyMetricRow();
   private random: () => number;
 
   /** `randomFor()` gives a fresh seeded uniform generator: called at every reset, so a reset replays the same samples. */
   constructor(
-    readonly family: SoftmaxFamily,
+    override readonly family: SoftmaxFamily,
     readonly optimizer: Optimizer,
     config: SampledConfig,
     private readonly randomFor: () => () => number,
   ) {
+    super(family, MAX_STEPS, [...family.metrics, METRIC.kl_estimate]);
     const V = family.vocab;
     this.config = config;
     this.sampler = new TokenSampler(V, config);
-    this.metrics = [...family.metrics, METRIC.kl_estimate];
     this.tokens = new Int32Array(config.batch);
     this.oldLogProb = new Float64Array(config.batch);
     this.weights = new Float64Array(config.batch);
@@ -74,10 +69,6 @@ export class SampledStepper implements Stepper {
     this.refresh(penalty);
   }
 
-  supports(): boolean {
-    return true;
-  }
-
   reset(penalty: Divergence): void {
     this.optimizer.reset();
     this.random = this.randomFor();
@@ -92,40 +83,14 @@ export class SampledStepper implements Stepper {
     this.estimateOn(penalty, this.current);
   }
 
-  advance(penalty: Divergence, beta: number, n: number): number {
-    let k = 0;
-    while (k < n) {
-      const at = k * METRIC_COUNT;
-      this.update(penalty, beta);
-      const stop = this.family.failure() !== null;
-      if (stop) this.rows.fill(Number.NaN, at, at + METRIC_COUNT);
-      else {
-        this.family.evaluate(penalty, this.rows, at);
-        this.prepare(penalty, this.rows, at);
-      }
-      k++;
-      if (stop || !rowFinite(this.rows, this.metrics, beta, at)) break;
-    }
-    this.readRow(k - 1, this.current);
-    return k;
+  protected takeStep(penalty: Divergence, beta: number): void {
+    this.update(penalty, beta);
   }
 
-  readRow(j: number, out: Float64Array): void {
-    out.set(this.rows.subarray(j * METRIC_COUNT, (j + 1) * METRIC_COUNT));
-  }
-
-  readCurrent(out: Float64Array): void {
-    out.set(this.current);
-  }
-
-  release(): void {}
-
-  failure(): string | null {
-    return this.family.failure();
-  }
-
-  policy(): Float64Array {
-    return this.family.tokenProbabilities();
+  /** The new θ's metrics, and the next batch drawn there. */
+  protected evaluateInto(penalty: Divergence, row: Float64Array, at: number): void {
+    this.family.evaluate(penalty, row, at);
+    this.prepare(penalty, row, at);
   }
 
   /**
