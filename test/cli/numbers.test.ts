@@ -1,5 +1,5 @@
 /**
- * The numbers `klsim kl`, `klsim optimum` and `klsim run` print, against values derived here:
+ * The numbers `klsim kl`, `klsim optimum`, `klsim run` and `klsim sweep` print, against values derived here:
  * the divergences of two given distributions by hand, the optimum of every penalty kind against a
  * numeric maximisation written for the tests (test/helpers/numeric-optimum.ts, 1e-8), and a run of
  * each kind converging onto it.
@@ -53,6 +53,32 @@ describe("klsim optimum and klsim run for every kind of penalty", () => {
       for (let i = 0; i < ref.length; i++) expect(Math.abs(run.policy[i]! - expected[i]!), `${penalty} run π${i}`).toBeLessThan(1e-6);
     }
   }, 120_000);
+});
+
+describe("klsim sweep", () => {
+  it("per β: the optimum columns are the closed form π* ∝ π_ref·e^(r/β), and the final columns are those of a separate run", async () => {
+    const betas = [0.5, 2];
+    const result = await klsim(["sweep", "basic", "--beta", betas.join(","), "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const rows = json<Record<string, number>[]>(result.stdout);
+    expect(rows.map((r) => r.beta)).toEqual(betas);
+    const ref = [0.25, 0.25, 0.25, 0.25];
+    const reward = [1, 0, 0, 0]; // scenarios/basic.json
+    const kl = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * Math.log(x / b[i]!), 0);
+    for (const [k, beta] of betas.entries()) {
+      const row = rows[k]!;
+      const weights = ref.map((q, i) => q * Math.exp(reward[i]! / beta));
+      const Z = weights.reduce((a, b) => a + b, 0);
+      const opt = weights.map((w) => w / Z);
+      const optReward = opt.reduce((s, p, i) => s + p * reward[i]!, 0);
+      expect(row.opt_reward).toBeCloseTo(optReward, 12);
+      expect(row.opt_reverse_kl).toBeCloseTo(kl(opt, ref), 12);
+      expect(row.opt_forward_kl).toBeCloseTo(kl(ref, opt), 12);
+      expect(row.opt_objective).toBeCloseTo(beta * Math.log(Z), 12); // max_π E[r] − β·KL = β·log E_ref[e^(r/β)]
+      const run = json<Record<string, number>>((await klsim(["run", "basic", "--beta", String(beta), "--json"])).stdout);
+      for (const key of ["reward", "forward_kl", "reverse_kl", "entropy", "objective"]) expect(row[key], key).toBe(run[key]);
+    }
+  }, 60_000);
 });
 
 /** D(π, π_ref) from the definitions (the α family's f_A(u) = (u^{1−A} − (1−A)u − A)/(A(A−1))). */
