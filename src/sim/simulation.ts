@@ -95,6 +95,8 @@ export interface SimSnapshot {
   historyLength: number;
   /** Set when a step produced a non-finite value; the simulation then refuses to step. */
   failure: string | null;
+  /** Sequence models: the per-position KL profile (a copy), the mean length and the token-mean KL; null otherwise. */
+  sequence: { profile: Float64Array; meanLength: number; tokenMeanKL: number } | null;
 }
 
 export class Simulation {
@@ -393,9 +395,16 @@ export class Simulation {
       history: RECORD_FIELDS.map((_, f) => this.history.column(f)),
       historyLength: this.history.length,
       failure: this.failure,
+      sequence: this.sequenceView(),
     };
     this.snapshotCache = snap;
     return snap;
+  }
+
+  private sequenceView(): SimSnapshot["sequence"] {
+    const profile = this.family.positionProfile?.();
+    if (!profile) return null;
+    return { profile: profile.slice(), meanLength: this.row[FIELD.mean_length]!, tokenMeanKL: this.row[FIELD.token_mean_kl]! };
   }
 
   /** β or the penalty changed without a step: the current row's objective changes with them. */
