@@ -96,7 +96,7 @@ export interface SimSnapshot {
   /** Set when a step produced a non-finite value; the simulation then refuses to step. */
   failure: string | null;
   /** Sequence models: the per-position KL profile (a copy), the mean length and the token-mean KL; null otherwise. */
-  sequence: { profile: Float64Array; meanLength: number; tokenMeanKL: number } | null;
+  sequence: { profile: Float64Array; meanLength: number; tokenMeanKL: number; training: string | null } | null;
 }
 
 export class Simulation {
@@ -404,7 +404,8 @@ export class Simulation {
   private sequenceView(): SimSnapshot["sequence"] {
     const profile = this.family.positionProfile?.();
     if (!profile) return null;
-    return { profile: profile.slice(), meanLength: this.row[FIELD.mean_length]!, tokenMeanKL: this.row[FIELD.token_mean_kl]! };
+    const training = this.stepper.summary ?? null;
+    return { profile: profile.slice(), meanLength: this.row[FIELD.mean_length]!, tokenMeanKL: this.row[FIELD.token_mean_kl]!, training };
   }
 
   /** β or the penalty changed without a step: the current row's objective changes with them. */

@@ -70,6 +70,12 @@ export class SequenceTrainingStepper extends RowStepper implements Stepper {
     return SEQUENCE_TRAINERS[this.mode](this.family, this.config, this.randomFor());
   }
 
+  /** "k3 ×4, token-loss, sum, loo" (estimator × batch, placement, aggregation, baseline). */
+  get summary(): string {
+    const { estimator, batch, placement, aggregation, baseline } = this.config;
+    return `${estimator.name} ×${batch}, ${placement.name}, ${aggregation.name}, ${baseline.name}`;
+  }
+
   /** The adaptive controller's n: sequences per step. */
   get samplesPerStep(): number {
     return this.config.batch;
