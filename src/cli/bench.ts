@@ -16,6 +16,7 @@ import { Simulation, type SimConfig } from "../sim/simulation.js";
 import { booleanFlag, numberFlag, stringFlag, type CommandSpec, type ParsedArgs } from "./args.js";
 import type { Io } from "./io.js";
 import { JSON_FLAG } from "./overrides.js";
+import { sequenceBench } from "./bench-sequence.js";
 
 export const benchSpec: CommandSpec = {
   name: "bench",
@@ -36,6 +37,12 @@ export const benchSpec: CommandSpec = {
     },
     { name: "long", type: "integer", value: "N", describe: "steps of the memory check at V = 16 (default 1 000 000; 0 skips it)" },
     { name: "seed", type: "integer", value: "S", describe: "seed of the random reference and reward (default 1)" },
+    {
+      name: "sequence-steps",
+      type: "integer",
+      value: "N",
+      describe: "steps of the sequence bench: exact training at V = 4, T = 7 (21 845 prefix nodes), ns per prefix-node (default 2000; 0 skips it)",
+    },
     {
       name: "frames",
       type: "string",
@@ -271,6 +278,15 @@ export async function benchCommand(args: ParsedArgs, io: Io): Promise<number> {
       }
     }
   }
+  const sequenceSteps = checkNumber(numberFlag(args, "sequence-steps") ?? 2000, { integer: true, min: 0, max: 1e9 }, "--sequence-steps");
+  const sequenceResult = sequenceSteps > 0 ? sequenceBench(sequenceSteps, repeat, seed) : null;
+  if (!json && sequenceResult) {
+    const q = sequenceResult;
+    io.out(
+      `
+sequence: V = ${q.vocab}, T = ${q.horizon} (${grouped(q.prefixes)} logit rows, ${grouped(q.prefix_nodes)} prefix nodes), exact reverse KL: ${grouped(q.steps)} steps in ${q.seconds.toFixed(3)} s = ${grouped(q.steps_per_s)} steps/s, ${q.ns_per_prefix_node.toFixed(2)} ns per prefix-node (cpu ${q.cpu_ns_per_prefix_node.toFixed(2)})\n`,
+    );
+  }
   const longResult = long > 0 ? longRun(long, seed) : null;
   const framesScenario = stringFlag(args, "frames");
   const frameResult = framesScenario === undefined ? null : await frameBench(framesScenario);
@@ -283,6 +299,7 @@ export async function benchCommand(args: ParsedArgs, io: Io): Promise<number> {
         results,
         long: longResult,
         frames: frameResult,
+        sequence: sequenceResult,
       }) + "\n",
     );
   } else if (longResult) {

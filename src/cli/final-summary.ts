@@ -68,9 +68,10 @@ export function metricsTable(rows: Array<[string, PolicyMetrics]>): string {
 }
 
 /** The top tokens by probability, "good 0.7112  ok 0.0963 …". */
-export function topTokens(tokens: readonly string[], policy: ArrayLike<number>, count = 8): string {
+export function topTokens(tokens: readonly string[] | ((i: number) => string), policy: ArrayLike<number>, count = 8, what = "tokens"): string {
+  const name = typeof tokens === "function" ? tokens : (i: number) => tokens[i] ?? String(i);
   const order = Array.from(policy, (p, i) => [p, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
-  const shown = order.slice(0, count).map(([p, i]) => `${tokens[i] ?? i} ${fmt(p)}`);
+  const shown = order.slice(0, count).map(([p, i]) => `${name(i)} ${fmt(p)}`);
   const rest = policy.length - shown.length;
-  return shown.join("  ") + (rest > 0 ? `  … (+${rest} tokens)` : "");
+  return shown.join("  ") + (rest > 0 ? `  … (+${rest} ${what})` : "");
 }

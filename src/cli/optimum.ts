@@ -1,6 +1,7 @@
 /** `klsim optimum`: the closed-form maximiser of E_π[r] − β·KL for a scenario. */
 import { divergenceNamed, PENALTY_SYNTAX } from "../core/divergences/registry.js";
-import { optimumOf } from "../core/optima.js";
+import { outcomeNamer, simConfigOf } from "../scenario/loader.js";
+import { optimumPolicyOf } from "../sim/steppers.js";
 import { metricsOf } from "../core/metrics.js";
 import { booleanFlag, type CommandSpec, type ParsedArgs } from "./args.js";
 import type { Io } from "./io.js";
@@ -19,7 +20,8 @@ export async function optimumCommand(args: ParsedArgs, io: Io): Promise<number> 
   const scenario = await loadScenarioFor(args, args.positionals[0]!);
   const { spec, problem } = scenario;
   const penalty = divergenceNamed(spec.penalty);
-  const policy = optimumOf(penalty, problem.ref, problem.logRef, problem.reward, spec.beta);
+  const policy = optimumPolicyOf(problem, simConfigOf(scenario), penalty, spec.beta); // sequences: soft Bellman
+
   const metrics = metricsOf(problem, policy, penalty, spec.beta);
   if (booleanFlag(args, "json")) {
     const summary = summaryJson({ policy, metrics, beta: spec.beta, steps: null, penalty: spec.penalty, klEstimate: null });
@@ -31,7 +33,7 @@ export async function optimumCommand(args: ParsedArgs, io: Io): Promise<number> 
     "",
     metricsTable([["optimum", metrics]]),
     "",
-    `policy   ${topTokens(scenario.tokens, policy)}`,
+    `policy   ${scenario.sequence ? topTokens(outcomeNamer(scenario), policy, 8, "sequences") : topTokens(scenario.tokens, policy)}`,
   ];
   io.out(lines.join("\n") + "\n");
   return 0;

@@ -2,7 +2,7 @@
 import { InputError } from "../errors.js";
 import { checkWritable, sameFile } from "../io/atomic.js";
 import { RecordWriter, formatOf, STDOUT } from "../io/records.js";
-import { simConfigOf, type Scenario } from "../scenario/loader.js";
+import { outcomeNamer, simConfigOf, type Scenario } from "../scenario/loader.js";
 import { checkNumber } from "../scenario/validate.js";
 import { FIELD } from "../sim/record.js";
 import { Simulation } from "../sim/simulation.js";
@@ -175,8 +175,9 @@ function textSummary(scenario: Scenario, sim: Simulation, rows: number, out: str
     ]),
     "",
   ];
-  lines.push(`policy   ${topTokens(scenario.tokens, sim.policy)}`);
-  lines.push(`optimum  ${topTokens(scenario.tokens, sim.optimum().policy)}`);
+  const [names, what] = scenario.sequence ? [outcomeNamer(scenario), "sequences"] : [scenario.tokens, "tokens"];
+  lines.push(`policy   ${topTokens(names, sim.policy, 8, what)}`);
+  lines.push(`optimum  ${topTokens(names, sim.optimum().policy, 8, what)}`);
   if (out) lines.push("", `wrote ${rows} rows to ${out}`);
   return lines.join("\n");
 }

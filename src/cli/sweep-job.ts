@@ -1,6 +1,7 @@
 /** One β of a sweep: runs the scenario and computes the closed-form optimum at that β. */
 import { divergenceNamed } from "../core/divergences/registry.js";
-import { optimumOf } from "../core/optima.js";
+import { simConfigOf } from "../scenario/loader.js";
+import { optimumPolicyOf } from "../sim/steppers.js";
 import { metricsOf } from "../core/metrics.js";
 import type { Scenario } from "../scenario/loader.js";
 import { loadWithSettings, type Setting } from "../scenario/settings.js";
@@ -40,9 +41,8 @@ export async function sweepOne(job: SweepJob, signal?: AbortSignal): Promise<Swe
   const spec = { ...scenario.spec, beta: job.beta };
   const { sim } = await runScenario({ ...scenario, spec }, { every: spec.steps, signal });
   const m = sim.metrics();
-  const { ref, logRef, reward } = scenario.problem;
   const penalty = divergenceNamed(spec.penalty);
-  const o = metricsOf(scenario.problem, optimumOf(penalty, ref, logRef, reward, job.beta), penalty, job.beta);
+  const o = metricsOf(scenario.problem, optimumPolicyOf(scenario.problem, simConfigOf(scenario), penalty, job.beta), penalty, job.beta);
   return {
     beta: job.beta,
     steps: sim.currentStep,

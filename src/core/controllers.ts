@@ -10,7 +10,13 @@ export interface AdaptiveControllerConfig {
   target: number;
   /** Samples over which the controller closes a relative error of 1 (TRL's `horizon`); > 0. */
   horizon: number;
+  /** Which KL it measures (sequence models): the sequence KL (its estimate; the default, null) or the token-mean KL verl feeds it. */
+  kl?: ControllerKl | null;
 }
+
+/** The KLs an adaptive controller can steer: of whole sequences, or each sequence's per-token mean (verl). */
+export const CONTROLLER_KLS = ["sequence", "token-mean"] as const;
+export type ControllerKl = (typeof CONTROLLER_KLS)[number];
 
 export interface ScheduleControllerConfig {
   kind: "schedule";

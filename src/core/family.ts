@@ -29,6 +29,8 @@ export interface PolicyFamily {
   tokenProbabilities(): Float64Array;
   /** out ← log π of each token at the evaluated θ, without taking the log of a probability (the token panel's log-ratios). */
   tokenLogProbabilities?(out: Float64Array): void;
+  /** Sequence models: each position's share of the reverse sequence KL at the evaluated θ (a view). */
+  positionProfile?(): Float64Array;
   /** Why the parameters cannot be evaluated (a non-finite θ), or null. */
   failure(): string | null;
 }

@@ -43,6 +43,8 @@ export interface Stepper {
   failure(): string | null;
   /** π over tokens now, normalised (a view: copy what you keep). */
   policy(): Float64Array;
+  /** Other training settings in one line for the status bar (sequence training: "k3 ×4, token-loss, sum, loo"). */
+  readonly summary?: string;
   /** Sampled and expected steppers: the estimator, placement, baseline, … in force. */
   readonly settings?: SampledConfig;
   /** Sampled and expected steppers: change those settings from the next step on (the batch size stays). */

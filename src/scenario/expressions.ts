@@ -160,7 +160,12 @@ export function loadSandbox(): Promise<Sandbox> {
 }
 
 /** Compile a whitelisted expression of the given variables; the returned function is synchronous and throws ExpressionError on a non-finite/non-real result. */
-export async function compileExpression(source: string, variables: readonly string[]): Promise<(scope: Readonly<Record<string, number>>) => number> {
+export async function compileExpression(
+  source: string,
+  variables: readonly string[],
+  /** Extra numeric functions the expression may call (sequence rewards: count(k), at(t)). */
+  functions: Readonly<Record<string, (...args: number[]) => number>> = {},
+): Promise<(scope: Readonly<Record<string, number>>) => number> {
   if (typeof source !== "string") throw new ExpressionError("expression must be a string");
   if (source.trim() === "") throw new ExpressionError("expression is empty");
   if (source.length > MAX_EXPRESSION_LENGTH) {
@@ -169,14 +174,14 @@ export async function compileExpression(source: string, variables: readonly stri
   const { math, parse } = await loadSandbox();
 
   let node: MathNode;
-  let code: { evaluate(scope: Record<string, number>): unknown };
+  let code: { evaluate(scope: Record<string, unknown>): unknown };
   try {
     node = parse(source);
   } catch (error) {
     throw failure("does not parse", error);
   }
   try {
-    check(node, variables, math);
+    check(node, variables, math, Object.keys(functions));
     code = node.compile();
   } catch (error) {
     throw failure("does not compile", error);
@@ -190,7 +195,7 @@ export async function compileExpression(source: string, variables: readonly stri
     }
     let value: unknown;
     try {
-      value = code.evaluate({ ...scope });
+      value = code.evaluate({ ...functions, ...scope });
     } catch (error) {
       throw failure(`fails ${where()}`, error);
     }
@@ -214,8 +219,8 @@ export async function evaluateVector(source: string, V: number): Promise<Float64
 }
 
 /** Throw an ExpressionError naming the first construct outside the whitelist. */
-function check(node: MathNode, variables: readonly string[], math: MathJsInstance): void {
-  const recurse = (child: MathNode) => check(child, variables, math);
+function check(node: MathNode, variables: readonly string[], math: MathJsInstance, extra: readonly string[] = []): void {
+  const recurse = (child: MathNode) => check(child, variables, math, extra);
   switch (node.type) {
     case "ConstantNode": {
       const v: unknown = (node as ConstantNode).value;
@@ -227,7 +232,7 @@ function check(node: MathNode, variables: readonly string[], math: MathJsInstanc
     case "SymbolNode": {
       const { name } = node as SymbolNode;
       if (variables.includes(name) || CONSTANTS.has(name)) return;
-      if (FUNCTIONS.has(name)) throw new ExpressionError(`function "${name}" must be called, e.g. ${name}(x)`);
+      if (FUNCTIONS.has(name) || extra.includes(name)) throw new ExpressionError(`function "${name}" must be called, e.g. ${name}(x)`);
       throw new ExpressionError(`unknown symbol "${name}" (expressions may use ${[...variables, ...CONSTANTS].join(", ")})`);
     }
     case "OperatorNode": {
@@ -257,6 +262,7 @@ function check(node: MathNode, variables: readonly string[], math: MathJsInstanc
       }
       const { name } = call.fn as SymbolNode;
       if (variables.includes(name)) throw new ExpressionError(`"${name}" is a variable, not a function: ${snippet(node)}`);
+      if (extra.includes(name)) return call.args.forEach(recurse);
       if (!FUNCTIONS.has(name)) {
         const what = Object.hasOwn(math, name) ? `"${name}" is not allowed` : `unknown function "${name}"`;
         throw new ExpressionError(`${what} (allowed functions: ${[...FUNCTIONS].join(", ")})`);

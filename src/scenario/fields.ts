@@ -17,11 +17,11 @@ import {
   StringField,
   StringListField,
   VariantsField,
-  VectorField,
   type NameRegistry,
   type ValueOf,
 } from "./field-kinds.js";
 import { expectEstimator, expectPenalty } from "./registry-names.js";
+import { AGGREGATION, CONTROLLER_KL, KL_PLACEMENT, RewardField, SEQUENCE } from "./sequence-fields.js";
 
 export const MIN_VOCAB = 2;
 export const MAX_VOCAB = 65_536;
@@ -39,7 +39,7 @@ const VOCAB = { min: MIN_VOCAB, max: MAX_VOCAB };
 const PENALTY_REGISTRY: NameRegistry = { check: (value, path) => expectPenalty(value, path), schema: penaltyJsonSchema };
 /** The estimator registry's names and aliases, checked to the canonical name (src/core/estimators.ts). */
 const ESTIMATOR_REGISTRY: NameRegistry = { check: expectEstimator, schema: () => ({ enum: [...ESTIMATOR_NAMES] }) };
-const vector = (doc: string) => new VectorField({ doc, maxAbs: MAX_ABS_REWARD, length: VOCAB, maxExprLength: MAX_EXPRESSION_LENGTH });
+const vector = (doc: string) => new RewardField({ doc, maxAbs: MAX_ABS_REWARD, length: VOCAB, maxExprLength: MAX_EXPRESSION_LENGTH });
 const positive = (doc: string, fallback?: number) => new NumberField({ above: 0 }, fallback === undefined ? { doc } : { doc, default: fallback });
 const unitInterval = (doc: string, fallback: number) => new NumberField({ min: 0, below: 1 }, { doc, default: fallback });
 
@@ -69,6 +69,8 @@ export const SAMPLING = new ObjectField(
     ),
     clip: new NumberField({ above: 0, max: 10 }, { doc: "PPO clip range ε", default: 0.2 }),
     epochs: new NumberField({ integer: true, min: 1, max: 100 }, { doc: "PPO epochs over each batch", default: 4 }),
+    kl_placement: KL_PLACEMENT,
+    aggregation: AGGREGATION,
   },
   { doc: "sampled and expected training: batch, algorithm, KL estimator, where it enters, baseline and sampler", default: {} },
 );
@@ -80,6 +82,7 @@ export const CONTROLLER = new VariantsField(
     adaptive: {
       target: positive("the KL (nats, in the penalty's direction) the adaptive controller steers towards"),
       horizon: positive("samples over which the adaptive controller closes a relative error of 1 (TRL, OpenRLHF and verl default 10000)", 10_000),
+      kl: CONTROLLER_KL,
     },
     schedule: {
       expr: new StringField({ doc: "β as an expression of the step t, e.g. 0.5*exp(-t/2000)", nonEmpty: true, maxLength: MAX_EXPRESSION_LENGTH }),
@@ -118,8 +121,10 @@ export const SCENARIO = new ObjectField(
       length: VOCAB,
       maxExprLength: MAX_EXPRESSION_LENGTH,
     }),
-    reward: vector("the proxy reward r the optimiser sees: one value per token, or { expr: ... } of i and V"),
-    gold: new OptionalField(vector("the gold reward g we actually wanted (optional): one value per token, or { expr: ... }"), true),
+    reward: vector(
+      "the proxy reward r the optimiser sees: one value per token, or { expr: ... } of i and V (sequence mode: of L, count(k), at(t); or { table: ... })",
+    ),
+    gold: new OptionalField(vector("the gold reward g we actually wanted (optional): one value per token, or { expr: ... } (sequence mode: as reward)"), true),
     penalty: new NameField(PENALTY_REGISTRY, { doc: `the penalised divergence D(π, π_ref): ${PENALTY_SYNTAX}`, default: DEFAULT_PENALTY.name }),
     beta: new NumberField({ min: 0 }, { doc: "the initial KL coefficient β", default: 0.1 }),
     controller: CONTROLLER,
@@ -129,6 +134,7 @@ export const SCENARIO = new ObjectField(
       default: "exact",
     }),
     sampling: SAMPLING,
+    sequence: SEQUENCE,
     steps: new NumberField({ integer: true, min: 1, max: MAX_STEPS }, { doc: "training steps", default: 2000 }),
     seed: new NumberField({ integer: true, min: 0, max: 2 ** 53 - 1 }, { doc: "seed of the sampler (sampled mode)", default: 1 }),
     $schema: new OptionalField(new StringField({ doc: "the JSON Schema of this file, for editors (shipped: ../scenario.schema.json); klsim ignores it" })),

@@ -13,7 +13,10 @@ import { makeProblem, type Problem } from "../core/problem.js";
 import { InputError } from "../errors.js";
 import type { SimConfig } from "../sim/simulation.js";
 import { MAX_ABS_REWARD } from "./fields.js";
-import { parseScenarioSpec, type ReferenceSpec, type ScenarioSpec, type VectorSpec } from "./schema.js";
+import { resolveSequence, sequenceTrainingOf } from "./sequence-loader.js";
+import { parseScenarioSpec, type ReferenceSpec, type RewardSpec, type ScenarioSpec, type VectorSpec } from "./schema.js";
+import type { SequenceProblem } from "../core/sequence/problem.js";
+import { sequenceLabel } from "../core/sequence/labels.js";
 
 export { MAX_ABS_REWARD };
 
@@ -31,6 +34,16 @@ export interface Scenario {
   schedule?: (t: number) => number;
   /** Sampled mode: a seeded uniform generator for a seed (seedrandom, loaded only for this mode). */
   randomFor?: (seed: number) => () => number;
+  /** Sequence mode: the prefix-tree problem; `problem` is then the bandit over its complete sequences. */
+  sequence?: SequenceProblem;
+}
+
+/** The name of outcome i of the scenario's policy: a token, or (sequence mode) a sequence's tokens. */
+export function outcomeNamer(scenario: Scenario): (i: number) => string {
+  const tree = scenario.sequence?.tree;
+  if (!tree) return (i) => scenario.tokens[i] ?? String(i);
+  const scratch = new Int32Array(tree.horizon);
+  return (y) => sequenceLabel(tree, scenario.tokens, y, scratch);
 }
 
 /** Names of the shipped scenarios (file names without .json), sorted. */
@@ -145,8 +158,19 @@ export async function resolveScenario(spec: ScenarioSpec, file: string, previous
   const tokens = spec.tokens ?? Array.from({ length: V }, (_, i) => `t${i}`);
   // `previous`, the same file resolved before (without command-line settings), lends what the spec left as it was
   const same = (pick: (s: ScenarioSpec) => unknown) => previous !== undefined && JSON.stringify(pick(previous.spec)) === JSON.stringify(pick(spec));
-  const problem = same((s) => [s.vocab, s.reference, s.reward, s.gold]) ? previous!.problem : await resolveProblem(spec);
-  const scenario: Scenario = { spec, file, tokens, problem };
+  const reuse = same((s) => [s.vocab, s.reference, s.reward, s.gold, s.sequence, s.tokens]);
+  let scenario: Scenario;
+  if (spec.sequence) {
+    const resolved =
+      reuse && previous?.sequence
+        ? { problem: previous.sequence, bandit: previous.problem }
+        : await resolveSequence(spec, spec.sequence, tokens, resolveReference);
+    scenario = { spec, file, tokens, problem: resolved.bandit, sequence: resolved.problem };
+    if (spec.mode !== "exact") sequenceTrainingOf(spec, resolved.problem); // checked here, at the edge
+  } else scenario = { spec, file, tokens, problem: reuse ? previous!.problem : await resolveProblem(spec) };
+  if (spec.controller.kind === "adaptive" && spec.controller.kl === "token-mean" && !spec.sequence) {
+    throw new InputError('a token-mean KL needs sequences (a "sequence" block); leave it out or use "sequence"', "controller.kl");
+  }
   if (spec.controller.kind === "schedule") {
     scenario.schedule =
       previous?.schedule && same((s) => [s.controller, s.steps]) ? previous.schedule : await compileSchedule(spec.controller.expr, spec.steps);
@@ -161,9 +185,21 @@ export async function resolveScenario(spec: ScenarioSpec, file: string, previous
 async function resolveProblem(spec: ScenarioSpec): Promise<Problem> {
   const V = spec.vocab;
   const reference = await resolveReference(spec.reference, V);
-  const reward = checkRewards(await resolveVector(spec.reward, V, "reward"), spec.reward, "reward");
-  const gold = spec.gold ? checkRewards(await resolveVector(spec.gold, V, "gold"), spec.gold, "gold") : null;
+  const rewardSpec = perToken(spec.reward, "reward");
+  const goldSpec = spec.gold ? perToken(spec.gold, "gold") : null;
+  const reward = checkRewards(await resolveVector(rewardSpec, V, "reward"), rewardSpec, "reward");
+  const gold = goldSpec ? checkRewards(await resolveVector(goldSpec, V, "gold"), goldSpec, "gold") : null;
   return makeProblem(reference, reward, gold);
+}
+
+/** A bandit's reward is per token: a table of sequences needs a sequence block. */
+function perToken(reward: RewardSpec, field: string): VectorSpec {
+  if ("table" in reward)
+    throw new InputError(
+      'a table of sequences needs a "sequence" block (sequence mode); a bandit reward is one value per token or { expr: ... }',
+      `${field}.table`,
+    );
+  return reward;
 }
 
 function checkRewards(values: Float64Array, vector: VectorSpec, field: string): Float64Array {
@@ -190,7 +226,7 @@ async function resolveVector(vector: VectorSpec, V: number, field: string): Prom
   }
 }
 
-async function resolveReference(reference: ReferenceSpec, V: number): Promise<Float64Array> {
+export async function resolveReference(reference: ReferenceSpec, V: number): Promise<Float64Array> {
   if ("probabilities" in reference) {
     const problem = distributionProblem(reference.probabilities, true);
     if (problem) throw new InputError(problem, "reference");
@@ -252,7 +288,13 @@ export function simConfigOf(scenario: Scenario, historyCapacity?: number): SimCo
   const config: SimConfig = { penalty: divergenceNamed(spec.penalty), beta: spec.beta, controller: spec.controller, optimizer: spec.optimizer };
   if (scenario.schedule) config.schedule = scenario.schedule;
   const randomFor = scenario.randomFor;
-  if (spec.mode !== "exact") {
+  if (scenario.sequence) {
+    config.model = { name: "sequence", problem: scenario.sequence };
+    if (spec.mode !== "exact") {
+      const random = randomFor ?? (() => () => Number.NaN); // expected mode draws nothing
+      config.model.training = { mode: spec.mode, config: sequenceTrainingOf(spec, scenario.sequence), random: () => random(spec.seed) };
+    }
+  } else if (spec.mode !== "exact") {
     const training = { ...spec.sampling, estimator: estimatorNamed(spec.sampling.estimator)!, baseline: baselineNamed(spec.sampling.baseline)! };
     const random = randomFor ?? (() => () => Number.NaN); // expected mode draws nothing
     config.training = { mode: spec.mode, config: training, random: () => random(spec.seed) };

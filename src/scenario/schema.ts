@@ -8,11 +8,13 @@
 import type { ControllerConfig } from "../core/controllers.js";
 import type { OptimizerConfig } from "../core/optimizers.js";
 import { InputError } from "../errors.js";
-import type { ReferenceSpec, VectorSpec } from "./field-kinds.js";
+import type { ReferenceSpec } from "./field-kinds.js";
+import type { RewardSpec } from "./sequence-fields.js";
 import { type ALGORITHMS, type KL_IN, MAX_VOCAB, MIN_VOCAB, type MODES, SAMPLING, SCENARIO, type ScenarioValues } from "./fields.js";
 
 export { MAX_STEPS, MAX_VOCAB, MIN_VOCAB } from "./fields.js";
 export type { ReferenceSpec, VectorSpec } from "./field-kinds.js";
+export type { RewardSpec, TableSpec } from "./sequence-fields.js";
 export { expectEstimator, expectPenalty } from "./registry-names.js";
 
 export type Mode = (typeof MODES)[number];
@@ -39,6 +41,10 @@ export interface SamplingSpec {
   temperature: number;
   /** Draw only from the k most probable tokens, or null. */
   topK: number | null;
+  /** Sequence mode: where β·k enters (src/core/sequence/placements.ts). */
+  klPlacement: string;
+  /** Sequence mode: how tokens are averaged over the batch (src/core/sequence/aggregations.ts). */
+  aggregation: string;
 }
 
 export interface ScenarioSpec {
@@ -51,10 +57,10 @@ export interface ScenarioSpec {
   /** Token labels, V of them (default t0, t1, ...). */
   tokens: string[] | null;
   reference: ReferenceSpec;
-  /** The proxy reward the optimiser sees. */
-  reward: VectorSpec;
+  /** The proxy reward the optimiser sees (a table only in sequence mode). */
+  reward: RewardSpec;
   /** The gold reward we actually wanted (optional). */
-  gold: VectorSpec | null;
+  gold: RewardSpec | null;
   /** The penalty divergence's name in the registry (src/core/divergences/registry.ts): "reverse", "alpha:0.5". */
   penalty: string;
   beta: number;
@@ -64,11 +70,19 @@ export interface ScenarioSpec {
   sampling: SamplingSpec;
   steps: number;
   seed: number;
+  /** Sequence mode: the horizon T and the eos token's name; null for the bandit. */
+  sequence: SequenceBlock | null;
+}
+
+/** The `sequence` block: horizon T and the end-of-sequence token's name (or null). */
+export interface SequenceBlock {
+  horizon: number;
+  eos: string | null;
 }
 
 function samplingSpecOf(values: ScenarioValues["sampling"]): SamplingSpec {
-  const { kl_in, top_k, ...rest } = values;
-  return { ...rest, klIn: kl_in, topK: top_k };
+  const { kl_in, top_k, kl_placement, ...rest } = values;
+  return { ...rest, klIn: kl_in, topK: top_k, klPlacement: kl_placement };
 }
 
 export const DEFAULT_SAMPLING: SamplingSpec = samplingSpecOf(SAMPLING.check(undefined, "sampling"));
@@ -79,10 +93,18 @@ export function parseScenarioSpec(json: unknown, fallbackName: string): Scenario
   const { name, vocab, sampling, $schema: _editorsOnly, ...rest } = values;
   return {
     ...rest,
+    controller: withoutNullKl(rest.controller),
     name: name ?? fallbackName,
     vocab: resolveVocab(values),
     sampling: samplingSpecOf(sampling),
   };
+}
+
+/** An adaptive controller's `kl` only when given (sequence mode): bandit configurations stay as they were. */
+function withoutNullKl(controller: ScenarioValues["controller"]): ControllerConfig {
+  if (controller.kind !== "adaptive" || controller.kl !== null) return controller;
+  const { kl: _none, ...rest } = controller;
+  return rest;
 }
 
 /** V from the first array that fixes it; every other array must agree. */

@@ -136,6 +136,8 @@ function applyOne(json: JsonObject, setting: Resolved): { json: JsonObject; appl
 const IGNORED: ReadonlyArray<{ path: string; when: (spec: ScenarioSpec) => boolean; why: string }> = [
   { path: "beta", when: (spec) => spec.controller.kind === "schedule", why: "cannot override beta of a schedule controller (edit controller.expr instead)" },
   { path: "sampling", when: (spec) => spec.mode === "exact", why: "has no effect in exact mode (set mode=sampled or mode=expected too)" },
+  { path: "sampling.kl_placement", when: (spec) => !spec.sequence, why: 'has no effect without a "sequence" block (use sampling.kl_in)' },
+  { path: "sampling.aggregation", when: (spec) => !spec.sequence, why: 'has no effect without a "sequence" block' },
 ];
 
 function under(path: string, prefix: string): boolean {

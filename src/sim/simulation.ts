@@ -5,13 +5,12 @@
  * metric row, and the Simulation records it, checks it and moves β. Views (TUI, CLI) only read it:
  * through `row` for streaming, `history` for charts and `snapshot()` for a frame.
  */
-import { type Controller, type ControllerConfig, createController } from "../core/controllers.js";
+import { type Controller, type ControllerConfig, type ControllerKl, createController } from "../core/controllers.js";
 import type { Divergence } from "../core/divergence.js";
 import type { PolicyFamily } from "../core/family.js";
 import { emptyMetricRow, firstNonFinite, METRIC, METRIC_FIELDS, NON_FINITE_MEANING } from "../core/metric-row.js";
 import { type FixedPoint, fixedPointOf } from "../core/fixed-points.js";
 import { metricsOf, type PolicyMetrics } from "../core/metrics.js";
-import { optimumOf } from "../core/optima.js";
 import type { OptimizerConfig } from "../core/optimizers.js";
 import type { Problem } from "../core/problem.js";
 import type { SampledConfig } from "../core/steppers/sampled.js";
@@ -19,7 +18,15 @@ import type { SamplingChange, Stepper } from "../core/stepper.js";
 import { DivergenceError } from "../errors.js";
 import { History } from "./history.js";
 import { FIELD, RECORD_FIELDS, type RecordField, recordColumnsFor, writeRecord } from "./record.js";
-import { createSteppers, type Engine, type TrainingMode } from "./steppers.js";
+import { createSteppers, type Engine, type Model, optimumPolicyOf, type TrainingMode } from "./steppers.js";
+
+/** Each KL an adaptive controller can steer, read from a metric row. */
+const CONTROLLER_KL_OF: Record<ControllerKl, (row: Float64Array) => number> = {
+  // what a real RLHF run sees: the sampled estimate where there is one, else the penalty itself
+  sequence: (row) => (Number.isNaN(row[METRIC.kl_estimate]!) ? row[METRIC.penalty_value]! : row[METRIC.kl_estimate]!),
+  // verl's token-mean KL: each sequence's mean per-token log-ratio, averaged over sequences (exact)
+  "token-mean": (row) => row[METRIC.token_mean_kl]!,
+};
 
 export interface SimConfig {
   /** The penalty divergence D (an entry of src/core/divergences/registry.ts). */
@@ -42,6 +49,8 @@ export interface SimConfig {
    *  WebAssembly SIMD one (src/engine), where they take the penalty; `wasm` never uses the native
    *  kernel; `plain` always runs the TypeScript reference. */
   engine?: Engine;
+  /** A model other than the softmax bandit (sim/steppers.ts MODELS); `problem` is then the bandit over its outcomes. */
+  model?: Model;
 }
 
 /** The closed-form optimum for one (β, penalty): the dashed lines in the charts. */
@@ -86,6 +95,8 @@ export interface SimSnapshot {
   historyLength: number;
   /** Set when a step produced a non-finite value; the simulation then refuses to step. */
   failure: string | null;
+  /** Sequence models: the per-position KL profile (a copy), the mean length and the token-mean KL; null otherwise. */
+  sequence: { profile: Float64Array; meanLength: number; tokenMeanKL: number; training: string | null } | null;
 }
 
 export class Simulation {
@@ -193,8 +204,7 @@ export class Simulation {
       const beta = this.currentBeta;
       const penalty = this.currentPenalty;
       const stepper = this.stepperFor(penalty);
-      // the controller sees what a real RLHF run sees: the sampled estimate where there is one
-      const kl = Number.isNaN(this.metricRow[METRIC.kl_estimate]!) ? this.metricRow[METRIC.penalty_value]! : this.metricRow[METRIC.kl_estimate]!;
+      const kl = this.measuredKl(this.metricRow);
       const first = this.t;
       const done = stepper.advance(penalty, beta, constant ? Math.min(n - k, stepper.maxSteps) : 1);
       stepper.readRow(done - 1, this.scratch);
@@ -271,6 +281,12 @@ export class Simulation {
     throw new DivergenceError(failedStep, problemText);
   }
 
+  /** The KL the controller sees in a step's metric row (CONTROLLER_KL_OF: what a real RLHF run measures). */
+  private measuredKl(row: Float64Array): number {
+    const controller = this.config.controller;
+    return CONTROLLER_KL_OF[(controller.kind === "adaptive" && controller.kl) || "sequence"](row);
+  }
+
   /** The first stepper that takes this penalty (the last one, plain, takes every penalty). */
   private stepperFor(penalty: Divergence): Stepper {
     if (penalty === this.stepperPenalty) return this.stepper; // asked once per batch of steps: keep it cheap
@@ -317,8 +333,7 @@ export class Simulation {
   optimum(): OptimumView {
     const cached = this.optimumCache;
     if (cached && cached.beta === this.currentBeta && cached.penalty === this.currentPenalty) return cached;
-    const { ref, logRef, reward } = this.problem;
-    const policy = optimumOf(this.currentPenalty, ref, logRef, reward, this.currentBeta);
+    const policy = optimumPolicyOf(this.problem, this.config, this.currentPenalty, this.currentBeta);
     const view = {
       beta: this.currentBeta,
       penalty: this.currentPenalty,
@@ -380,9 +395,17 @@ export class Simulation {
       history: RECORD_FIELDS.map((_, f) => this.history.column(f)),
       historyLength: this.history.length,
       failure: this.failure,
+      sequence: this.sequenceView(),
     };
     this.snapshotCache = snap;
     return snap;
+  }
+
+  private sequenceView(): SimSnapshot["sequence"] {
+    const profile = this.family.positionProfile?.();
+    if (!profile) return null;
+    const training = this.stepper.summary ?? null;
+    return { profile: profile.slice(), meanLength: this.row[FIELD.mean_length]!, tokenMeanKL: this.row[FIELD.token_mean_kl]!, training };
   }
 
   /** β or the penalty changed without a step: the current row's objective changes with them. */

@@ -3,9 +3,16 @@
  * the fast kernels (src/engine) where they are built and take the optimiser, then the plain
  * TypeScript stepper that takes every penalty; in sampled or expected mode that mode's stepper.
  */
+import type { Divergence } from "../core/divergence.js";
+import { SequenceFamily } from "../core/families/sequence.js";
 import { SoftmaxFamily } from "../core/families/softmax.js";
+import { optimumOf } from "../core/optima.js";
 import { createOptimizer, type Optimizer } from "../core/optimizers.js";
 import type { Problem } from "../core/problem.js";
+import { sequenceOptimumPolicy } from "../core/sequence/optimum-policy.js";
+import type { SequenceProblem } from "../core/sequence/problem.js";
+import type { SequenceTrainingConfig } from "../core/sequence/training.js";
+import { type SequenceTrainingMode, SequenceTrainingStepper } from "../core/steppers/sequence-training.js";
 import type { Stepper } from "../core/stepper.js";
 import { ExactStepper } from "../core/steppers/exact.js";
 import { ExpectedStepper } from "../core/steppers/expected.js";
@@ -31,7 +38,49 @@ const TRAINING: Record<"sampled" | "expected", (family: SoftmaxFamily, optimizer
 
 export type TrainingMode = keyof typeof TRAINING;
 
+/**
+ * A model other than the softmax bandit (DESIGN §1 families): the Simulation's `problem` is then the
+ * bandit over the model's outcomes (for a sequence model: its complete sequences), and the model's
+ * entry in MODELS makes the steppers and the optimum.
+ */
+export interface SequenceModel {
+  name: "sequence";
+  problem: SequenceProblem;
+  /** Sampled or expected mode; absent = exact. */
+  training?: { mode: SequenceTrainingMode; config: SequenceTrainingConfig; random: () => () => number };
+}
+
+export type Model = SequenceModel;
+
+interface ModelEntry<M extends Model> {
+  steppers(model: M, problem: Problem, config: SimConfig): Stepper[];
+  /** π* over the outcomes for a penalty and β. */
+  optimum(model: M, problem: Problem, penalty: Divergence, beta: number): Float64Array;
+}
+
+const MODELS: { [K in Model["name"]]: ModelEntry<Extract<Model, { name: K }>> } = {
+  sequence: {
+    steppers(model, problem, config) {
+      const family = new SequenceFamily(model.problem, problem);
+      const optimizer = createOptimizer(config.optimizer, family.theta.length);
+      const training = model.training;
+      if (!training) return [new ExactStepper(family, optimizer)];
+      return [new SequenceTrainingStepper(family, optimizer, training.mode, training.config, training.random)];
+    },
+    optimum: (model, problem, penalty, beta) => sequenceOptimumPolicy(model.problem, problem, penalty, beta),
+  },
+};
+
+/** π* over the outcomes of the Simulation's problem: the model's rule, or the bandit's closed form. */
+export function optimumPolicyOf(problem: Problem, config: SimConfig, penalty: Divergence, beta: number): Float64Array {
+  const model = config.model;
+  if (model) return MODELS[model.name].optimum(model, problem, penalty, beta);
+  return optimumOf(penalty, problem.ref, problem.logRef, problem.reward, beta);
+}
+
 export function createSteppers(problem: Problem, config: SimConfig): Stepper[] {
+  const model = config.model;
+  if (model) return MODELS[model.name].steppers(model, problem, config);
   const training = config.training;
   if (training) {
     const family = new SoftmaxFamily(problem);

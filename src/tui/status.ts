@@ -42,14 +42,14 @@ export function controllerText(controller: ControllerConfig): string {
 /** "k3·loss·loo → forward KL": the estimator, placement, baseline and verdict, for narrow lines. */
 function compactSampling(snap: SimSnapshot): string {
   const s = snap.sampling;
-  if (!s) return "";
+  if (!s) return snap.sequence?.training ?? "";
   return `${s.estimator.name}·${s.klIn}·${s.baseline.name}${snap.fixedPoint ? ` → ${snap.fixedPoint.optimises}` : ""}`;
 }
 
 /** "sampled reinforce k1 ×64, KL in reward, loo → reverse KL": the settings and what they really optimise. */
 export function samplingText(snap: SimSnapshot, mode: string): string | null {
   const s = snap.sampling;
-  if (!s) return null;
+  if (!s) return snap.sequence?.training ? `${mode} ${snap.sequence.training}` : null;
   const sampler = (s.temperature !== 1 ? ` τ ${formatValue(s.temperature)}` : "") + (s.topK !== null ? ` top-${s.topK}` : "");
   const verdict = snap.fixedPoint ? ` → ${snap.fixedPoint.optimises}` : "";
   return `${mode} ${s.algorithm} ${s.estimator.name} ×${s.batch}${sampler}, KL in ${s.klIn}, ${s.baseline.name}${verdict}`;

@@ -43,7 +43,7 @@ describe.skipIf(!hasBash())("klsim completion bash", () => {
 
   it("commands, then scenario names, for the first word", () => {
     expect(complete("ru")).toEqual(["run"]);
-    expect(complete("s")).toEqual(["sampled-grpo", "sampled-ppo", "scenarios", "schedule", "sweep"]);
+    expect(complete("s")).toEqual(["sampled-grpo", "sampled-ppo", "scenarios", "schedule", "sequence-basic", "sweep"]);
   });
 
   it("each command's own flags", () => {

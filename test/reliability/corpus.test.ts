@@ -37,7 +37,7 @@ const EXPECTED: Record<string, [string | null, RegExp]> = {
   // unknown keys: named with their path, with a did-you-mean and the allowed keys
   "unknown-key-top-level-typo": ["betta", /^unknown key \(did you mean "beta"\?\); allowed: name, description, /],
   "unknown-key-optimizer": ["optimizer.momentum", /^unknown key; allowed: kind, lr$/],
-  "unknown-key-controller": ["controller.kl_target", /^unknown key .*allowed: kind, target, horizon$/],
+  "unknown-key-controller": ["controller.kl_target", /^unknown key .*allowed: kind, target, horizon, kl$/],
   "unknown-key-sampling": ["sampling.klin", /^unknown key \(did you mean "kl_in"\?\)/],
   "unknown-key-reference-object": ["reference.logit", /^unknown key \(did you mean "logits"\?\)/],
   // wrong types

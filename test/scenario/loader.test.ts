@@ -20,7 +20,8 @@ describe("loader", () => {
     for (const name of names) {
       const scenario = await loadScenario(name);
       expect(scenario.spec.description.length).toBeGreaterThan(40);
-      expect(scenario.tokens).toHaveLength(scenario.problem.V);
+      // a sequence scenario's problem is the bandit over its sequences; its tokens are the tree's vocabulary
+      expect(scenario.tokens).toHaveLength(scenario.sequence?.tree.V ?? scenario.problem.V);
     }
   });
 

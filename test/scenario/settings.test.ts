@@ -145,6 +145,8 @@ const CASES: Case[] = [
         baseline: "loo",
         temperature: 1,
         topK: null,
+        klPlacement: "token-reward",
+        aggregation: "sum",
       }),
   },
   { path: "sampling.batch", scenario: "sampled-ppo", settings: ["sampling.batch=8"], check: (s) => expect(s.spec.sampling.batch).toBe(8) },
@@ -166,6 +168,38 @@ const CASES: Case[] = [
     check: (s) => expect(s.spec.sampling.temperature).toBe(0.7),
   },
   { path: "sampling.top_k", scenario: "sampled-ppo", settings: ["sampling.top_k=2"], check: (s) => expect(s.spec.sampling.topK).toBe(2) },
+  {
+    path: "sampling.kl_placement",
+    scenario: "sequence-basic",
+    settings: ["mode=expected", "sampling.kl_placement=token-loss"],
+    check: (s) => expect(s.spec.sampling.klPlacement).toBe("token-loss"),
+  },
+  {
+    path: "sampling.aggregation",
+    scenario: "sequence-basic",
+    settings: ["mode=expected", "sampling.aggregation=token-mean"],
+    check: (s) => expect(s.spec.sampling.aggregation).toBe("token-mean"),
+  },
+  {
+    path: "controller.kl",
+    scenario: "sequence-basic",
+    settings: ["controller.target=0.5", "controller.kl=token-mean"],
+    check: (s) => expect(s.spec.controller).toEqual({ kind: "adaptive", target: 0.5, horizon: 10_000, kl: "token-mean" }),
+  },
+  {
+    path: "sequence",
+    scenario: "sequence-basic",
+    settings: ['sequence={"horizon":2}'],
+    check: (s) => expect(s.sequence!.tree.sequences).toBe(9), // 3² sequences of 2 tokens
+  },
+  { path: "sequence.horizon", scenario: "sequence-basic", settings: ["sequence.horizon=3"], check: (s) => expect(s.sequence!.tree.nodes).toBe(1 + 3 + 9) },
+  {
+    path: "sequence.eos",
+    scenario: "sequence-basic",
+    settings: ["sequence.eos=bad"],
+    // eos = bad: prefixes over {good, ok} up to 3 tokens (1 + 2 + 4 + 8 = 15), one sequence per eos edge plus 2⁴ full ones
+    check: (s) => expect([s.sequence!.tree.nodes, s.sequence!.tree.sequences]).toEqual([15, 15 + 16]),
+  },
   { path: "steps", scenario: "basic", settings: ["steps=17"], check: (s) => expect(s.spec.steps).toBe(17) },
   { path: "seed", scenario: "sampled-ppo", settings: ["seed=9"], check: (s) => expect(s.spec.seed).toBe(9) },
   // editors' key: accepted and without effect

@@ -64,6 +64,23 @@ export class SequenceExpectedTrainer {
     this.rowSum = new Float64Array(tree.nodes);
   }
 
+  /** klEstimate ← E over a batch of its mean penalised KL estimate, E_π[penalty(y)], at the evaluated state. */
+  estimate(): number {
+    const s = this.state;
+    const { tree } = s.problem;
+    const { estimator: k, placement } = this.config;
+    const { reach, pi } = s;
+    let penalty = 0;
+    for (let y = 0; y < tree.sequences; y++) {
+      const p = reach[tree.seqNode[y]!]! * pi[tree.seqEdge[y]!]!;
+      if (!(p > 0)) continue;
+      const n = pathOf(s, y, this.nodes, this.edges, this.logRatio);
+      penalty += p * placement.penalty(this.logRatio, n, k);
+    }
+    this.klEstimate = penalty;
+    return penalty;
+  }
+
   /** state.grad ← E[ĝ] at the evaluated state (see `evaluateSequencePolicy`). */
   gradient(beta: number): void {
     const s = this.state;

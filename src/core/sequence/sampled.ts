@@ -43,25 +43,42 @@ export class SequenceSampledTrainer {
 
   /** state.grad ← ĝ from B fresh sequences of the evaluated state (see `evaluateSequencePolicy`). */
   gradient(beta: number): void {
+    this.sample();
+    this.gradientOfSample(beta);
+  }
+
+  /** Draws B sequences from the evaluated state and estimates the penalised KL on them (klEstimate). */
+  sample(): void {
     const s = this.state;
-    const { tree, reward } = s.problem;
-    const { batch: B, estimator: k, placement, aggregation, baseline } = this.config;
+    const { tree } = s.problem;
+    const { batch: B, estimator: k, placement } = this.config;
     const T = tree.horizon;
-    let batchTokens = 0;
-    let sumReturn = 0;
     let sumPenalty = 0;
     for (let i = 0; i < B; i++) {
       const y = this.draw(i * T);
       const n = tree.stepsOf(y);
       this.sequence[i] = y;
       this.steps[i] = n;
-      batchTokens += n;
-      const g = placement.credit(this.logRatioOf[i]!, n, reward[y]!, beta, k, this.credit, this.slope);
-      this.returns[i] = g;
-      sumReturn += g;
       sumPenalty += placement.penalty(this.logRatioOf[i]!, n, k);
     }
     this.klEstimate = sumPenalty / B;
+  }
+
+  /** state.grad ← ĝ from the batch of the last `sample` (drawn at the state still evaluated), with β now. */
+  gradientOfSample(beta: number): void {
+    const s = this.state;
+    const { tree, reward } = s.problem;
+    const { batch: B, estimator: k, placement, aggregation, baseline } = this.config;
+    const T = tree.horizon;
+    let batchTokens = 0;
+    let sumReturn = 0;
+    for (let i = 0; i < B; i++) {
+      const n = this.steps[i]!;
+      batchTokens += n;
+      const g = placement.credit(this.logRatioOf[i]!, n, reward[this.sequence[i]!]!, beta, k, this.credit, this.slope);
+      this.returns[i] = g;
+      sumReturn += g;
+    }
     const self = baseline.self(B);
     const others = B > 1 ? baseline.others(B) / (B - 1) : 0;
     const { grad, pi } = s;

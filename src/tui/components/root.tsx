@@ -18,6 +18,8 @@ import { footerLines } from "../footer-text.js";
 import { helpLines } from "../help-lines.js";
 import { samplingText } from "../status.js";
 import { tokenPanel } from "../token-rows.js";
+import { sequencePanel } from "../sequence-rows.js";
+import { SequencePanel, sequencePanelInput } from "./sequence-panel.js";
 import { scenarioScale, type TokenProbabilities } from "../tokens.js";
 import { ChartsPanel } from "./charts-panel.js";
 import { ColorContext } from "./color-context.js";
@@ -89,7 +91,9 @@ export function Root({ store, size, exportDir = process.cwd(), scenarios = SHIPP
     reward: problem.reward,
     ...(frame.logPolicy ? { logPolicy: frame.logPolicy, logReference: problem.logRef } : {}),
   };
-  const tokens = tokenPanel(probabilities, layout.tokenWidth, layout.tokenRows, ui.tokenScroll, scenarioScale(probabilities));
+  const tokens = scenario.sequence
+    ? sequencePanel(sequencePanelInput(scenario, sim), layout.tokenWidth, layout.tokenRows, ui.tokenScroll)
+    : tokenPanel(probabilities, layout.tokenWidth, layout.tokenRows, ui.tokenScroll, scenarioScale(probabilities));
   const { name, description } = scenario.spec;
   const help = useMemo(() => helpLines(helpBox(columns).inner, { name, description }), [columns, name, description]);
   const helpRows = Math.max(0, layout.bodyRows - HELP_CHROME_ROWS);
@@ -133,7 +137,8 @@ export function Root({ store, size, exportDir = process.cwd(), scenarios = SHIPP
     klEstimate: latestEstimate(sim),
   };
   const charts = <ChartsPanel sim={sim} width={layout.chartWidth} heights={layout.chartHeights} betaRows={layout.betaRows} options={options} />;
-  const tokenView = <TokenPanel lines={tokens.lines} width={layout.tokenWidth} height={layout.tokenRows} />;
+  const Panel = scenario.sequence ? SequencePanel : TokenPanel;
+  const tokenView = <Panel lines={tokens.lines} width={layout.tokenWidth} height={layout.tokenRows} />;
   return (
     <ColorContext.Provider value={color ?? envColor}>
       <Box flexDirection="column" width={columns}>
