@@ -1,4 +1,5 @@
 /** `klsim estimators`: the estimator lab's table — what each KL estimator × placement really optimises, and where it settles. */
+import { InputError } from "../errors.js";
 import { simConfigOf } from "../scenario/loader.js";
 import { type EstimatorRow, estimatorRows } from "../explore/estimators.js";
 import { booleanFlag, type CommandSpec, type ParsedArgs } from "./args.js";
@@ -23,6 +24,13 @@ export const estimatorsSpec: CommandSpec = {
 
 export async function estimatorsCommand(args: ParsedArgs, io: Io): Promise<number> {
   const scenario = await loadScenarioFor(args, args.positionals[0]!);
+  if (scenario.sequence) {
+    throw new InputError(
+      "the estimator lab analyses one-token scenarios; for a sequence scenario compare sampling.kl_placement and sampling.estimator with klsim run --set (README: Sequence mode)",
+      undefined,
+      scenario.file,
+    );
+  }
   const sim = simConfigOf({ ...scenario, spec: { ...scenario.spec, mode: "expected" } });
   const rows = estimatorRows({ problem: scenario.problem, sim, sampling: sim.training!.config, steps: scenario.spec.steps });
   if (booleanFlag(args, "json")) {

@@ -11,6 +11,8 @@ import { betaStrip, latestEstimate, metricCharts } from "./charts.js";
 import { fit, formatProbability, formatValue, wrap } from "./number-format.js";
 import { controllerText, optimizerText, penaltyText, samplingText } from "./status.js";
 import { barSpans, formatLogRatio, logRatio } from "./token-rows.js";
+import { sequencePanelInput } from "./sequence-input.js";
+import { sequencePanel } from "./sequence-rows.js";
 import { scenarioScale, topIndices, type TokenProbabilities } from "./tokens.js";
 
 // Tokens listed in full up to this many; beyond it the top ones by π mass.
@@ -50,7 +52,18 @@ export function staticReport(scenario: Scenario, sim: Simulation, width: number,
     p.logPolicy = logPolicy;
     p.logReference = sim.problem.logRef;
   }
-  out.push(...tokenTable(p, w));
+  if (scenario.sequence) {
+    // sequence scenarios: the live UI's sequence panel, as plain text
+    const panel = sequencePanel(sequencePanelInput(scenario, snap), Math.min(w, 60), 20 + (snap.sequence?.profile.length ?? 0) + 2, 0);
+    out.push(
+      ...panel.lines.map((line) =>
+        line
+          .map((span) => span.text)
+          .join("")
+          .trimEnd(),
+      ),
+    );
+  } else out.push(...tokenTable(p, w));
   return out.join("\n") + "\n";
 }
 

@@ -55,6 +55,21 @@ describe("klsim on sequence scenarios", () => {
     expect(result.stderr).toMatch(/--set sequence\.horizon: V = 3, horizon 12 gives more than 100000 prefixes/);
   });
 
+  it("tui without a terminal: the static report lists the top sequences as token strings and the KL by position", async () => {
+    const result = await klsim(["tui", "sequence-basic", "--steps", "5"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("of 81 sequences");
+    expect(result.stdout).toMatch(/^good good good good /m);
+    expect(result.stdout).toContain("KL by position");
+  });
+
+  it("estimators refuses a sequence scenario in one line, exit 2", async () => {
+    const result = await klsim(["estimators", "sequence-basic"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toContain("sequence-basic.json: the estimator lab analyses one-token scenarios");
+  });
+
   it("bench --json reports the sequence step at V = 4, T = 7 per prefix node", async () => {
     const result = await klsim(["bench", "--vocab", "2", "--steps", "10", "--repeat", "1", "--long", "0", "--sequence-steps", "20", "--json"], {
       timeout: 120_000,
