@@ -8,6 +8,7 @@
 import { type Controller, type ControllerConfig, createController } from "../core/controllers.js";
 import type { Divergence } from "../core/divergence.js";
 import type { PolicyFamily } from "../core/family.js";
+import type { StudentConfig } from "../core/families/students.js";
 import { emptyMetricRow, firstNonFinite, METRIC, METRIC_FIELDS, NON_FINITE_MEANING } from "../core/metric-row.js";
 import { type FixedPoint, fixedPointOf } from "../core/fixed-points.js";
 import { metricsOf, type PolicyMetrics } from "../core/metrics.js";
@@ -42,6 +43,8 @@ export interface SimConfig {
    *  WebAssembly SIMD one (src/engine), where they take the penalty; `wasm` never uses the native
    *  kernel; `plain` always runs the TypeScript reference. */
   engine?: Engine;
+  /** Fit mode: the restricted student fitted to π_ref (the teacher) by minimising β·D; absent otherwise. */
+  student?: StudentConfig;
 }
 
 /** The closed-form optimum for one (β, penalty): the dashed lines in the charts. */

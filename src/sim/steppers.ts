@@ -1,14 +1,17 @@
 /**
  * The steppers a Simulation runs on, fastest first, all on one shared model state: in exact mode
  * the fast kernels (src/engine) where they are built and take the optimiser, then the plain
- * TypeScript stepper that takes every penalty; in sampled or expected mode that mode's stepper.
+ * TypeScript stepper that takes every penalty; in sampled or expected mode that mode's stepper; in
+ * fit mode the fit stepper on the restricted student.
  */
 import { SoftmaxFamily } from "../core/families/softmax.js";
+import { createStudent } from "../core/families/students.js";
 import { createOptimizer, type Optimizer } from "../core/optimizers.js";
 import type { Problem } from "../core/problem.js";
 import type { Stepper } from "../core/stepper.js";
 import { ExactStepper } from "../core/steppers/exact.js";
 import { ExpectedStepper } from "../core/steppers/expected.js";
+import { FitStepper } from "../core/steppers/fit.js";
 import { type SampledConfig, SampledStepper } from "../core/steppers/sampled.js";
 import { FastStepper } from "../engine/fast-stepper.js";
 import type { SimConfig } from "./simulation.js";
@@ -32,6 +35,10 @@ const TRAINING: Record<"sampled" | "expected", (family: SoftmaxFamily, optimizer
 export type TrainingMode = keyof typeof TRAINING;
 
 export function createSteppers(problem: Problem, config: SimConfig): Stepper[] {
+  if (config.student) {
+    const student = createStudent(problem, config.student);
+    return [new FitStepper(student, createOptimizer(config.optimizer, student.theta.length))];
+  }
   const training = config.training;
   if (training) {
     const family = new SoftmaxFamily(problem);

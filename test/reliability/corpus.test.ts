@@ -269,7 +269,7 @@ const ARGS: ArgCase[] = [
   {
     name: "non-existent scenario name",
     args: ["run", "basik", "--out", "{PRE}"],
-    line: /^basik: no such scenario \(known: adaptive, basic, .*; or give a path to a \.json file\)$/,
+    line: /^basik: no such scenario \(known: adaptive, .*basic, .*; or give a path to a \.json file\)$/,
   },
   { name: "a directory as the scenario (path)", args: ["run", "{DIR}/", "--out", "{PRE}"], line: "{DIR}/: is a directory, expected a scenario .json file" },
   {
