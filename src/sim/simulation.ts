@@ -8,6 +8,7 @@
 import { type Controller, type ControllerConfig, createController } from "../core/controllers.js";
 import type { Divergence } from "../core/divergence.js";
 import type { PolicyFamily } from "../core/family.js";
+import type { StudentParameter } from "../core/families/student.js";
 import type { StudentConfig } from "../core/families/students.js";
 import { emptyMetricRow, firstNonFinite, METRIC, METRIC_FIELDS, NON_FINITE_MEANING } from "../core/metric-row.js";
 import { type FixedPoint, fixedPointOf } from "../core/fixed-points.js";
@@ -89,6 +90,8 @@ export interface SimSnapshot {
   historyLength: number;
   /** Set when a step produced a non-finite value; the simulation then refuses to step. */
   failure: string | null;
+  /** Fit mode: the student's parameters at this step; null otherwise. */
+  parameters: StudentParameter[] | null;
 }
 
 export class Simulation {
@@ -287,6 +290,11 @@ export class Simulation {
     return next;
   }
 
+  /** Fit mode: the student's parameters now (μ, σ, mixture weights, w); null for an unrestricted policy. */
+  get parameters(): StudentParameter[] | null {
+    return this.stepper.parameters?.() ?? null;
+  }
+
   /** Sampled and expected mode: the estimator, placement, baseline and sampler in force; null in exact mode. */
   get sampling(): SampledConfig | null {
     return this.stepper.settings ?? null;
@@ -383,6 +391,7 @@ export class Simulation {
       history: RECORD_FIELDS.map((_, f) => this.history.column(f)),
       historyLength: this.history.length,
       failure: this.failure,
+      parameters: this.parameters,
     };
     this.snapshotCache = snap;
     return snap;
