@@ -76,7 +76,7 @@ function momentMatched(p: ArrayLike<number>): { mu: number; sigma: number } {
 }
 
 /** Trains a Gaussian student from (mu, sigma) under `penalty`: Adam with a step size cut tenfold twice, so that it settles. */
-function fit(penalty: Divergence, mu: number, sigma: number, problem = teacher): { mu: number; sigma: number; value: number; gradient: number } {
+function trained(penalty: Divergence, mu: number, sigma: number, problem = teacher): { mu: number; sigma: number; value: number; gradient: number } {
   const student = new GaussianStudent(problem, mu, sigma);
   const row = emptyMetricRow();
   student.reset();
@@ -96,7 +96,7 @@ describe("a Gaussian student on a symmetric two-mode teacher", () => {
     const expected = momentMatched(teacher.ref);
     // a sanity check of the solve itself: the symmetric teacher's mean is the centre
     expect(expected.mu).toBeCloseTo(CENTRE, 10);
-    const got = fit(divergenceNamed("forward"), 17, 5);
+    const got = trained(divergenceNamed("forward"), 17, 5);
     expect(Math.abs(got.mu - expected.mu)).toBeLessThan(1e-6);
     expect(Math.abs(got.sigma - expected.sigma)).toBeLessThan(1e-6);
     // and so the student's first two moments are the teacher's
@@ -109,7 +109,7 @@ describe("a Gaussian student on a symmetric two-mode teacher", () => {
   });
 
   it("reverse KL sits on the nearer mode with that mode's std, giving up the other half (KL ≈ log 2)", () => {
-    const got = fit(divergenceNamed("reverse"), 15, 3);
+    const got = trained(divergenceNamed("reverse"), 15, 3);
     // the left mode alone on the grid: its discretised mean and std
     const mode = Array.from({ length: V }, (_, i) => bump(i, MODES[0]!));
     const z = mode.reduce((a, b) => a + b, 0);
@@ -130,8 +130,8 @@ describe("the α path from mass-covering (α → 1) to mode-seeking (α → 0)",
   const alphas = [0.95, 0.85, 0.75, 0.65, 0.55, 0.45, 0.35, 0.25, 0.15, 0.05];
   const path = alphas.map((a) => {
     const d = divergenceNamed(`alpha:${a}`);
-    const covering = fit(d, CENTRE + 0.5, 6);
-    const seeking = fit(d, MODES[0]! + 1, 2.5);
+    const covering = trained(d, CENTRE + 0.5, 6);
+    const seeking = trained(d, MODES[0]! + 1, 2.5);
     return covering.value <= seeking.value ? covering : seeking;
   });
 
@@ -142,7 +142,7 @@ describe("the α path from mass-covering (α → 1) to mode-seeking (α → 0)",
   it("near α = 1 it is the forward fit, near α = 0 the reverse fit", () => {
     const forward = momentMatched(teacher.ref);
     expect(Math.abs(path[0]!.sigma - forward.sigma) / forward.sigma).toBeLessThan(0.05);
-    const reverse = fit(divergenceNamed("reverse"), 15, 3);
+    const reverse = trained(divergenceNamed("reverse"), 15, 3);
     expect(Math.abs(path[path.length - 1]!.mu - reverse.mu)).toBeLessThan(0.05);
     expect(Math.abs(path[path.length - 1]!.sigma - reverse.sigma) / reverse.sigma).toBeLessThan(0.05);
   });
