@@ -60,7 +60,10 @@ class FeaturesField extends Field<FeaturesSpec> {
   }
 }
 
-const positive = (doc: string) => new OptionalField(new NumberField({ above: 0 }, { doc }));
+/** Starting values beyond these make the first logits overflow (σ → 0: 1/σ² = ∞) instead of teaching anything. */
+export const MAX_ABS_START = 1e6;
+export const MIN_WIDTH = 1e-6;
+const width = (doc: string) => new OptionalField(new NumberField({ min: MIN_WIDTH, max: MAX_ABS_START }, { doc }));
 const list = (doc: string) => new OptionalField(new NumberListField({ doc }));
 
 export function teacherField(length: { min: number; max: number }, maxExprLength: number): OptionalField<ReturnType<ReferenceField["check"]>> {
@@ -79,20 +82,22 @@ export function studentField(maxExprLength: number) {
       "family",
       {
         gaussian: {
-          mu: new OptionalField(new NumberField({}, { doc: "the starting mean μ over the token index (default (V − 1)/2)" })),
-          sigma: positive("the starting width σ in tokens (default V/4)"),
+          mu: new OptionalField(
+            new NumberField({ min: -MAX_ABS_START, max: MAX_ABS_START }, { doc: "the starting mean μ over the token index (default (V − 1)/2)" }),
+          ),
+          sigma: width("the starting width σ in tokens, 1e-6 to 1e6 (default V/4)"),
         },
         mixture: {
           components: new NumberField({ integer: true, min: 1, max: MAX_COMPONENTS }, { doc: "the number K of bumps", default: 2 }),
-          weights: list("the starting mixture weights, K positive numbers (default equal)"),
-          means: list("the starting means, K numbers (default spread evenly over the tokens)"),
-          sigmas: list("the starting widths, K positive numbers (default V/(4K))"),
+          weights: list("the starting mixture weights, K numbers from 1e-6 to 1e6, normalised (default equal)"),
+          means: list("the starting means, K numbers within ±1e6 (default spread evenly over the tokens)"),
+          sigmas: list("the starting widths, K numbers from 1e-6 to 1e6 (default V/(4K))"),
         },
         lowrank: {
           rank: new NumberField({ integer: true, min: 1, max: MAX_RANK }, { doc: "the rank r: logits = U·w with U fixed, V×r" }),
           features: new OptionalField(new FeaturesField(maxExprLength)),
           seed: new NumberField({ integer: true, min: 0, max: 2 ** 32 - 1 }, { doc: "the seed of the random features when none are given", default: 1 }),
-          init: list("the starting w, r numbers (default 0: the uniform distribution)"),
+          init: list("the starting w, r numbers within ±1e6 (default 0: the uniform distribution)"),
         },
       } satisfies Record<(typeof STUDENT_NAMES)[number], unknown>,
       { doc: `fit mode: the restricted student fitted to the teacher: ${STUDENT_NAMES.join(", ")}` },

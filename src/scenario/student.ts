@@ -5,19 +5,25 @@
  */
 import { randomFeatures, type StudentConfig } from "../core/families/students.js";
 import { InputError } from "../errors.js";
-import type { FeaturesSpec, StudentSpec } from "./student-fields.js";
+import { type FeaturesSpec, MAX_ABS_START, MIN_WIDTH, type StudentSpec } from "./student-fields.js";
 
 /** Features beyond this make logits U·w overflow long before training could use them. */
 const MAX_ABS_FEATURE = 1e6;
 
-function listOf(values: number[] | null, length: number, fallback: (k: number) => number, field: string, positive = false): number[] {
+/** A list's entries must lie in [min, max] (widths and weights: positive, starting means: any). */
+interface Range {
+  min: number;
+  max: number;
+}
+const WIDTHS: Range = { min: MIN_WIDTH, max: MAX_ABS_START };
+const ANY: Range = { min: -MAX_ABS_START, max: MAX_ABS_START };
+
+function listOf(values: number[] | null, length: number, fallback: (k: number) => number, field: string, range: Range): number[] {
   if (values === null) return Array.from({ length }, (_, k) => fallback(k));
   if (values.length !== length)
     throw new InputError(`has ${values.length} entries; expected ${length} (one per ${field.endsWith("init") ? "feature" : "component"})`, field);
-  if (positive) {
-    const bad = values.findIndex((v) => !(v > 0));
-    if (bad >= 0) throw new InputError(`entry ${bad} is ${values[bad]}; each must be > 0`, field);
-  }
+  const bad = values.findIndex((v) => !(v >= range.min && v <= range.max));
+  if (bad >= 0) throw new InputError(`entry ${bad} is ${values[bad]}; each must lie in [${range.min}, ${range.max}]`, field);
   return values;
 }
 
@@ -29,15 +35,15 @@ export async function resolveStudent(spec: StudentSpec, V: number): Promise<Stud
       const K = spec.components;
       return {
         family: "mixture",
-        weights: listOf(spec.weights, K, () => 1 / K, "student.weights", true),
-        means: listOf(spec.means, K, (k) => ((k + 0.5) * V) / K - 0.5, "student.means"),
-        sigmas: listOf(spec.sigmas, K, () => V / (4 * K), "student.sigmas", true),
+        weights: listOf(spec.weights, K, () => 1 / K, "student.weights", WIDTHS),
+        means: listOf(spec.means, K, (k) => ((k + 0.5) * V) / K - 0.5, "student.means", ANY),
+        sigmas: listOf(spec.sigmas, K, () => V / (4 * K), "student.sigmas", WIDTHS),
       };
     }
     case "lowrank": {
       const r = spec.rank;
       const features = spec.features ? await resolveFeatures(spec.features, V, r) : randomFeatures(V, r, spec.seed);
-      return { family: "lowrank", features, init: listOf(spec.init, r, () => 0, "student.init") };
+      return { family: "lowrank", features, init: listOf(spec.init, r, () => 0, "student.init", ANY) };
     }
   }
 }
