@@ -5,6 +5,7 @@ import { RecordWriter, formatOf, STDOUT } from "../io/records.js";
 import { outcomeNamer, simConfigOf, type Scenario } from "../scenario/loader.js";
 import { checkNumber } from "../scenario/validate.js";
 import { FIELD } from "../sim/record.js";
+import { jsonNumber } from "../sim/record-format.js";
 import { Simulation } from "../sim/simulation.js";
 import { booleanFlag, numberFlag, stringFlag, type CommandSpec, type ParsedArgs } from "./args.js";
 import { BETA_FLAG, JSON_FLAG, loadScenarioFor, LR_FLAG, PENALTY_FLAG, SEED_FLAG, SET_FLAG, STEPS_FLAG, TRAINING_FLAGS } from "./overrides.js";
@@ -105,7 +106,15 @@ export function runJson(scenario: Scenario, sim: Simulation): Record<string, unk
     ...summaryJson({ ...final, klEstimate: Number.isNaN(klEstimate) ? null : klEstimate }),
     optimum: summaryJson({ policy: opt.policy, metrics: opt.metrics, beta: opt.beta, steps: null, penalty: opt.penalty.name, klEstimate: null }),
     ...scenarioJson(scenario),
+    ...studentJson(scenario, sim),
   };
+}
+
+/** Fit mode: `student: { family, parameters: { mu, sigma, … } }`, the fitted parameters; nothing otherwise. */
+function studentJson(scenario: Scenario, sim: Simulation): { student?: { family: string; parameters: Record<string, number | string | null> } } {
+  const parameters = sim.parameters;
+  if (!parameters || !scenario.student) return {};
+  return { student: { family: scenario.student.family, parameters: Object.fromEntries(parameters.map((p) => [p.name, jsonNumber(p.value)])) } };
 }
 
 export interface RunOptions {
@@ -178,6 +187,8 @@ function textSummary(scenario: Scenario, sim: Simulation, rows: number, out: str
   const [names, what] = scenario.sequence ? [outcomeNamer(scenario), "sequences"] : [scenario.tokens, "tokens"];
   lines.push(`policy   ${topTokens(names, sim.policy, 8, what)}`);
   lines.push(`optimum  ${topTokens(names, sim.optimum().policy, 8, what)}`);
+  const parameters = sim.parameters;
+  if (parameters && scenario.student) lines.push(`student  ${scenario.student.family}: ${parameters.map((p) => `${p.name} ${fmt(p.value)}`).join("  ")}`);
   if (out) lines.push("", `wrote ${rows} rows to ${out}`);
   return lines.join("\n");
 }

@@ -5,6 +5,7 @@
  * the Simulation falls back to the next one that can (steppers on one model share its state).
  */
 import type { Divergence } from "./divergence.js";
+import type { StudentParameter } from "./families/student.js";
 import type { PolicyFamily } from "./family.js";
 import type { SampledConfig } from "./steppers/sampled.js";
 
@@ -45,6 +46,8 @@ export interface Stepper {
   policy(): Float64Array;
   /** Other training settings in one line for the status bar (sequence training: "k3 ×4, token-loss, sum, loo"). */
   readonly summary?: string;
+  /** Fit mode: the restricted student's readable parameters now (μ, σ, …). */
+  parameters?(): StudentParameter[];
   /** Sampled and expected steppers: the estimator, placement, baseline, … in force. */
   readonly settings?: SampledConfig;
   /** Sampled and expected steppers: change those settings from the next step on (the batch size stays). */

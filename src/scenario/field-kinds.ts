@@ -244,21 +244,23 @@ function checkFields<S extends Fields>(object: Record<string, unknown>, fields: 
   return out as ValuesOf<S>;
 }
 
-/** An object of named fields; unknown keys are errors (with a did-you-mean). */
+/** An object of named fields; unknown keys are errors (with a did-you-mean). `also`: JSON Schema of what spans fields. */
 export class ObjectField<S extends Fields> extends Field<ValuesOf<S>> {
   constructor(
     readonly fields: S,
-    options: FieldOptions<unknown>,
+    options: FieldOptions<unknown> & { also?: JsonSchema },
   ) {
     super(options as FieldOptions<ValuesOf<S>>);
+    this.also = options.also ?? {};
   }
+  private readonly also: JsonSchema;
   protected parse(value: unknown, path: string): ValuesOf<S> {
     const object = expectObject(value, path);
     expectKeys(object, Object.keys(this.fields), path);
     return checkFields(object, this.fields, path);
   }
   protected valueSchema(): JsonSchema {
-    return fieldsSchema(this.fields);
+    return { ...fieldsSchema(this.fields), ...this.also };
   }
   override children(): Readonly<Record<string, AnyField>> {
     return this.fields;

@@ -22,6 +22,7 @@ import {
 } from "./field-kinds.js";
 import { expectEstimator, expectPenalty } from "./registry-names.js";
 import { AGGREGATION, CONTROLLER_KL, KL_PLACEMENT, RewardField, SEQUENCE } from "./sequence-fields.js";
+import { FIT_MODE_SCHEMA, studentField, teacherField } from "./student-fields.js";
 
 export const MIN_VOCAB = 2;
 export const MAX_VOCAB = 65_536;
@@ -29,7 +30,7 @@ export const MAX_STEPS = 1_000_000_000;
 /** Rewards beyond ±1e300 let E_π[r] (a sum of V ≤ 65 536 terms) overflow to ±Infinity at step 0. */
 export const MAX_ABS_REWARD = 1e300;
 
-export const MODES = ["exact", "sampled", "expected"] as const;
+export const MODES = ["exact", "sampled", "expected", "fit"] as const;
 export const ALGORITHMS = ["reinforce", "ppo"] as const;
 export const KL_IN = ["reward", "loss"] as const;
 export const OPTIMIZERS = ["sgd", "adam"] as const;
@@ -116,21 +117,27 @@ export const SCENARIO = new ObjectField(
     description: new StringField({ doc: "what the scenario teaches, one or two sentences", default: "" }),
     vocab: new OptionalField(new NumberField({ integer: true, ...VOCAB }, { doc: "vocabulary size V (needed only when no array fixes it)" })),
     tokens: new OptionalField(new StringListField(VOCAB, { doc: "token labels, V of them (default t0, t1, …)" })),
-    reference: new ReferenceField({
-      doc: "π_ref: probabilities (each > 0, summing to 1), { logits: [...] } or { expr: ..., as: weights | logits }",
-      length: VOCAB,
-      maxExprLength: MAX_EXPRESSION_LENGTH,
-    }),
-    reward: vector(
-      "the proxy reward r the optimiser sees: one value per token, or { expr: ... } of i and V (sequence mode: of L, count(k), at(t); or { table: ... })",
+    reference: new OptionalField(
+      new ReferenceField({
+        doc: "π_ref: probabilities (each > 0, summing to 1), { logits: [...] } or { expr: ..., as: weights | logits } (not in fit mode)",
+        length: VOCAB,
+        maxExprLength: MAX_EXPRESSION_LENGTH,
+      }),
     ),
+    reward: new OptionalField(
+      vector(
+        "the proxy reward r the optimiser sees: one value per token, or { expr: ... } of i and V (sequence mode: of L, count(k), at(t); or { table: ... }; not in fit mode)",
+      ),
+    ),
+    teacher: teacherField(VOCAB, MAX_EXPRESSION_LENGTH),
+    student: studentField(MAX_EXPRESSION_LENGTH),
     gold: new OptionalField(vector("the gold reward g we actually wanted (optional): one value per token, or { expr: ... } (sequence mode: as reward)"), true),
     penalty: new NameField(PENALTY_REGISTRY, { doc: `the penalised divergence D(π, π_ref): ${PENALTY_SYNTAX}`, default: DEFAULT_PENALTY.name }),
     beta: new NumberField({ min: 0 }, { doc: "the initial KL coefficient β", default: 0.1 }),
     controller: CONTROLLER,
     optimizer: OPTIMIZER,
     mode: new EnumField(MODES, {
-      doc: "exact (the exact gradient), sampled (a batch of tokens per step), or expected (the exact expectation of the sampled estimator's gradient: its noise-free dynamics)",
+      doc: "exact (the exact gradient), sampled (a batch of tokens per step), expected (the exact expectation of the sampled estimator's gradient: its noise-free dynamics), or fit (a restricted student fitted to a teacher by minimising the penalty)",
       default: "exact",
     }),
     sampling: SAMPLING,
@@ -139,7 +146,7 @@ export const SCENARIO = new ObjectField(
     seed: new NumberField({ integer: true, min: 0, max: 2 ** 53 - 1 }, { doc: "seed of the sampler (sampled mode)", default: 1 }),
     $schema: new OptionalField(new StringField({ doc: "the JSON Schema of this file, for editors (shipped: ../scenario.schema.json); klsim ignores it" })),
   },
-  { doc: "A klsim scenario: a reference policy, a reward and how to train against a KL penalty." },
+  { doc: "A klsim scenario: a reference policy, a reward and how to train against a KL penalty.", also: FIT_MODE_SCHEMA },
 );
 
 /** A scenario file's values once checked (before the vocabulary size is resolved). */

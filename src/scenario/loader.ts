@@ -9,11 +9,13 @@ import { distributionProblem, softmaxOf } from "../core/distributions.js";
 import { divergenceNamed } from "../core/divergences/registry.js";
 import { baselineNamed } from "../core/baselines.js";
 import { estimatorNamed } from "../core/estimators.js";
+import type { StudentConfig } from "../core/families/students.js";
 import { makeProblem, type Problem } from "../core/problem.js";
 import { InputError } from "../errors.js";
 import type { SimConfig } from "../sim/simulation.js";
 import { MAX_ABS_REWARD } from "./fields.js";
 import { resolveSequence, sequenceTrainingOf } from "./sequence-loader.js";
+import { resolveStudent } from "./student.js";
 import { parseScenarioSpec, type ReferenceSpec, type RewardSpec, type ScenarioSpec, type VectorSpec } from "./schema.js";
 import type { SequenceProblem } from "../core/sequence/problem.js";
 import { sequenceLabel } from "../core/sequence/labels.js";
@@ -32,6 +34,8 @@ export interface Scenario {
   problem: Problem;
   /** The compiled β schedule when the controller is a schedule. */
   schedule?: (t: number) => number;
+  /** Fit mode: the student with its defaults and features resolved. */
+  student?: StudentConfig;
   /** Sampled mode: a seeded uniform generator for a seed (seedrandom, loaded only for this mode). */
   randomFor?: (seed: number) => () => number;
   /** Sequence mode: the prefix-tree problem; `problem` is then the bandit over its complete sequences. */
@@ -175,6 +179,7 @@ export async function resolveScenario(spec: ScenarioSpec, file: string, previous
     scenario.schedule =
       previous?.schedule && same((s) => [s.controller, s.steps]) ? previous.schedule : await compileSchedule(spec.controller.expr, spec.steps);
   }
+  if (spec.student) scenario.student = await resolveStudent(spec.student, V);
   if (spec.mode === "sampled") {
     const { default: seedrandom } = await import("seedrandom");
     scenario.randomFor = (seed) => seedrandom.alea(String(seed));
@@ -184,7 +189,7 @@ export async function resolveScenario(spec: ScenarioSpec, file: string, previous
 
 async function resolveProblem(spec: ScenarioSpec): Promise<Problem> {
   const V = spec.vocab;
-  const reference = await resolveReference(spec.reference, V);
+  const reference = await resolveReference(spec.reference, V, spec.teacher ? "teacher" : "reference");
   const rewardSpec = perToken(spec.reward, "reward");
   const goldSpec = spec.gold ? perToken(spec.gold, "gold") : null;
   const reward = checkRewards(await resolveVector(rewardSpec, V, "reward"), rewardSpec, "reward");
@@ -226,15 +231,16 @@ async function resolveVector(vector: VectorSpec, V: number, field: string): Prom
   }
 }
 
-export async function resolveReference(reference: ReferenceSpec, V: number): Promise<Float64Array> {
+/** `name`: the field it came from ("teacher" in fit mode). */
+export async function resolveReference(reference: ReferenceSpec, V: number, name = "reference"): Promise<Float64Array> {
   if ("probabilities" in reference) {
     const problem = distributionProblem(reference.probabilities, true);
-    if (problem) throw new InputError(problem, "reference");
+    if (problem) throw new InputError(problem, name);
     return Float64Array.from(reference.probabilities);
   }
-  const values = "logits" in reference ? Float64Array.from(reference.logits) : await resolveVector({ expr: reference.expr }, V, "reference");
+  const values = "logits" in reference ? Float64Array.from(reference.logits) : await resolveVector({ expr: reference.expr }, V, name);
   const asLogits = "logits" in reference || reference.as === "logits";
-  const field = "logits" in reference ? "reference.logits" : "reference.expr";
+  const field = "logits" in reference ? `${name}.logits` : `${name}.expr`;
   if (asLogits) return softmaxChecked(values, field);
   let total = 0;
   for (let i = 0; i < values.length; i++) {
@@ -288,13 +294,18 @@ export function simConfigOf(scenario: Scenario, historyCapacity?: number): SimCo
   const config: SimConfig = { penalty: divergenceNamed(spec.penalty), beta: spec.beta, controller: spec.controller, optimizer: spec.optimizer };
   if (scenario.schedule) config.schedule = scenario.schedule;
   const randomFor = scenario.randomFor;
-  if (scenario.sequence) {
+  if (scenario.student) config.model = { name: "student", student: scenario.student };
+  else if (scenario.sequence) {
     config.model = { name: "sequence", problem: scenario.sequence };
     if (spec.mode !== "exact") {
       const random = randomFor ?? (() => () => Number.NaN); // expected mode draws nothing
-      config.model.training = { mode: spec.mode, config: sequenceTrainingOf(spec, scenario.sequence), random: () => random(spec.seed) };
+      config.model.training = {
+        mode: spec.mode as "sampled" | "expected",
+        config: sequenceTrainingOf(spec, scenario.sequence),
+        random: () => random(spec.seed),
+      };
     }
-  } else if (spec.mode !== "exact") {
+  } else if (spec.mode !== "exact" && spec.mode !== "fit") {
     const training = { ...spec.sampling, estimator: estimatorNamed(spec.sampling.estimator)!, baseline: baselineNamed(spec.sampling.baseline)! };
     const random = randomFor ?? (() => () => Number.NaN); // expected mode draws nothing
     config.training = { mode: spec.mode, config: training, random: () => random(spec.seed) };

@@ -10,6 +10,8 @@ import type { OptimizerConfig } from "../core/optimizers.js";
 import { InputError } from "../errors.js";
 import type { ReferenceSpec } from "./field-kinds.js";
 import type { RewardSpec } from "./sequence-fields.js";
+import { modeFieldsOf, type StudentSpec } from "./student-fields.js";
+import { isObject } from "./validate.js";
 import { type ALGORITHMS, type KL_IN, MAX_VOCAB, MIN_VOCAB, type MODES, SAMPLING, SCENARIO, type ScenarioValues } from "./fields.js";
 
 export { MAX_STEPS, MAX_VOCAB, MIN_VOCAB } from "./fields.js";
@@ -72,6 +74,10 @@ export interface ScenarioSpec {
   seed: number;
   /** Sequence mode: the horizon T and the eos token's name; null for the bandit. */
   sequence: SequenceBlock | null;
+  /** Fit mode: the teacher (also `reference`, what the penalty measures against), else null. */
+  teacher: ReferenceSpec | null;
+  /** Fit mode: the restricted student, else null. */
+  student: StudentSpec | null;
 }
 
 /** The `sequence` block: horizon T and the end-of-sequence token's name (or null). */
@@ -91,11 +97,17 @@ export const DEFAULT_SAMPLING: SamplingSpec = samplingSpecOf(SAMPLING.check(unde
 export function parseScenarioSpec(json: unknown, fallbackName: string): ScenarioSpec {
   const values = SCENARIO.check(json, "");
   const { name, vocab, sampling, $schema: _editorsOnly, ...rest } = values;
+  const { reference, reward } = modeFieldsOf(values);
+  // fit mode minimises β·D: β is only a scale there, 1 unless the file says otherwise
+  const beta = values.mode === "fit" && isObject(json) && json.beta === undefined ? 1 : values.beta;
   return {
     ...rest,
     controller: withoutNullKl(rest.controller),
+    reference,
+    reward,
+    beta,
     name: name ?? fallbackName,
-    vocab: resolveVocab(values),
+    vocab: resolveVocab({ ...values, reference, reward }),
     sampling: samplingSpecOf(sampling),
   };
 }
@@ -108,12 +120,20 @@ function withoutNullKl(controller: ScenarioValues["controller"]): ControllerConf
 }
 
 /** V from the first array that fixes it; every other array must agree. */
-function resolveVocab({ vocab, tokens, reference, reward, gold }: ScenarioValues): number {
+function resolveVocab({
+  vocab,
+  tokens,
+  reference,
+  reward,
+  gold,
+  teacher,
+}: Omit<ScenarioValues, "reference" | "reward"> & { reference: ReferenceSpec; reward: RewardSpec }): number {
   const lengths: Array<[string, number]> = [];
   if (vocab !== null) lengths.push(["vocab", vocab]);
   if (tokens) lengths.push(["tokens", tokens.length]);
-  if ("probabilities" in reference) lengths.push(["reference", reference.probabilities.length]);
-  if ("logits" in reference) lengths.push(["reference.logits", reference.logits.length]);
+  const against = teacher ? "teacher" : "reference"; // fit mode's reference is the teacher
+  if ("probabilities" in reference) lengths.push([against, reference.probabilities.length]);
+  if ("logits" in reference) lengths.push([`${against}.logits`, reference.logits.length]);
   if ("values" in reward) lengths.push(["reward", reward.values.length]);
   if (gold && "values" in gold) lengths.push(["gold", gold.values.length]);
   const first = lengths[0];

@@ -8,6 +8,7 @@
 import { type Controller, type ControllerConfig, type ControllerKl, createController } from "../core/controllers.js";
 import type { Divergence } from "../core/divergence.js";
 import type { PolicyFamily } from "../core/family.js";
+import type { StudentParameter } from "../core/families/student.js";
 import { emptyMetricRow, firstNonFinite, METRIC, METRIC_FIELDS, NON_FINITE_MEANING } from "../core/metric-row.js";
 import { type FixedPoint, fixedPointOf } from "../core/fixed-points.js";
 import { metricsOf, type PolicyMetrics } from "../core/metrics.js";
@@ -97,6 +98,8 @@ export interface SimSnapshot {
   failure: string | null;
   /** Sequence models: the per-position KL profile (a copy), the mean length and the token-mean KL; null otherwise. */
   sequence: { profile: Float64Array; meanLength: number; tokenMeanKL: number; training: string | null } | null;
+  /** Fit mode: the student's parameters at this step; null otherwise. */
+  parameters: StudentParameter[] | null;
 }
 
 export class Simulation {
@@ -300,6 +303,11 @@ export class Simulation {
     return next;
   }
 
+  /** Fit mode: the student's parameters now (μ, σ, mixture weights, w); null for an unrestricted policy. */
+  get parameters(): StudentParameter[] | null {
+    return this.stepper.parameters?.() ?? null;
+  }
+
   /** Sampled and expected mode: the estimator, placement, baseline and sampler in force; null in exact mode. */
   get sampling(): SampledConfig | null {
     return this.stepper.settings ?? null;
@@ -396,6 +404,7 @@ export class Simulation {
       historyLength: this.history.length,
       failure: this.failure,
       sequence: this.sequenceView(),
+      parameters: this.parameters,
     };
     this.snapshotCache = snap;
     return snap;

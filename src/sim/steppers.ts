@@ -1,11 +1,13 @@
 /**
  * The steppers a Simulation runs on, fastest first, all on one shared model state: in exact mode
  * the fast kernels (src/engine) where they are built and take the optimiser, then the plain
- * TypeScript stepper that takes every penalty; in sampled or expected mode that mode's stepper.
+ * TypeScript stepper that takes every penalty; in sampled or expected mode that mode's stepper; in
+ * fit mode the fit stepper on the restricted student.
  */
 import type { Divergence } from "../core/divergence.js";
 import { SequenceFamily } from "../core/families/sequence.js";
 import { SoftmaxFamily } from "../core/families/softmax.js";
+import { createStudent, type StudentConfig } from "../core/families/students.js";
 import { optimumOf } from "../core/optima.js";
 import { createOptimizer, type Optimizer } from "../core/optimizers.js";
 import type { Problem } from "../core/problem.js";
@@ -16,6 +18,7 @@ import { type SequenceTrainingMode, SequenceTrainingStepper } from "../core/step
 import type { Stepper } from "../core/stepper.js";
 import { ExactStepper } from "../core/steppers/exact.js";
 import { ExpectedStepper } from "../core/steppers/expected.js";
+import { FitStepper } from "../core/steppers/fit.js";
 import { type SampledConfig, SampledStepper } from "../core/steppers/sampled.js";
 import { FastStepper } from "../engine/fast-stepper.js";
 import type { SimConfig } from "./simulation.js";
@@ -50,7 +53,13 @@ export interface SequenceModel {
   training?: { mode: SequenceTrainingMode; config: SequenceTrainingConfig; random: () => () => number };
 }
 
-export type Model = SequenceModel;
+/** Fit mode (DESIGN §3): a restricted student fitted to π_ref, the teacher; π* is the teacher itself (r = 0). */
+export interface StudentModel {
+  name: "student";
+  student: StudentConfig;
+}
+
+export type Model = SequenceModel | StudentModel;
 
 interface ModelEntry<M extends Model> {
   steppers(model: M, problem: Problem, config: SimConfig): Stepper[];
@@ -69,18 +78,29 @@ const MODELS: { [K in Model["name"]]: ModelEntry<Extract<Model, { name: K }>> } 
     },
     optimum: (model, problem, penalty, beta) => sequenceOptimumPolicy(model.problem, problem, penalty, beta),
   },
+  student: {
+    steppers(model, problem, config) {
+      const student = createStudent(problem, model.student);
+      return [new FitStepper(student, createOptimizer(config.optimizer, student.theta.length))];
+    },
+    // the unrestricted optimum of −β·D(q, teacher) is the teacher; the bandit's closed form gives it
+    optimum: (_model, problem, penalty, beta) => optimumOf(penalty, problem.ref, problem.logRef, problem.reward, beta),
+  },
 };
+
+/** A model's entry (TypeScript cannot correlate MODELS[model.name] with the model's own type by itself). */
+const entryOf = <M extends Model>(model: M): ModelEntry<M> => MODELS[model.name] as unknown as ModelEntry<M>;
 
 /** π* over the outcomes of the Simulation's problem: the model's rule, or the bandit's closed form. */
 export function optimumPolicyOf(problem: Problem, config: SimConfig, penalty: Divergence, beta: number): Float64Array {
   const model = config.model;
-  if (model) return MODELS[model.name].optimum(model, problem, penalty, beta);
+  if (model) return entryOf(model).optimum(model, problem, penalty, beta);
   return optimumOf(penalty, problem.ref, problem.logRef, problem.reward, beta);
 }
 
 export function createSteppers(problem: Problem, config: SimConfig): Stepper[] {
   const model = config.model;
-  if (model) return MODELS[model.name].steppers(model, problem, config);
+  if (model) return entryOf(model).steppers(model, problem, config);
   const training = config.training;
   if (training) {
     const family = new SoftmaxFamily(problem);

@@ -90,7 +90,11 @@ describe("a bad setting: exit 2, one line naming it, nothing written", () => {
       '--set penalty: expected one of "reverse", "forward", "js", "alpha:A (0 < A < 1)", got the string "backward"',
     ],
     ["sweep", ["basic", "--beta", "0.1", "--set", "optimizer.lr=0"], "--set optimizer.lr: must be > 0, got 0"],
-    ["tui", ["basic", "--set", "mode=exactly"], '--set mode: expected one of "exact", "sampled", "expected", got the string "exactly" (did you mean "exact"?)'],
+    [
+      "tui",
+      ["basic", "--set", "mode=exactly"],
+      '--set mode: expected one of "exact", "sampled", "expected", "fit", got the string "exactly" (did you mean "exact"?)',
+    ],
   ])("klsim %s %j", async (command, args, line) => {
     const dir = mkdtempSync(join(work, "bad-"));
     const out = join(dir, "previous.csv");

@@ -55,6 +55,15 @@ const EXPECTED: Record<string, [string | null, RegExp]> = {
   "missing-controller-kind": ["controller.kind", /^expected one of "fixed", "adaptive", "schedule", got nothing \(the key is missing\)$/],
   "missing-adaptive-target": ["controller.target", /^expected a number, got nothing \(the key is missing\)$/],
   "missing-vocab-for-expressions": ["vocab", /^cannot tell the vocabulary size/],
+  // fit mode: a teacher and a student instead of a reference and a reward
+  "fit-missing-teacher": ["teacher", /^missing \(required in fit mode: the distribution the student is fitted to\)$/],
+  "fit-missing-student": ["student", /^missing \(required in fit mode: \{ "family": "gaussian" \| "mixture" \| "lowrank", … \}\)$/],
+  "fit-with-reward": ["reward", /^not used in fit mode \(the student is fitted to "teacher"; there is no reward\)$/],
+  "teacher-outside-fit": ["teacher", /^only for "mode": "fit" \(this scenario's mode is "exact"\)$/],
+  "fit-unknown-family": ["student.family", /^expected one of "gaussian", "mixture", "lowrank", got the string "gauss"/],
+  "fit-sigma-zero": ["student.sigma", /^must be > 0, got 0$/],
+  "fit-mixture-means-length": ["student.means", /^has 3 entries; expected 2 \(one per component\)$/],
+  "fit-features-undefined-symbol": ["student.features.expr", /^unknown symbol "j"/],
   // probabilities: the sum is reported exactly (0.4 + 0.4 + 0.2 + 0.1 = 1.1)
   "reference-sums-to-1.1": ["reference", /^probabilities sum to 1\.1, expected 1$/],
   "reference-sums-to-0.9": ["reference", /^probabilities sum to 0\.9, expected 1$/],
@@ -269,7 +278,7 @@ const ARGS: ArgCase[] = [
   {
     name: "non-existent scenario name",
     args: ["run", "basik", "--out", "{PRE}"],
-    line: /^basik: no such scenario \(known: adaptive, basic, .*; or give a path to a \.json file\)$/,
+    line: /^basik: no such scenario \(known: adaptive, .*basic, .*; or give a path to a \.json file\)$/,
   },
   { name: "a directory as the scenario (path)", args: ["run", "{DIR}/", "--out", "{PRE}"], line: "{DIR}/: is a directory, expected a scenario .json file" },
   {

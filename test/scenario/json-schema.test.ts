@@ -89,6 +89,8 @@ const BEYOND_SCHEMA: Record<string, string> = {
   "expr-reference-logits-complex": "an expression's value",
   "expr-schedule-negative": "an expression's value",
   "expr-schedule-unknown-symbol": "an expression's symbols",
+  "fit-mixture-means-length": "a list's length against another field (components)",
+  "fit-features-undefined-symbol": "an expression's symbols",
 };
 
 describe("the bad-scenario corpus", () => {

@@ -5,6 +5,7 @@
  * values are written out by hand or computed here from the closed forms (softmax, normalisation).
  */
 import { describe, expect, it } from "vitest";
+import { randomFeatures } from "../../src/core/families/students.js";
 import { InputError } from "../../src/errors.js";
 import { KEY_ALIASES } from "../../src/scenario/aliases.js";
 import type { Scenario } from "../../src/scenario/loader.js";
@@ -202,6 +203,107 @@ const CASES: Case[] = [
   },
   { path: "steps", scenario: "basic", settings: ["steps=17"], check: (s) => expect(s.spec.steps).toBe(17) },
   { path: "seed", scenario: "sampled-ppo", settings: ["seed=9"], check: (s) => expect(s.spec.seed).toBe(9) },
+  // fit mode (bimodal-distill: V = 40, a Gaussian student; lowrank-distill: V = 32, rank 4)
+  { path: "teacher", scenario: "bimodal-distill", settings: ['teacher={"expr":"1"}'], check: (s) => expectClose([...s.problem.ref], Array(40).fill(1 / 40)) },
+  // weights i + 1, normalised by Σ(i + 1) = 40·41/2 = 820
+  { path: "teacher.expr", scenario: "bimodal-distill", settings: ["teacher.expr=i+1"], check: (s) => expect(s.problem.ref[3]).toBeCloseTo(4 / 820, 15) },
+  {
+    path: "teacher.as",
+    scenario: "bimodal-distill",
+    settings: ["teacher.expr=i/10", "teacher.as=logits"],
+    check: (s) => expect(s.problem.ref[11]! / s.problem.ref[1]!).toBeCloseTo(Math.E, 12),
+  },
+  {
+    path: "teacher.logits",
+    scenario: "bimodal-distill",
+    settings: [`teacher=[${Array(40).fill(0.025)}]`, `teacher.logits=[${Array(40).fill(0)}]`],
+    check: (s) => expect(s.problem.ref[7]).toBeCloseTo(1 / 40, 15),
+  },
+  {
+    path: "student",
+    scenario: "bimodal-distill",
+    settings: ['student={"family":"mixture","components":3}'],
+    check: (s) =>
+      expect(s.student).toEqual({
+        family: "mixture",
+        weights: [1 / 3, 1 / 3, 1 / 3],
+        means: [(0.5 * 40) / 3 - 0.5, (1.5 * 40) / 3 - 0.5, (2.5 * 40) / 3 - 0.5],
+        sigmas: [40 / 12, 40 / 12, 40 / 12],
+      }),
+  },
+  {
+    path: "student.family",
+    scenario: "bimodal-distill",
+    settings: ["student.family=gaussian"],
+    check: (s) => expect(s.student).toEqual({ family: "gaussian", mu: 19.5, sigma: 8 }),
+  },
+  {
+    path: "student.mu",
+    scenario: "bimodal-distill",
+    settings: ["student.mu=11"],
+    check: (s) => expect(s.student).toEqual({ family: "gaussian", mu: 11, sigma: 8 }),
+  },
+  {
+    path: "student.sigma",
+    scenario: "bimodal-distill",
+    settings: ["student.sigma=3"],
+    check: (s) => expect(s.student).toEqual({ family: "gaussian", mu: 19.5, sigma: 3 }),
+  },
+  {
+    path: "student.components",
+    scenario: "bimodal-distill",
+    settings: ['student={"family":"mixture"}', "student.components=4"],
+    check: (s) => expect(s.student?.family === "mixture" && s.student.means).toEqual([4.5, 14.5, 24.5, 34.5]),
+  },
+  {
+    path: "student.weights",
+    scenario: "bimodal-distill",
+    settings: ['student={"family":"mixture"}', "student.weights=[3,1]"],
+    check: (s) => expect(s.student?.family === "mixture" && s.student.weights).toEqual([3, 1]),
+  },
+  {
+    path: "student.means",
+    scenario: "bimodal-distill",
+    settings: ['student={"family":"mixture"}', "student.means=[2,30]"],
+    check: (s) => expect(s.student?.family === "mixture" && s.student.means).toEqual([2, 30]),
+  },
+  {
+    path: "student.sigmas",
+    scenario: "bimodal-distill",
+    settings: ['student={"family":"mixture"}', "student.sigmas=[1,2]"],
+    check: (s) => expect(s.student?.family === "mixture" && s.student.sigmas).toEqual([1, 2]),
+  },
+  {
+    path: "student.rank",
+    scenario: "lowrank-distill",
+    settings: ["student.rank=2"],
+    check: (s) => expect(s.student?.family === "lowrank" && [s.student.features.length, s.student.init]).toEqual([64, [0, 0]]),
+  },
+  {
+    path: "student.features",
+    scenario: "lowrank-distill",
+    settings: [`student.features=${JSON.stringify(Array.from({ length: 32 }, (_, i) => [i, 0, 0, 1]))}`],
+    check: (s) => expect(s.student?.family === "lowrank" && [s.student.features[4 * 5]!, s.student.features[4 * 5 + 3]!]).toEqual([5, 1]),
+  },
+  {
+    path: "student.features.expr",
+    scenario: "lowrank-distill",
+    settings: ["student.features.expr=i*k"],
+    check: (s) => expect(s.student?.family === "lowrank" && s.student.features[4 * 7 + 3]).toBe(21),
+  },
+  {
+    // without features the seed draws them: another seed, other features
+    path: "student.seed",
+    scenario: "lowrank-distill",
+    settings: ['student={"family":"lowrank","rank":2}', "student.seed=5"],
+    check: (s) => expect(s.student?.family === "lowrank" && Array.from(s.student.features)).toEqual(Array.from(randomFeatures(32, 2, 5))),
+  },
+  {
+    path: "student.init",
+    scenario: "lowrank-distill",
+    settings: ["student.init=[1,2,3,4]"],
+    check: (s) => expect(s.student?.family === "lowrank" && s.student.init).toEqual([1, 2, 3, 4]),
+  },
   // editors' key: accepted and without effect
   { path: "$schema", scenario: "basic", settings: ["$schema=elsewhere.json"], check: (s) => expect(s.spec.name).toBe("basic") },
 ];
@@ -289,7 +391,7 @@ describe("bad settings: one line naming the setting", () => {
     [["beta=high"], "basic", '--set beta: expected a number, got the string "high"'],
     [["beta=1e400"], "basic", "--set beta: expected a finite number, got Infinity"],
     [["sampling.batch=0"], "sampled-ppo", "--set sampling.batch: must be ≥ 1, got 0"],
-    [["mode=sample"], "basic", '--set mode: expected one of "exact", "sampled", "expected", got the string "sample" (did you mean "sampled"?)'],
+    [["mode=sample"], "basic", '--set mode: expected one of "exact", "sampled", "expected", "fit", got the string "sample" (did you mean "sampled"?)'],
     [
       ["kl_estimator=k4"],
       "sampled-ppo",

@@ -5,6 +5,7 @@
 import { Box, useApp, useInput, useStdin } from "ink";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from "react";
 import type { Scenario } from "../../scenario/loader.js";
+import type { SimSnapshot } from "../../sim/simulation.js";
 import type { SimStore } from "../../sim/store.js";
 import { executeCommand, scenarioKey, SHIPPED_SCENARIOS, type CommandContext, type ScenarioSource } from "../commands.js";
 import { useStoreFrame } from "../hooks/use-store-frame.js";
@@ -17,6 +18,7 @@ import { colorAllowed } from "../color.js";
 import { footerLines } from "../footer-text.js";
 import { helpLines } from "../help-lines.js";
 import { samplingText } from "../status.js";
+import { fitPanel } from "../fit-bars.js";
 import { tokenPanel } from "../token-rows.js";
 import { sequencePanel } from "../sequence-rows.js";
 import { sequencePanelInput } from "../sequence-input.js";
@@ -45,6 +47,12 @@ export interface RootProps {
   onExit?: () => void;
   /** Colour on or off; by default from the environment when the UI starts (NO_COLOR, FORCE_COLOR: color.ts). */
   color?: boolean;
+}
+
+/** The fit panel's lines, with a view that does not scroll. */
+function fitTokens(sim: SimSnapshot, teacher: ArrayLike<number>, family: string, width: number, rows: number) {
+  const view = { student: sim.policy, teacher, family, parameters: sim.parameters ?? [], forwardKL: sim.metrics.forwardKL, reverseKL: sim.metrics.reverseKL };
+  return { lines: fitPanel(view, width, rows), view: { indices: [] as number[], byMass: false, offset: 0, maxOffset: 0 } };
 }
 
 export function Root({ store, size, exportDir = process.cwd(), scenarios = SHIPPED_SCENARIOS, onExit, color }: RootProps) {
@@ -92,9 +100,12 @@ export function Root({ store, size, exportDir = process.cwd(), scenarios = SHIPP
     reward: problem.reward,
     ...(frame.logPolicy ? { logPolicy: frame.logPolicy, logReference: problem.logRef } : {}),
   };
+  // the panel beside the charts, by model: a sequence's top sequences, a fitted student's histogram (fit-bars.ts), or the tokens
   const tokens = scenario.sequence
     ? sequencePanel(sequencePanelInput(scenario, sim), layout.tokenWidth, layout.tokenRows, ui.tokenScroll)
-    : tokenPanel(probabilities, layout.tokenWidth, layout.tokenRows, ui.tokenScroll, scenarioScale(probabilities));
+    : sim.parameters
+      ? fitTokens(sim, problem.ref, scenario.student?.family ?? "student", layout.tokenWidth, layout.tokenRows)
+      : tokenPanel(probabilities, layout.tokenWidth, layout.tokenRows, ui.tokenScroll, scenarioScale(probabilities));
   const { name, description } = scenario.spec;
   const help = useMemo(() => helpLines(helpBox(columns).inner, { name, description }), [columns, name, description]);
   const helpRows = Math.max(0, layout.bodyRows - HELP_CHROME_ROWS);
