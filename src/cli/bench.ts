@@ -5,8 +5,14 @@
  * in-process after a warm-up; steps/s, ns per token-step (wall and CPU) and peak RSS are reported.
  * A long run (1 000 000 steps by default) shows that memory stays flat with the bounded history.
  */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { mulberry32 } from "../core/random.js";
 import { DEFAULT_PENALTY } from "../core/divergences/registry.js";
+import type { OptimizerConfig } from "../core/optimizers.js";
 import { makeProblem, type Problem } from "../core/problem.js";
 import { fastKernelName, nativeKernel } from "../engine/native.js";
 import { kernelAvailable } from "../engine/wasm.js";
@@ -25,8 +31,13 @@ export const benchSpec: CommandSpec = {
   positionals: [],
   flags: [
     { name: "vocab", type: "string", value: "LIST", describe: "vocabulary sizes, comma-separated (default 16,256,4096)" },
-    { name: "steps", type: "integer", value: "N", describe: "steps per size (default 200 000 up to V = 16, 100 000 up to 256, then ~8·10⁷/V: 20 000 at 4096)" },
-    { name: "repeat", type: "integer", value: "R", describe: "timed runs per size after the warm-up; the best is reported (default 3)" },
+    {
+      name: "steps",
+      type: "integer",
+      value: "N",
+      describe: "steps per size (default 200 000 up to V = 16, 100 000 up to 256, then ~8·10⁷/V: 20 000 at 4096); with --sweep, every sweep's steps",
+    },
+    { name: "repeat", type: "integer", value: "R", describe: "timed runs per size after the warm-up; the median is reported (default 3)" },
     {
       name: "engine",
       type: "string",
@@ -44,6 +55,26 @@ export const benchSpec: CommandSpec = {
       describe: "steps of the sequence bench: exact training at V = 4, T = 7 (21 845 prefix nodes), ns per prefix-node (default 2000; 0 skips it)",
     },
     {
+      name: "optimizer",
+      type: "string",
+      value: "O",
+      describe: "sgd (lr 1, the default) or adam (lr 0.05, β₁ 0.9, β₂ 0.999, ε 1e-8)",
+      choices: ["sgd", "adam"],
+    },
+    {
+      name: "sweep",
+      type: "boolean",
+      describe:
+        "time whole `klsim sweep` processes instead (200 β log-spaced 0.01…10, reverse KL, SGD lr 1: V = 16 × 20 000 steps, 256 × 5 000, 4096 with 20 β × 5 000), median of --repeat interleaved runs",
+    },
+    {
+      name: "peer",
+      type: "string",
+      value: "COMMAND",
+      describe:
+        "with --sweep: also time COMMAND on the same scenarios, interleaved ({scenario}, {steps} and {betas} are filled in; it prints JSON rows as `klsim sweep --json`), and compare its final metrics",
+    },
+    {
       name: "frames",
       type: "string",
       value: "SCENARIO",
@@ -51,7 +82,15 @@ export const benchSpec: CommandSpec = {
     },
     JSON_FLAG,
   ],
-  examples: ["klsim bench", "klsim bench --vocab 4096 --steps 5000", "klsim bench --engine both --json", "klsim bench --frames large-vocab", "npm run bench"],
+  examples: [
+    "klsim bench",
+    "klsim bench --vocab 4096 --steps 5000",
+    "klsim bench --engine both --json",
+    "klsim bench --optimizer adam --vocab 256,4096",
+    "klsim bench --frames large-vocab",
+    "klsim bench --sweep --peer 'python3 sweep.py {scenario} {steps} {betas}'",
+    "npm run bench",
+  ],
 };
 
 const DEFAULT_VOCAB = [16, 256, 4096];
@@ -79,8 +118,15 @@ export function benchProblem(V: number, seed: number): Problem {
 
 type Engine = NonNullable<SimConfig["engine"]>;
 
-export function benchConfig(engine: Engine): SimConfig {
-  return { penalty: DEFAULT_PENALTY, beta: 0.1, controller: { kind: "fixed" }, optimizer: { kind: "sgd", lr: 1 }, engine };
+/** The optimisers `--optimizer` picks: SGD lr 1 (the reference workload), Adam with Kingma & Ba's defaults and lr 0.05. */
+export const BENCH_OPTIMIZERS = {
+  sgd: { kind: "sgd", lr: 1 },
+  adam: { kind: "adam", lr: 0.05, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+} as const satisfies Record<string, OptimizerConfig>;
+export type BenchOptimizer = keyof typeof BENCH_OPTIMIZERS;
+
+export function benchConfig(engine: Engine, optimizer: BenchOptimizer = "sgd"): SimConfig {
+  return { penalty: DEFAULT_PENALTY, beta: 0.1, controller: { kind: "fixed" }, optimizer: BENCH_OPTIMIZERS[optimizer], engine };
 }
 
 export interface BenchResult {
@@ -118,14 +164,19 @@ function peakRssMb(): number {
   return process.resourceUsage().maxRSS / 1024; // maxRSS is in KiB
 }
 
-export function benchOne(V: number, steps: number, engine: Engine, repeat: number, seed: number): BenchResult {
-  const sim = new Simulation(benchProblem(V, seed), benchConfig(engine));
+/** The median of some numbers (the middle one, or the mean of the middle two). */
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function benchOne(V: number, steps: number, engine: Engine, repeat: number, seed: number, optimizer: BenchOptimizer = "sgd"): BenchResult {
+  const sim = new Simulation(benchProblem(V, seed), benchConfig(engine, optimizer));
   timedRun(sim, Math.max(1, Math.min(steps, Math.ceil(steps / 10)))); // warm-up: JIT and wasm tier-up
-  let best = { wall: Infinity, cpu: Infinity };
-  for (let r = 0; r < repeat; r++) {
-    const run = timedRun(sim, steps);
-    if (run.wall < best.wall) best = run;
-  }
+  // the median run: the machine may be shared, and one lucky run says little
+  const runs = Array.from({ length: repeat }, () => timedRun(sim, steps));
+  const best = { wall: median(runs.map((r) => r.wall)), cpu: median(runs.map((r) => r.cpu)) };
   if (sim.failed) throw new Error(`bench diverged at V = ${V}: ${sim.failed}`);
   return {
     vocab: V,
@@ -216,6 +267,125 @@ export async function frameBench(nameOrPath: string, stepsPerFrame = 100, frames
   };
 }
 
+/** The sweeps `--sweep` times (issue 18): π_ref = softmax(N(0,1) logits), reward U[0,1], reverse KL, SGD lr 1. */
+export const SWEEP_WORKLOADS = [
+  { vocab: 16, betas: 200, steps: 20_000 },
+  { vocab: 256, betas: 200, steps: 5_000 },
+  { vocab: 4096, betas: 20, steps: 5_000 },
+] as const;
+
+export interface SweepBenchResult {
+  vocab: number;
+  betas: number;
+  steps: number;
+  /** Whole-process seconds, the median of the interleaved runs; the peer's too when there is one. */
+  klsim_s: number;
+  peer_s: number | null;
+  /** peer_s / klsim_s. */
+  ratio: number | null;
+  /** The largest difference of a final metric (reward, both KLs, entropy) between klsim's rows and the peer's, relative to max(1, |x|). */
+  max_difference: number | null;
+}
+
+/** The scenario file of a sweep workload (the reference and reward written out, so that a peer reads the same numbers). */
+function sweepScenario(vocab: number, steps: number, seed: number): string {
+  const problem = benchProblem(vocab, seed);
+  return JSON.stringify({
+    name: `bench-sweep-${vocab}`,
+    description: "klsim bench --sweep: pi_ref = softmax(N(0,1) logits), reward ~ U[0,1]",
+    reference: Array.from(problem.ref),
+    reward: Array.from(problem.reward),
+    penalty: "reverse",
+    beta: 0.1,
+    controller: { kind: "fixed" },
+    optimizer: BENCH_OPTIMIZERS.sgd,
+    mode: "exact",
+    steps,
+    seed,
+  });
+}
+
+type FinalRow = { beta: number; reward: number; reverse_kl: number; forward_kl: number; entropy: number };
+
+/** Runs a command to its end; returns its wall seconds and the JSON rows it printed. */
+function timedProcess(command: string, args: string[], what: string): { seconds: number; rows: FinalRow[] } {
+  const t0 = performance.now();
+  const result = spawnSync(command, args, { encoding: "utf8", maxBuffer: 1 << 28, env: { ...process.env, NO_COLOR: "1" } });
+  const seconds = (performance.now() - t0) / 1000;
+  if (result.status !== 0)
+    throw new Error(`${what} failed (${result.error?.message ?? `exit ${result.status}`}): ${String(result.stderr).trim().split("\n")[0]}`);
+  return { seconds, rows: JSON.parse(result.stdout) as FinalRow[] };
+}
+
+/** The largest relative difference of the final metrics, β by β (Infinity if the rows do not pair up). */
+function rowsDifference(a: FinalRow[], b: FinalRow[]): number {
+  if (a.length !== b.length) return Infinity;
+  let worst = 0;
+  a.forEach((row, i) => {
+    const other = b[i]!;
+    for (const key of ["beta", "reward", "reverse_kl", "forward_kl", "entropy"] as const) {
+      const x = row[key];
+      const y = other[key];
+      worst = Math.max(worst, Math.abs(x - y) / Math.max(1, Math.abs(x)));
+    }
+  });
+  return worst;
+}
+
+/**
+ * `klsim bench --sweep`: each workload as a whole `klsim sweep` process (start-up, workers, output
+ * included), and the peer's process on the same scenario file, interleaved, `repeat` times each.
+ */
+export function sweepBench(repeat: number, seed: number, peer: string | undefined, stepsOverride?: number): SweepBenchResult[] {
+  // this very CLI, started as it was (the build, or the sources under tsx)
+  const cli = [...process.execArgv, process.argv[1] ?? fileURLToPath(new URL("./main.js", import.meta.url))];
+  const dir = mkdtempSync(join(tmpdir(), "klsim-bench-sweep-"));
+  try {
+    return SWEEP_WORKLOADS.map(({ vocab, betas, steps: workloadSteps }) => {
+      const steps = stepsOverride ?? workloadSteps;
+      const file = join(dir, `sweep-${vocab}.json`);
+      writeFileSync(file, sweepScenario(vocab, steps, seed));
+      const range = `0.01:10:${betas}:log`;
+      const ours = () => timedProcess(process.execPath, [...cli, "sweep", file, "--beta", range, "--steps", String(steps), "--json"], "klsim sweep");
+      const fill = (word: string) => word.replaceAll("{scenario}", file).replaceAll("{steps}", String(steps)).replaceAll("{betas}", range);
+      const peerWords = peer?.trim().split(/\s+/).map(fill);
+      const theirs = peerWords ? () => timedProcess(peerWords[0]!, peerWords.slice(1), "the peer") : null;
+      const times: number[] = [];
+      const peerTimes: number[] = [];
+      let difference: number | null = null;
+      for (let r = 0; r < repeat; r++) {
+        const a = ours();
+        times.push(a.seconds);
+        if (theirs) {
+          const b = theirs();
+          peerTimes.push(b.seconds);
+          difference = Math.max(difference ?? 0, rowsDifference(a.rows, b.rows));
+        }
+      }
+      const klsim_s = median(times);
+      const peer_s = theirs ? median(peerTimes) : null;
+      return { vocab, betas, steps, klsim_s, peer_s, ratio: peer_s === null ? null : peer_s / klsim_s, max_difference: difference };
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function sweepText(results: SweepBenchResult[], repeat: number, peer: string | undefined): string {
+  const head = [
+    "klsim bench --sweep: reverse KL, SGD lr 1, beta log-spaced 0.01..10; pi_ref = softmax(N(0,1) logits), reward ~ U[0,1]",
+    `whole process, median of ${repeat} interleaved runs${peer ? `; peer: ${peer}` : ""}`,
+    "",
+    `${"V".padStart(6)}  ${"betas".padStart(5)}  ${"steps".padStart(7)}  ${"klsim s".padStart(8)}${peer ? `  ${"peer s".padStart(8)}  ${"peer/klsim".padStart(10)}  ${"max diff".padStart(9)}` : ""}`,
+  ];
+  const lines = results.map((r) => {
+    const base = `${String(r.vocab).padStart(6)}  ${String(r.betas).padStart(5)}  ${grouped(r.steps).padStart(7)}  ${r.klsim_s.toFixed(3).padStart(8)}`;
+    if (r.peer_s === null) return base;
+    return `${base}  ${r.peer_s.toFixed(3).padStart(8)}  ${`${r.ratio!.toFixed(2)}x`.padStart(10)}  ${r.max_difference!.toExponential(1).padStart(9)}`;
+  });
+  return [...head, ...lines].join("\n") + "\n";
+}
+
 /** The kernel the fast engine runs: "native-avx512" (…), "wasm-simd" or "typescript". */
 function fastKernel(): string {
   const native = nativeKernel();
@@ -256,13 +426,21 @@ export async function benchCommand(args: ParsedArgs, io: Io): Promise<number> {
   const all: Engine[] = nativeKernel() ? ["fast", "wasm", "plain"] : ["fast", "plain"];
   const engines: Engine[] = engineFlag === "both" ? ["fast", "plain"] : engineFlag === "all" ? all : [engineFlag as Engine];
   const json = booleanFlag(args, "json");
+  const optimizer = (stringFlag(args, "optimizer") ?? "sgd") as BenchOptimizer;
+  const peer = stringFlag(args, "peer");
+  if (peer !== undefined && !booleanFlag(args, "sweep")) throw new InputError("needs --sweep", "--peer");
+  if (booleanFlag(args, "sweep")) {
+    const sweeps = sweepBench(repeat, seed, peer, stepsFlag);
+    io.out(json ? JSON.stringify({ node: process.version, kernel: fastKernel(), sweeps }) + "\n" : sweepText(sweeps, repeat, peer));
+    return 0;
+  }
 
   const results: BenchResult[] = [];
   if (!json) {
     io.out(
       [
-        "klsim bench: exact reverse-KL gradient, SGD lr 1, beta 0.1; reward, forward KL, reverse KL and entropy every step",
-        `pi_ref = softmax(N(0,1) logits), reward ~ U[0,1]; best of ${repeat} after a warm-up; node ${process.version}, kernels: ${kernelsText()}`,
+        `klsim bench: exact reverse-KL gradient, ${optimizer === "sgd" ? "SGD lr 1" : "Adam lr 0.05"}, beta 0.1; reward, forward KL, reverse KL and entropy every step`,
+        `pi_ref = softmax(N(0,1) logits), reward ~ U[0,1]; median of ${repeat} after a warm-up; node ${process.version}, kernels: ${kernelsText()}`,
         "",
         `${"V".padStart(6)}  ${"engine".padEnd(17)}  ${"steps".padStart(9)}  ${"seconds".padStart(8)}  ${"steps/s".padStart(11)}  ${"ns/token-step".padStart(13)}  ${"(cpu)".padStart(7)}  ${"peak RSS".padStart(9)}`,
       ].join("\n") + "\n",
@@ -270,7 +448,7 @@ export async function benchCommand(args: ParsedArgs, io: Io): Promise<number> {
   }
   for (const V of vocab) {
     for (const engine of engines) {
-      const r = benchOne(V, stepsFlag ?? defaultSteps(V), engine, repeat, seed);
+      const r = benchOne(V, stepsFlag ?? defaultSteps(V), engine, repeat, seed, optimizer);
       results.push(r);
       if (!json) {
         const line = `${String(V).padStart(6)}  ${(r.kernel + (r.threaded ? " ×2" : "")).padEnd(17)}  ${grouped(r.steps).padStart(9)}  ${r.seconds.toFixed(3).padStart(8)}  ${grouped(r.steps_per_s).padStart(11)}  ${r.ns_per_token_step.toFixed(2).padStart(13)}  ${r.cpu_ns_per_token_step.toFixed(2).padStart(7)}  ${(r.peak_rss_mb.toFixed(1) + " MB").padStart(9)}`;
@@ -295,7 +473,14 @@ sequence: V = ${q.vocab}, T = ${q.horizon} (${grouped(q.prefixes)} logit rows, $
       JSON.stringify({
         node: process.version,
         kernel: fastKernel(),
-        workload: { penalty: DEFAULT_PENALTY.name, beta: 0.1, optimizer: "sgd", lr: 1, reference: "softmax(N(0,1) logits)", reward: "U[0,1]", seed },
+        workload: {
+          penalty: DEFAULT_PENALTY.name,
+          beta: 0.1,
+          optimizer: BENCH_OPTIMIZERS[optimizer],
+          reference: "softmax(N(0,1) logits)",
+          reward: "U[0,1]",
+          seed,
+        },
         results,
         long: longResult,
         frames: frameResult,

@@ -1,12 +1,43 @@
-/** One β of a sweep: runs the scenario and computes the closed-form optimum at that β. */
+/**
+ * One β of a sweep: runs the scenario and computes the closed-form optimum at that β. A thread
+ * keeps one Simulation per scenario and restarts it at each β (exact mode: no random stream to
+ * replay), so its steppers and kernel memory are made once per thread, not once per β; the rows
+ * are those of separate runs, bit for bit (test/engine/sweep-job.test.ts).
+ */
 import { divergenceNamed } from "../core/divergences/registry.js";
-import { simConfigOf } from "../scenario/loader.js";
 import { optimumPolicyOf } from "../sim/steppers.js";
 import { metricsOf } from "../core/metrics.js";
-import type { Scenario } from "../scenario/loader.js";
+import { simConfigOf, type Scenario } from "../scenario/loader.js";
 import { loadWithSettings, type Setting } from "../scenario/settings.js";
 import type { RecordField } from "../sim/record.js";
+import { idleCores } from "../engine/threads.js";
+import { Simulation } from "../sim/simulation.js";
 import { runScenario } from "./run.js";
+
+/**
+ * The cost model behind the worker count, measured with `klsim bench` and `bench --sweep` on a
+ * 2-core AVX-512 machine: a worker's start (thread, module graph, scenario, kernels) ~ 0.1 s; a
+ * fast step ~ 60 ns plus ~1.5 ns per token (the plain TypeScript engine ~ 10× that per token).
+ */
+const WORKER_START_S = 0.1;
+const STEP_S = 60e-9;
+const TOKEN_STEP_S = 1.5e-9;
+
+/**
+ * Worker threads for a sweep of `betas` β on `scenario`: `requested` (--jobs) when given; else the
+ * count w that minimises the estimated time, one thread's work alone or start-up + work/w over
+ * w ≤ 1 + idle cores — 1 (in-process, no workers) when the sweep is too short to pay for a start
+ * or no other core is free (then workers only take turns with each other).
+ */
+export function sweepWorkers(requested: number | undefined, betas: number, scenario: Scenario): number {
+  if (requested !== undefined) return Math.max(1, Math.min(requested, betas));
+  const { steps } = scenario.spec;
+  const work = betas * steps * (STEP_S + scenario.problem.V * TOKEN_STEP_S);
+  const most = Math.min(betas, 1 + idleCores());
+  let best = 1;
+  for (let w = 2; w <= most; w++) if (WORKER_START_S + work / w < (best === 1 ? work : WORKER_START_S + work / best)) best = w;
+  return best;
+}
 
 export interface SweepJob {
   file: string;
@@ -36,10 +67,46 @@ function loadOnce(file: string, settings: Setting[]): Promise<Scenario> {
   return scenario;
 }
 
+/** This thread's simulation of each scenario (exact mode), restarted at every β. */
+const simulations = new Map<Scenario, Simulation>();
+
+/** Tests: forget this thread's simulations (the next β builds one with the kernels in use now). */
+export function forgetSimulations(): void {
+  simulations.clear();
+}
+
+/** Steps between two looks at the signal (runScenario's slices). */
+const sliceSteps = (V: number) => Math.max(16, Math.floor(2_000_000 / (V + 32)));
+
+/** The scenario's steps at starting β `beta` on this thread's simulation of it (exact mode), as runScenario runs them. */
+async function runAt(scenario: Scenario, beta: number, signal?: AbortSignal): Promise<Simulation> {
+  let sim = simulations.get(scenario);
+  if (!sim) {
+    sim = new Simulation(scenario.problem, simConfigOf({ ...scenario, spec: { ...scenario.spec, beta } }));
+    simulations.set(scenario, sim);
+  } else sim.restart(beta);
+  const total = scenario.spec.steps;
+  const slice = sliceSteps(scenario.problem.V);
+  while (sim.currentStep < total) {
+    try {
+      sim.step(Math.min(slice, total - sim.currentStep));
+    } catch (error) {
+      if (!sim.failed) throw error;
+      break; // diverged: the row reports where
+    }
+    if (sim.currentStep < total) await new Promise((resolve) => setImmediate(resolve));
+    if (signal?.aborted) throw signal.reason;
+  }
+  return sim;
+}
+
 export async function sweepOne(job: SweepJob, signal?: AbortSignal): Promise<SweepRow> {
   const scenario = await loadOnce(job.file, job.settings);
   const spec = { ...scenario.spec, beta: job.beta };
-  const { sim } = await runScenario({ ...scenario, spec }, { every: spec.steps, signal });
+  // a training mode (sampled, expected) draws from a seeded stream per run: a fresh simulation each
+  const config = simConfigOf({ ...scenario, spec });
+  const fresh = config.training !== undefined || (config.model?.name === "sequence" && config.model.training !== undefined);
+  const sim = fresh ? (await runScenario({ ...scenario, spec }, { every: spec.steps, signal })).sim : await runAt(scenario, job.beta, signal);
   const m = sim.metrics();
   const penalty = divergenceNamed(spec.penalty);
   const o = metricsOf(scenario.problem, optimumPolicyOf(scenario.problem, simConfigOf(scenario), penalty, job.beta), penalty, job.beta);

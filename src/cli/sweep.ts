@@ -1,6 +1,5 @@
 /** `klsim sweep`: one run per β, spread over worker threads, with final and optimum metrics per β. */
 import { existsSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { InputError } from "../errors.js";
 import { AtomicFile, checkWritable, sameFile } from "../io/atomic.js";
@@ -10,7 +9,7 @@ import { booleanFlag, numberFlag, stringFlag, type CommandSpec, type ParsedArgs 
 import type { Io } from "./io.js";
 import { JSON_FLAG, loadScenarioFor, LR_FLAG, PENALTY_FLAG, SET_FLAG, settingsOf, STEPS_FLAG } from "./overrides.js";
 import { fmt } from "./final-summary.js";
-import { SWEEP_COLUMNS, sweepOne, type SweepJob, type SweepRow } from "./sweep-job.js";
+import { SWEEP_COLUMNS, sweepOne, sweepWorkers, type SweepJob, type SweepRow } from "./sweep-job.js";
 
 export const sweepSpec: CommandSpec = {
   name: "sweep",
@@ -22,7 +21,7 @@ export const sweepSpec: CommandSpec = {
     PENALTY_FLAG,
     LR_FLAG,
     SET_FLAG,
-    { name: "jobs", type: "integer", value: "J", describe: "worker threads (default: all cores)" },
+    { name: "jobs", type: "integer", value: "J", describe: "worker threads (default: as many as pay for their start on the idle cores)" },
     { name: "out", type: "string", value: "FILE", describe: "write one row per β to FILE (.csv, .json or .ndjson)" },
     JSON_FLAG,
   ],
@@ -69,7 +68,7 @@ export async function sweepCommand(args: ParsedArgs, io: Io): Promise<number> {
     if (sameFile(out, scenario.file)) throw new InputError(`${out} is the scenario file; refusing to overwrite it`, "--out");
     checkWritable(out);
   }
-  const jobs = Math.max(1, Math.min(jobsFlag ?? availableParallelism(), betas.length));
+  const jobs = sweepWorkers(jobsFlag, betas.length, scenario);
   const base: Omit<SweepJob, "beta"> = { file: scenario.file, settings: settingsOf(args) };
   const rows = await runAll(
     betas.map((beta) => ({ ...base, beta })),

@@ -17,6 +17,7 @@ export declare const F64_PARAMS: readonly ["invZ", "logZ", "mean", "beta", "M", 
 export declare const ARRAYS: readonly ["theta", "e", "grad", "reward", "gold", "ref", "logRef", "am", "av"];
 export declare const SUMS: readonly ["z", "r", "g", "s", "lr", "ref", "max"];
 export declare const ROW: readonly ["reward", "gold", "reverseKL", "forwardKL", "entropy", "logZ", "maxTheta", "invZ"];
+export declare const BIAS: readonly ["c1", "c2"];
 export declare const SHIFT_SLACK: number;
 export declare const BATCH: number;
 export declare const PARALLEL_MIN: number;

@@ -9,9 +9,9 @@
  */
 
 /** Bumped whenever the WebAssembly kernel's exports or layout change (wasm.ts refuses another). */
-export const KERNEL_VERSION = 5;
+export const KERNEL_VERSION = 6;
 /** Bumped whenever the native kernel's binding or layout change (native.ts refuses another). */
-export const NATIVE_VERSION = 2;
+export const NATIVE_VERSION = 3;
 
 /** f64x2 pairs interleaved per WebAssembly loop iteration; GROUP = 2·UNROLL tokens per group. */
 export const UNROLL = 4;
@@ -35,6 +35,10 @@ export const SUMS = ["z", "r", "g", "s", "lr", "ref", "max"];
 /** A batched run's row per step (f64): the metrics after the step and the next step's shift. */
 export const ROW = ["reward", "gold", "reverseKL", "forwardKL", "entropy", "logZ", "maxTheta", "invZ"];
 
+/** A batched Adam run's table of bias corrections (f64), one entry per step, filled by the caller
+ *  from the optimiser's own tick() (src/core/optimizers.ts): the kernels never compute β₁ᵗ. */
+export const BIAS = ["c1", "c2"];
+
 /** The step's exp shift is the previous max θ; a step whose max moves further than this (nats) is
  *  handed back, so that Σe cannot lose range (its pass A is redone with the new max). */
 export const SHIFT_SLACK = 32;
@@ -54,7 +58,7 @@ export const KERNEL_PENALTIES = [
   { name: "reverse", kl: "reverseKL", mean: (reward, beta, reverseKL) => reward - beta * reverseKL }, // E_π[r] − β·KL(π‖π_ref)
   { name: "forward", kl: "forwardKL", mean: (reward) => reward }, // E_π[r]
 ];
-/** The optimisers the WebAssembly kernel implements (the native one: SGD); index = the optimiser code. */
+/** The optimisers both kernels implement (each with a batched run); index = the optimiser code. */
 export const KERNEL_OPTIMIZERS = ["sgd", "adam"];
 
 /** The WebAssembly step function of (penalty, optimiser) codes, and its index among all of them. @param {number} penalty @param {number} optimizer */
@@ -79,7 +83,9 @@ export function cHeader() {
     enumOf("A_", ARRAYS),
     enumOf("S_", SUMS),
     enumOf("R_", ROW, "ROW_SLOTS"),
+    enumOf("B_", BIAS, "BIAS_SLOTS"),
     ...KERNEL_PENALTIES.map((penalty, code) => `#define PENALTY_${upper(penalty.name)} ${code}`),
+    ...KERNEL_OPTIMIZERS.map((optimizer, code) => `#define OPTIMIZER_${upper(optimizer)} ${code}`),
     `#define SHIFT_SLACK ${SHIFT_SLACK.toFixed(1)}`,
     "#endif",
     "",

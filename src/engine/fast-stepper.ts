@@ -1,7 +1,7 @@
 /**
  * The fast exact-mode stepper for the softmax family: gradient, optimiser and softmax-with-metrics
  * fused into one pass over the vocabulary per step, in the native kernel (native.ts: AVX-512/AVX2
- * registers with FMA, SGD) or the WebAssembly SIMD one (kernel-wat.mjs, SGD and Adam). It computes
+ * registers with FMA) or the WebAssembly SIMD one (kernel-wat.mjs), SGD and Adam in both. It computes
  * what the plain ExactStepper computes with the SoftmaxFamily (src/core/steppers/exact.ts,
  * src/core/families/softmax.ts, src/core/optimizers.ts: the readable reference), to rounding;
  * test/engine/fast.test.ts holds it to 1e-12. The kernels take the penalties of contract.mjs
@@ -28,6 +28,7 @@ import type { Stepper } from "../core/stepper.js";
 import {
   ARRAYS,
   BATCH,
+  BIAS,
   F64_PARAMS,
   GROUP,
   KERNEL_OPTIMIZERS,
@@ -65,7 +66,7 @@ export interface FastOptions {
   /** Let a helper thread take half of a large vocabulary (default: threads.ts defaultThreads). "always":
    *  the helper runs every second chunk and the main thread waits for it (for tests). */
   threads?: boolean | "always";
-  /** Use the native kernel for SGD steps when it is built (default true). */
+  /** Use the native kernel when it is built (default true). */
   native?: boolean;
 }
 
@@ -77,14 +78,20 @@ export class FastStepper implements Stepper {
   readonly samplesPerStep = 1;
   readonly maxSteps = BATCH;
   readonly metrics: readonly number[];
-  /** The WebAssembly kernel; null when the native kernel takes every step (SGD): then it is never compiled. */
+  /** The WebAssembly kernel; null when the native kernel takes every step: then it is never compiled. */
   private readonly instance: KernelInstance | null;
   private readonly params: Float64Array;
   private readonly outs: Float64Array;
   private readonly stepFunctions: StepFunction[];
+  /** The batched runs, by stepKind (run_<penalty>_<optimizer>). */
   private readonly runFunctions: RunFunction[];
   /** The optimiser's kernel code (contract.mjs KERNEL_OPTIMIZERS). */
   private readonly optimizerCode: number;
+  /** The optimiser when it is Adam: a batched run takes its bias corrections from `bias`. */
+  private readonly adam: Adam | null;
+  /** Adam's bias corrections for each step of a batched run (contract.mjs BIAS), and their byte offset. */
+  private readonly bias: Float64Array;
+  private readonly biasOffset: number;
   /** The metrics of each step of the last advance(), ROW_SLOTS per step (contract.mjs ROW). */
   private readonly rows: Float64Array;
   private readonly rowsOffset: number;
@@ -103,7 +110,7 @@ export class FastStepper implements Stepper {
   private helperWanted: boolean;
   /** Tests: the helper runs chunk 1 of every step (the main thread waits for it, whatever the load). */
   private readonly helperAlways: boolean;
-  /** The native kernel (SGD steps), its view of the memory, and whether its helper thread may run. */
+  /** The native kernel, its view of the memory, and whether its helper thread may run. */
   private readonly native: NativeKernel | null;
   private readonly bytes: Uint8Array;
   private readonly nativeHelper: boolean;
@@ -121,8 +128,8 @@ export class FastStepper implements Stepper {
     if (!(KERNEL_OPTIMIZERS as readonly string[]).includes(optimizer.kind)) return null;
     const V = problem.V;
     const padded = Math.ceil(V / GROUP) * GROUP;
-    const bytes = LAYOUT.ARRAYS + ARRAYS.length * padded * 8 + BATCH * ROW_SLOTS * 8;
-    const native = options.native === false || !nativeTakes(optimizer) ? null : nativeKernel();
+    const bytes = LAYOUT.ARRAYS + ARRAYS.length * padded * 8 + BATCH * (ROW_SLOTS + BIAS.length) * 8;
+    const native = options.native === false ? null : nativeKernel();
     const instance = native ? null : instantiateKernel(bytes);
     const memory = native ? kernelMemory(bytes) : instance;
     return memory ? new FastStepper(problem, optimizer, memory.buffer, instance, native, options) : null;
@@ -146,6 +153,7 @@ export class FastStepper implements Stepper {
     this.family = new SoftmaxFamily(problem, { theta: view("theta"), pi: view("e"), grad: view("grad") });
     this.optimizer = createOptimizer(optimizerConfig, V, { m: view("am"), v: view("av") });
     this.optimizerCode = (KERNEL_OPTIMIZERS as readonly string[]).indexOf(optimizerConfig.kind);
+    this.adam = optimizerConfig.kind === "adam" ? (this.optimizer as Adam) : null;
     this.metrics = this.family.metrics;
     view("reward").set(problem.reward);
     view("gold").set(problem.gold ?? problem.reward);
@@ -166,9 +174,11 @@ export class FastStepper implements Stepper {
     this.outs = new Float64Array(buffer, LAYOUT.OUT, (2 * LAYOUT.OUT_SLOT) / 8);
     this.control = new Int32Array(buffer, LAYOUT.CONTROL, 16);
     this.stepFunctions = instance ? STEP_FUNCTIONS.map((name) => instance.kernel[name as `step_${string}`]!) : [];
-    this.runFunctions = instance ? KERNEL_PENALTIES.map((p) => instance.kernel[`run_${p.name}_sgd`]!) : [];
+    this.runFunctions = instance ? STEP_FUNCTIONS.map((name) => instance.kernel[name.replace(/^step_/, "run_") as `run_${string}`]!) : [];
     this.rowsOffset = LAYOUT.ARRAYS + ARRAYS.length * bytes;
     this.rows = new Float64Array(buffer, this.rowsOffset, BATCH * ROW_SLOTS);
+    this.biasOffset = this.rowsOffset + BATCH * ROW_SLOTS * 8;
+    this.bias = new Float64Array(buffer, this.biasOffset, BATCH * BIAS.length);
     this.native = native;
     this.bytes = new Uint8Array(buffer);
     const threads = this.chunked && (options.threads ?? defaultThreads()) !== false;
@@ -255,28 +265,37 @@ export class FastStepper implements Stepper {
     return this.family.tokenProbabilities();
   }
 
-  /** Whether the batched run can be used: SGD, on one chunk of vocabulary unless the native kernel is there. */
+  /** Whether the batched run can be used: on one chunk of vocabulary unless the native kernel is there. */
   private get batchable(): boolean {
-    return this.optimizer.config.kind === "sgd" && (this.native !== null || !this.chunked);
+    return this.native !== null || !this.chunked;
   }
 
   /**
-   * Up to n SGD steps at a fixed β inside the kernel, a row each. A step the kernel hands back (its
+   * Up to n steps at a fixed β inside the kernel, a row each. A step the kernel hands back (its
    * max θ jumped, or a value is not finite) is finished here and given a row too; a non-finite one
    * ends the steps.
    */
   private runSteps(code: number, beta: number, n: number): number {
     let done = 0;
     while (done < n) {
-      this.setParams(code, beta);
+      this.setParams(code, beta, false);
       const want = n - done;
+      const t0 = this.tickAhead(want);
       const ran = this.native
         ? this.runNative(code, want, done)
-        : this.runFunctions[code]!(want, this.rowsOffset + done * ROW_SLOTS * 8, this.groups, this.tail, LAYOUT.OUT);
+        : this.runFunctions[stepKind(code, this.optimizerCode)]!(
+            want,
+            this.rowsOffset + done * ROW_SLOTS * 8,
+            this.groups,
+            this.tail,
+            LAYOUT.OUT,
+            this.biasOffset,
+          );
       this.invZ = this.params[P.invZ]!;
       if (ran > 0) this.loadRow(done + ran - 1);
       done += ran;
       if (ran === want) break;
+      this.tickBack(t0, ran + 1); // the handed-back step was taken (θ and the moments updated)
       // the kernel handed this step back: finish it here
       this.handedBack++;
       this.finish(this.params[P.M]!);
@@ -287,7 +306,7 @@ export class FastStepper implements Stepper {
     return done;
   }
 
-  /** n steps one kernel call each (Adam, or the WebAssembly kernel over two chunks); a non-finite one ends them. */
+  /** n steps one kernel call each (the WebAssembly kernel over two chunks); a non-finite one ends them. */
   private singleSteps(code: number, beta: number, n: number): number {
     for (let k = 0; k < n; k++) {
       this.step(code, beta);
@@ -357,21 +376,51 @@ export class FastStepper implements Stepper {
     this.finish(M);
   }
 
+  /**
+   * Adam: counts the next `n` steps on the optimiser (its tick(): the plain path's bias corrections)
+   * and writes their corrections to the bias table for a batched run; returns the step count before.
+   */
+  private tickAhead(n: number): number {
+    const adam = this.adam;
+    if (!adam) return 0;
+    const t0 = adam.t;
+    const bias = this.bias;
+    for (let k = 0; k < n; k++) {
+      adam.tick();
+      bias[k * BIAS.length] = adam.c1;
+      bias[k * BIAS.length + 1] = adam.c2;
+    }
+    return t0;
+  }
+
+  /** Adam: the run stopped after `taken` of the steps tickAhead counted from t0; the optimiser's count follows. */
+  private tickBack(t0: number, taken: number): void {
+    const adam = this.adam;
+    if (!adam) return;
+    adam.t = t0 + taken;
+    adam.c1 = this.bias[(taken - 1) * BIAS.length]!;
+    adam.c2 = this.bias[(taken - 1) * BIAS.length + 1]!;
+  }
+
   /** The native kernel's batched steps, in turns of the helper's schedule, rows from row `at`; returns the rows written. */
   private runNative(code: number, want: number, at: number): number {
     const native = this.native!;
     const gold = this.problem.gold ? 1 : 0;
+    const opt = this.optimizerCode;
     const rows = this.rowsOffset + at * ROW_SLOTS * 8;
-    if (!this.nativeHelper) return native.run(this.bytes, code, gold, want, rows, this.groups, this.split, this.tail, LAYOUT.OUT, 0);
-    if (this.helperAlways) return this.countingHelper(() => native.run(this.bytes, code, gold, want, rows, this.groups, this.split, this.tail, LAYOUT.OUT, 2));
+    const bias = this.biasOffset;
+    const { bytes, groups, split, tail } = this;
+    if (!this.nativeHelper) return native.run(bytes, code, gold, opt, want, rows, bias, groups, split, tail, LAYOUT.OUT, 0);
+    if (this.helperAlways) return this.countingHelper(() => native.run(bytes, code, gold, opt, want, rows, bias, groups, split, tail, LAYOUT.OUT, 2));
     let done = 0;
     while (done < want) {
       const helper = this.schedule.useHelper();
       const steps = Math.min(want - done, this.schedule.stepsLeft);
       const t0 = performance.now();
       const at = rows + done * ROW_SLOTS * 8;
-      const run = () => native.run(this.bytes, code, gold, steps, at, this.groups, this.split, this.tail, LAYOUT.OUT, 1);
-      const ran = helper ? this.countingHelper(run) : native.run(this.bytes, code, gold, steps, at, this.groups, this.split, this.tail, LAYOUT.OUT, 0);
+      const biasAt = bias + done * BIAS.length * 8;
+      const run = (h: number) => native.run(bytes, code, gold, opt, steps, at, biasAt, groups, split, tail, LAYOUT.OUT, h);
+      const ran = helper ? this.countingHelper(() => run(1)) : run(0);
       this.schedule.book(Math.max(ran, 1), performance.now() - t0, helper);
       done += ran;
       if (ran < steps) break; // a step to finish in JavaScript
@@ -401,8 +450,8 @@ export class FastStepper implements Stepper {
     this.family.updated(rows[b + R.maxTheta]!);
   }
 
-  /** Writes the step's parameters; returns the exp shift M (the current max θ). */
-  private setParams(code: number, beta: number): number {
+  /** Writes the step's parameters (`tick`: count an Adam step, whose corrections a single step reads here); returns the exp shift M (the current max θ). */
+  private setParams(code: number, beta: number, tick = true): number {
     const s = this.family.state;
     const p = this.params;
     const optimizer = this.optimizer;
@@ -416,7 +465,7 @@ export class FastStepper implements Stepper {
     p[P.rate] = optimizer.config.lr;
     if (optimizer.config.kind === "adam") {
       const adam = optimizer as Adam;
-      adam.tick(); // the step count and bias corrections are the optimiser's, shared with the plain path
+      if (tick) adam.tick(); // the step count and bias corrections are the optimiser's, shared with the plain path
       p[P.b1] = adam.config.beta1;
       p[P.b2] = adam.config.beta2;
       p[P.eps] = adam.config.eps;
@@ -477,9 +526,4 @@ export class FastStepper implements Stepper {
     this.stepStart = performance.now();
     return this.schedule.useHelper() ? this.helper : null;
   }
-}
-
-/** The native kernel takes SGD only. */
-function nativeTakes(optimizer: OptimizerConfig): boolean {
-  return optimizer.kind === "sgd";
 }

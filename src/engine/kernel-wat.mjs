@@ -34,7 +34,7 @@
  *
  * Exports: step_<penalty>_<optimizer>(start, count, tail, out) — one step over a chunk of the
  * vocabulary (a helper thread can run the other chunk on the same shared memory);
- * run_<penalty>_sgd(n, rows, groups, tail, out) — n SGD steps at a fixed β back to back, finishing
+ * run_<penalty>_<optimizer>(n, rows, groups, tail, out, bias) — n steps at a fixed β back to back, finishing
  * each as evaluatePolicy does (log is a port of fdlibm's __ieee754_log, the same bits as Math.log)
  * and writing its metrics to a row; exp (and exp_step, as the step kernels compute it) and log on
  * their own, for the tests.
@@ -47,7 +47,7 @@
  * same body with the pad lanes masked (their e is 0, their θ stays 0, they never win the max), so
  * every sum is over exactly the V real tokens.
  */
-import { ARRAYS, F64_PARAMS, GROUP, KERNEL_OPTIMIZERS, KERNEL_PENALTIES, KERNEL_VERSION, LAYOUT, ROW, SHIFT_SLACK, UNROLL } from "./contract.mjs";
+import { ARRAYS, BIAS, F64_PARAMS, GROUP, KERNEL_OPTIMIZERS, KERNEL_PENALTIES, KERNEL_VERSION, LAYOUT, ROW, SHIFT_SLACK, UNROLL } from "./contract.mjs";
 
 const { INTS, OUT_SLOT, MORE_CONSTANTS } = LAYOUT;
 
@@ -453,15 +453,17 @@ function logFunction() {
 }
 
 /**
- * n SGD steps in a row at a fixed β (the common case: a fixed controller), each one step()'s
+ * n SGD or Adam steps in a row at a fixed β (the common case: a fixed controller), each one step()'s
  * chunk over the whole vocabulary followed by evaluatePolicy's finish — the same operations
  * fast-stepper.ts does in JavaScript — writing the metrics of every step to `rows` (ROW, 8 f64 per
- * step) and the next step's parameters to the block. Stops after a step whose max θ moved more
- * than 32 from the shift, or whose metrics are not all finite, with its θ applied but its row not
- * written; returns the number of rows written (n when it did not stop).
- * @param {"reverse" | "forward"} penalty
+ * step) and the next step's parameters to the block. Adam's bias corrections of step t are entry t
+ * of the table at `bias` (contract.mjs BIAS, filled by the caller from the optimiser's tick()).
+ * Stops after a step whose max θ moved more than 32 from the shift, or whose metrics are not all
+ * finite, with its θ applied but its row not written; returns the number of rows written (n when it
+ * did not stop).
+ * @param {"reverse" | "forward"} penalty @param {"sgd" | "adam"} optimizer
  */
-function runFunction(penalty) {
+function runFunction(penalty, optimizer) {
   const P = (/** @type {string} */ slot) => LAYOUT.PARAMS + 8 * F64_PARAMS.indexOf(slot);
   const load = (/** @type {string} */ slot) => `(f64.load offset=${P(slot)} (i32.const 0))`;
   const store = (/** @type {string} */ slot, /** @type {string} */ value) => `(f64.store offset=${P(slot)} (i32.const 0) ${value})`;
@@ -470,15 +472,22 @@ function runFunction(penalty) {
   const finite = (/** @type {string} */ v) => `(f64.lt (f64.abs ${v}) (f64.const inf))`;
   const { kl, mean } = PENALTY_FORMULAS[penalty];
   return `
-  (func (export "run_${penalty}_sgd") (param $n i32) (param $rows i32) (param $groups i32) (param $tail i32) (param $out i32) (result i32)
+  (func (export "run_${penalty}_${optimizer}") (param $n i32) (param $rows i32) (param $groups i32) (param $tail i32) (param $out i32) (param $bias i32) (result i32)
     (local $t i32) (local $row i32) (local $M f64) (local $max f64) (local $z f64) (local $invZ f64) (local $lz f64) (local $beta f64)
     (local $reward f64) (local $rkl f64) (local $fkl f64) (local $ent f64) (local $kl f64)
     (local.set $beta ${load("beta")})
     (block $stop
       (loop $next
         (br_if $stop (i32.ge_u (local.get $t) (local.get $n)))
-        (local.set $M ${load("M")})
-        (call $step_${penalty}_sgd (i32.const 0) (local.get $groups) (local.get $tail) (local.get $out))
+        (local.set $M ${load("M")})${
+          optimizer === "adam"
+            ? BIAS.map(
+                (slot, j) =>
+                  `\n        ${store(slot, `(f64.load offset=${8 * j} (i32.add (local.get $bias) (i32.mul (local.get $t) (i32.const ${8 * BIAS.length}))))`)}`,
+              ).join("")
+            : ""
+        }
+        (call $step_${penalty}_${optimizer} (i32.const 0) (local.get $groups) (local.get $tail) (local.get $out))
         (local.set $max ${out(6)})
         ;; |max − M| > 32 or not finite: the caller finishes this step
         (br_if $stop (i32.eqz (f64.le (f64.abs (f64.sub (local.get $max) (local.get $M))) (f64.const ${SHIFT_SLACK}))))
@@ -555,7 +564,7 @@ ${KERNEL_OPTIMIZERS.flatMap((optimizer) => KERNEL_PENALTIES.map((penalty) => ste
 ${expFunction("exp", true)}
 ${expFunction("exp_step", false)}
 ${logFunction()}
-${KERNEL_PENALTIES.map((penalty) => runFunction(penalty.name)).join("\n")}
+${KERNEL_OPTIMIZERS.flatMap((optimizer) => KERNEL_PENALTIES.map((penalty) => runFunction(penalty.name, optimizer))).join("\n")}
 )
 `;
 }

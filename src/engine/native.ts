@@ -1,6 +1,6 @@
 /**
  * Loads the optional native kernel (native/kernel.c, compiled by scripts/build-native.mjs to
- * kernel.node next to the built native.js): the WebAssembly kernel's batched SGD steps on the same
+ * kernel.node next to the built native.js): the WebAssembly kernel's batched SGD and Adam steps on the same
  * memory, in AVX-512/AVX2/NEON registers with FMA, and a helper thread of its own for large
  * vocabularies. Anything missing (no C compiler at install, a CPU without FMA, another platform,
  * KLSIM_ENGINE=wasm or plain) gives null, and fast-stepper.ts uses the WebAssembly kernel alone.
@@ -10,13 +10,15 @@ import { GROUP, LAYOUT, NATIVE_VERSION, ROW } from "./contract.mjs";
 
 /** The binding (see js_run in native/kernel.c). */
 export interface NativeKernel {
-  /** n SGD steps at a fixed β on the kernel memory: WebAssembly's run_<penalty>_sgd, chunked at `split`. */
+  /** n steps at a fixed β on the kernel memory: WebAssembly's run_<penalty>_<optimizer>, chunked at `split`. */
   run(
     memory: Uint8Array,
     forward: number,
     gold: number,
+    optimizer: number,
     n: number,
     rows: number,
+    bias: number,
     groups: number,
     split: number,
     tail: number,

@@ -16,7 +16,14 @@ export function defaultThreads(): boolean {
   if (setting === "1") return false;
   const cores = availableParallelism();
   if (cores < 2 || !workerThreads().isMainThread) return false;
-  return setting === "2" || loadavg()[0]! <= cores - 1 || runnableNow() <= cores - 1;
+  return setting === "2" || idleCores() >= 1;
+}
+
+/** Cores that nothing else is using now, besides this thread's (the lower of the 1-minute average's and this instant's count). */
+export function idleCores(): number {
+  const cores = availableParallelism();
+  const busy = Math.min(loadavg()[0]!, runnableNow()); // this thread is among the runnable ones
+  return Math.max(0, Math.floor(cores - Math.max(1, busy)));
 }
 
 /** Tasks runnable at this instant (Linux), or Infinity if unknown. */

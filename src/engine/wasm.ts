@@ -12,15 +12,15 @@ import { GROUP as GROUP_SIZE, KERNEL_VERSION, LAYOUT } from "./contract.mjs";
  *  `tail`; the sums and max θ go to the result slot at byte offset `out`. */
 export type StepFunction = (start: number, count: number, tail: number, out: number) => void;
 
-/** n SGD steps at a fixed β, a row of metrics per step at `rows`; returns the rows written. */
-export type RunFunction = (n: number, rows: number, groups: number, tail: number, out: number) => number;
+/** n steps at a fixed β, a row of metrics per step at `rows` (Adam: bias corrections per step at `bias`); returns the rows written. */
+export type RunFunction = (n: number, rows: number, groups: number, tail: number, out: number, bias: number) => number;
 
 /** The kernel's exports (see kernel-wat.mjs): one step function per penalty and optimiser
  *  (contract.mjs STEP_FUNCTIONS), each reading its parameters from the block at PARAMS; one batched
- *  SGD run per penalty (run_<penalty>_sgd); exp for tests; the memory layout. */
+ *  run per penalty and optimiser (run_<penalty>_<optimizer>); exp for tests; the memory layout. */
 export interface KernelExports {
   [step: `step_${string}`]: StepFunction;
-  [run: `run_${string}_sgd`]: RunFunction;
+  [run: `run_${string}`]: RunFunction;
   exp(x: number, out: number, n: number): void;
   log(x: number): number;
   VERSION: { value: number };

@@ -195,6 +195,15 @@ export class Simulation {
   }
 
   /**
+   * Back to step 0 as a new Simulation at starting β `beta` would be (a sweep steps every β on one
+   * simulation: its steppers and kernel memory are made once, not once per β).
+   */
+  restart(beta: number): void {
+    (this as { config: SimConfig }).config = { ...this.config, beta };
+    this.reset();
+  }
+
+  /**
    * Runs up to n steps; returns how many ran. Throws DivergenceError (after marking the simulation
    * failed) if a step produces a non-finite value; the steps before it are kept.
    */

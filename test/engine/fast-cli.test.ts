@@ -98,6 +98,32 @@ describe("klsim bench", () => {
     expect(report.frames.mean_ms).toBeGreaterThan(0);
   });
 
+  it("--sweep times whole sweeps and a peer's on the same scenarios, and their final metrics agree", async () => {
+    // the peer: an independent batched loop over every β (test/helpers/sweep-peer.mjs), on the scenario file bench writes
+    const peer = `${process.execPath} ${join(ROOT, "test/helpers/sweep-peer.mjs")} {scenario} {steps} {betas}`;
+    const result = await klsim(["bench", "--sweep", "--steps", "30", "--repeat", "1", "--peer", peer, "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as {
+      sweeps: Array<{ vocab: number; betas: number; steps: number; klsim_s: number; peer_s: number; ratio: number; max_difference: number }>;
+    };
+    expect(report.sweeps.map((s) => [s.vocab, s.betas, s.steps])).toEqual([
+      [16, 200, 30],
+      [256, 200, 30],
+      [4096, 20, 30],
+    ]);
+    for (const s of report.sweeps) {
+      expect(s.klsim_s).toBeGreaterThan(0);
+      expect(s.peer_s).toBeGreaterThan(0);
+      expect(s.max_difference).toBeLessThan(1e-9);
+    }
+  }, 120_000);
+
+  it("refuses --peer without --sweep", async () => {
+    const result = await klsim(["bench", "--peer", "python3"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--peer: needs --sweep/);
+  });
+
   it("refuses a bad --vocab with one line and exit code 2", async () => {
     const result = await klsim(["bench", "--vocab", "16,1"]);
     expect(result.code).toBe(2);

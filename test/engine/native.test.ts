@@ -1,6 +1,6 @@
 /**
  * The native kernel (src/engine/native/kernel.c) on its own: its exp against Math.exp, and the
- * claim that every x86-64 level it is built for gives the same bits. Its steps against the plain
+ * claim that every x86-64 level it is built for gives the same bits (SGD and Adam). Its steps against the plain
  * formulas are in fast.test.ts, which runs its whole suite on this kernel too.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -73,9 +73,14 @@ describe.skipIf(!native.kernel)(`the native kernel${native.kernel ? "" : ` (skip
 
   it("refuses memory that is not a Uint8Array, and offsets outside it, with a TypeError", () => {
     const memory = new Uint8Array(new SharedArrayBuffer(65536));
-    expect(() => kernel.run(new Float64Array(8) as unknown as Uint8Array, 0, 0, 1, 2048, 1, 1, 0, 640, 0)).toThrow(TypeError);
-    expect(() => kernel.run(memory, 0, 0, 1, 65536, 1, 1, 0, 640, 0)).toThrow(/out of range/);
-    expect(() => kernel.run(memory, 0, 0, 1, 2048, 4, 5, 0, 640, 0)).toThrow(/out of range/);
+    // run(memory, forward, gold, optimizer, n, rows, bias, groups, split, tail, out, helper)
+    expect(() => kernel.run(new Float64Array(8) as unknown as Uint8Array, 0, 0, 0, 1, 2048, 0, 1, 1, 0, 640, 0)).toThrow(TypeError);
+    expect(() => kernel.run(memory, 0, 0, 0, 1, 65536, 0, 1, 1, 0, 640, 0)).toThrow(/out of range/);
+    expect(() => kernel.run(memory, 0, 0, 0, 1, 2048, 0, 4, 5, 0, 640, 0)).toThrow(/out of range/);
+    // Adam reads a bias correction per step: its table must lie within the memory too
+    expect(() => kernel.run(memory, 0, 0, 1, 2, 2048, 65536 - 16, 1, 1, 0, 640, 0)).toThrow(/out of range/);
+    // an optimiser code the kernel does not have
+    expect(() => kernel.run(memory, 0, 0, 2, 1, 2048, 0, 1, 1, 0, 640, 0)).toThrow(/out of range/);
   });
 });
 
@@ -87,18 +92,22 @@ describe.skipIf(!avx512)(`x86-64 levels${avx512 ? "" : " (skipped: needs an AVX-
     const levels = (["x86-64-v3", "x86-64-v4"] as const).map((level) => buildNativeKernel(level).kernel);
     expect(levels.map((k) => k?.isa)).toEqual(["avx2", "avx512"]);
     const rand = seededRandom(42);
-    for (const [V, penalty, gold] of [
-      [17, divergenceNamed("reverse"), true],
-      [1001, divergenceNamed("forward"), false],
-      [PARALLEL_MIN + 5, divergenceNamed("reverse"), false],
-      [PARALLEL_MIN + 5, divergenceNamed("forward"), true],
+    const sgd = { kind: "sgd", lr: 0.8 } as const;
+    const adam = { kind: "adam", lr: 0.05, beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
+    for (const [V, penalty, gold, optimizer] of [
+      [17, divergenceNamed("reverse"), true, sgd],
+      [1001, divergenceNamed("forward"), false, sgd],
+      [PARALLEL_MIN + 5, divergenceNamed("reverse"), false, sgd],
+      [PARALLEL_MIN + 5, divergenceNamed("forward"), true, sgd],
+      [17, divergenceNamed("forward"), true, adam],
+      [PARALLEL_MIN + 5, divergenceNamed("reverse"), false, adam],
     ] as const) {
       const problem = makeProblem(
         Array.from({ length: V }, () => Math.exp(3 * rand() - 1.5)),
         Array.from({ length: V }, () => 2 * rand() - 1),
         gold ? Array.from({ length: V }, () => rand()) : null,
       );
-      const config: SimConfig = { penalty, beta: 0.15, controller: { kind: "fixed" }, optimizer: { kind: "sgd", lr: 0.8 } };
+      const config: SimConfig = { penalty, beta: 0.15, controller: { kind: "fixed" }, optimizer };
       const runs = levels.map((level) => {
         setNativeKernel(level as NativeKernel);
         const sim = new Simulation(problem, config);

@@ -1,8 +1,8 @@
 /*
  * klsim's native kernel, an optional accelerator of FastStepper (src/engine/fast-stepper.ts): n exact
- * SGD steps at a fixed β, each ONE pass over the vocabulary that fuses the gradient, the update, the
- * softmax with one exp per token and the sums of every metric, then the step's finish. It is the
- * WebAssembly kernel's run_<penalty>_sgd (kernel-wat.mjs) on the same memory, with the same layout,
+ * SGD or Adam steps at a fixed β, each ONE pass over the vocabulary that fuses the gradient, the
+ * update, the softmax with one exp per token and the sums of every metric, then the step's finish.
+ * It is the WebAssembly kernel's run_<penalty>_<optimizer> (kernel-wat.mjs) on the same memory, with the same layout,
  * parameter block, rows and stopping rules, so fast-stepper.ts calls either; written with GCC/Clang vector
  * extensions over 8 doubles, which each build target lowers to its widest registers (AVX-512 zmm,
  * AVX2 ymm, NEON). The plain TypeScript (src/core/families/softmax.ts with the registry's entries) is the readable
@@ -55,6 +55,13 @@ typedef int64_t v8lu __attribute__((vector_size(64), aligned(8)));
     for (int l_ = 0; l_ < 8; l_++) r_[l_] = __builtin_fma(a_[l_], b_[l_], c_[l_]);                     \
     r_;                                                                                                \
   })
+/* √a, lane by lane, correctly rounded (vsqrtpd: the same bits as Math.sqrt) */
+#define SQRT8(a)                                                                                        \
+  ({                                                                                                   \
+    v8d s_ = (a), q_;                                                                                  \
+    for (int l_ = 0; l_ < 8; l_++) q_[l_] = __builtin_sqrt(s_[l_]);                                    \
+    q_;                                                                                                \
+  })
 /* a < b ? b : a, lane by lane: WebAssembly's f64x2.pmax (a NaN in b is skipped, as `if (t > max)`) */
 #define PMAX8(a, b)                                                                                     \
   ({                                                                                                   \
@@ -88,9 +95,12 @@ typedef int64_t v8lu __attribute__((vector_size(64), aligned(8)));
   } while (0)
 
 /*
- * One SGD step on the 8 tokens from i; pad lanes (MASKED) get e = 0, θ = 0 and never the max:
+ * One step on the 8 tokens from i; pad lanes (MASKED) get e = 0, θ = 0 and never the max:
  *   π = e·invZ;  g = reverse: π·((r − β·((θ − logZ) − log πref)) − mean) | forward: π·(r − mean) + β·(πref − π)
- *   θ ← θ + lr·g;  s = θ − M;  e = exp(s);  Σe, Σe·r, Σe·g, Σe·s, Σe·(s − log πref), Σπref·(log πref − s)
+ *   SGD: θ ← θ + lr·g;  Adam (Kingma & Ba 2015, Alg. 1, as src/core/optimizers.ts writes it):
+ *     m ← β₁·m + (1 − β₁)·g;  v ← β₂·v + ((1 − β₂)·g)·g;  θ ← θ + (lr·(m·c1)) / (√(v·c2) + ε)
+ *   s = θ − M;  e = exp(s);  Σe, Σe·r, Σe·g, Σe·s, Σe·(s − log πref), Σπref·(log πref − s)
+ * (A pad lane's g is 0, so its moments stay 0.)
  */
 #define GROUP_STEP(i, MASKED)                                                                           \
   do {                                                                                                 \
@@ -98,7 +108,15 @@ typedef int64_t v8lu __attribute__((vector_size(64), aligned(8)));
     v8d pi = LOAD(e + (i)) * invZ;                                                                     \
     v8d g = FORWARD ? FMA8(pi, r - mean, beta * (rf - pi)) : pi * ((r - beta * ((th - logZ) - lr)) - mean); \
     STORE(grad + (i), g);                                                                              \
-    th = FMA8(rate, g, th);                                                                            \
+    if (ADAM) {                                                                                        \
+      v8d mo = b1 * LOAD(am + (i)) + oneB1 * g;                                                        \
+      v8d ve = b2 * LOAD(av + (i)) + (oneB2 * g) * g;                                                  \
+      STORE(am + (i), mo);                                                                             \
+      STORE(av + (i), ve);                                                                             \
+      th = th + (rate * (mo * c1)) / (SQRT8(ve * c2) + eps);                                           \
+    } else {                                                                                           \
+      th = FMA8(rate, g, th);                                                                          \
+    }                                                                                                  \
     if (MASKED) th = (v8d)((v8l)th & mask);                                                            \
     STORE(theta + (i), th);                                                                            \
     max = PMAX8(max, (MASKED) ? (v8d)(((v8l)th & mask) | ((v8l)SPLAT(-INFINITY) & ~mask)) : th);       \
@@ -119,11 +137,11 @@ typedef int64_t v8lu __attribute__((vector_size(64), aligned(8)));
 
 /*
  * One step over groups [start, start + count) and, if `tail`, the vocabulary's partial last group;
- * the sums and max θ go to `out`. One function per (penalty, gold) so that both are constants.
+ * the sums and max θ go to `out`. One function per (optimiser, penalty, gold) so that all are constants.
  */
-#define CHUNK_FUNCTION(name, forward_, gold_)                                                           \
+#define CHUNK_FUNCTION(name, adam_, forward_, gold_)                                                    \
   static inline __attribute__((always_inline)) void name(uint8_t *mem, int64_t start, int64_t count, int tail, double *out) { \
-    enum { FORWARD = (forward_), GOLD = (gold_) };                                                     \
+    enum { ADAM = (adam_), FORWARD = (forward_), GOLD = (gold_) };                                     \
     const double *p = (const double *)(mem + PARAMS);                                                  \
     const int32_t *a = (const int32_t *)(mem + INTS);                                                  \
     double *theta = (double *)(mem + a[A_THETA]), *e = (double *)(mem + a[A_E]);                       \
@@ -132,6 +150,10 @@ typedef int64_t v8lu __attribute__((vector_size(64), aligned(8)));
     const double *ref = (const double *)(mem + a[A_REF]), *logRef = (const double *)(mem + a[A_LOG_REF]); \
     const v8d invZ = SPLAT(p[P_INV_Z]), logZ = SPLAT(p[P_LOG_Z]), mean = SPLAT(p[P_MEAN]);               \
     const v8d beta = SPLAT(p[P_BETA]), M = SPLAT(p[P_M]), rate = SPLAT(p[P_RATE]);                     \
+    double *am = (double *)(mem + a[A_AM]), *av = (double *)(mem + a[A_AV]);                           \
+    const v8d b1 = SPLAT(p[P_B1]), b2 = SPLAT(p[P_B2]), oneB1 = SPLAT(1 - p[P_B1]), oneB2 = SPLAT(1 - p[P_B2]); \
+    const v8d c1 = SPLAT(p[P_C1]), c2 = SPLAT(p[P_C2]), eps = SPLAT(p[P_EPS]);                          \
+    (void)am, (void)av, (void)b1, (void)b2, (void)oneB1, (void)oneB2, (void)c1, (void)c2, (void)eps;    \
     const v8l mask = *(const v8lu *)(mem + MASKS); /* all ones for a real token of the last group */   \
     v8d z = SPLAT(0.0), sR = z, sG = z, sS = z, sLR = z, sRef = z, max = SPLAT(-INFINITY);              \
     (void)gold;                                                                                        \
@@ -159,19 +181,27 @@ typedef int64_t v8lu __attribute__((vector_size(64), aligned(8)));
 #define CLONES
 #endif
 
-CHUNK_FUNCTION(chunk_reverse, 0, 0)
-CHUNK_FUNCTION(chunk_reverse_gold, 0, 1)
-CHUNK_FUNCTION(chunk_forward, 1, 0)
-CHUNK_FUNCTION(chunk_forward_gold, 1, 1)
+CHUNK_FUNCTION(chunk_reverse_sgd, 0, 0, 0)
+CHUNK_FUNCTION(chunk_reverse_gold_sgd, 0, 0, 1)
+CHUNK_FUNCTION(chunk_forward_sgd, 0, 1, 0)
+CHUNK_FUNCTION(chunk_forward_gold_sgd, 0, 1, 1)
+CHUNK_FUNCTION(chunk_reverse_adam, 1, 0, 0)
+CHUNK_FUNCTION(chunk_reverse_gold_adam, 1, 0, 1)
+CHUNK_FUNCTION(chunk_forward_adam, 1, 1, 0)
+CHUNK_FUNCTION(chunk_forward_gold_adam, 1, 1, 1)
 
 typedef void (*ChunkFunction)(uint8_t *, int64_t, int64_t, int, double *);
 
-/* kind = forward·2 + gold. (A wrapper per kind so that each is cloned, with the loop inlined.) */
-CLONES static void chunk_kind0(uint8_t *m, int64_t s, int64_t c, int t, double *o) { chunk_reverse(m, s, c, t, o); }
-CLONES static void chunk_kind1(uint8_t *m, int64_t s, int64_t c, int t, double *o) { chunk_reverse_gold(m, s, c, t, o); }
-CLONES static void chunk_kind2(uint8_t *m, int64_t s, int64_t c, int t, double *o) { chunk_forward(m, s, c, t, o); }
-CLONES static void chunk_kind3(uint8_t *m, int64_t s, int64_t c, int t, double *o) { chunk_forward_gold(m, s, c, t, o); }
-static const ChunkFunction CHUNKS[4] = {chunk_kind0, chunk_kind1, chunk_kind2, chunk_kind3};
+/* kind = adam·4 + forward·2 + gold. (A wrapper per kind so that each is cloned, with the loop inlined.) */
+CLONES static void chunk_kind0(uint8_t *m, int64_t s, int64_t c, int t, double *o) { chunk_reverse_sgd(m, s, c, t, o); }
+CLONES static void chunk_kind1(uint8_t *m, int64_t s, int64_t c, int t, double *o) { chunk_reverse_gold_sgd(m, s, c, t, o); }
+CLONES static void chunk_kind2(uint8_t *m, int64_t s, int64_t c, int t, double *o) { chunk_forward_sgd(m, s, c, t, o); }
+CLONES static void chunk_kind3(uint8_t *m, int64_t s, int64_t c, int t, double *o) { chunk_forward_gold_sgd(m, s, c, t, o); }
+CLONES static void chunk_kind4(uint8_t *m, int64_t s, int64_t c, int t, double *o) { chunk_reverse_adam(m, s, c, t, o); }
+CLONES static void chunk_kind5(uint8_t *m, int64_t s, int64_t c, int t, double *o) { chunk_reverse_gold_adam(m, s, c, t, o); }
+CLONES static void chunk_kind6(uint8_t *m, int64_t s, int64_t c, int t, double *o) { chunk_forward_adam(m, s, c, t, o); }
+CLONES static void chunk_kind7(uint8_t *m, int64_t s, int64_t c, int t, double *o) { chunk_forward_gold_adam(m, s, c, t, o); }
+static const ChunkFunction CHUNKS[8] = {chunk_kind0, chunk_kind1, chunk_kind2, chunk_kind3, chunk_kind4, chunk_kind5, chunk_kind6, chunk_kind7};
 
 /* ---- the helper thread (Linux): runs chunk 1 of a step while the caller runs chunk 0 ----
  *
@@ -290,17 +320,18 @@ static void helper_await(Helper *h, int32_t gen) {
 static inline int is_finite(double x) { return fabs(x) < INFINITY; }
 
 /*
- * n SGD steps at a fixed β: kernel-wat.mjs runFunction. Groups [0, split) are chunk 0 and
+ * n SGD or Adam steps at a fixed β: kernel-wat.mjs runFunction. Adam's bias corrections of step t
+ * are entry t of `bias` (contract.mjs BIAS), which the caller fills from the optimiser's tick(). Groups [0, split) are chunk 0 and
  * [split, groups) with the tail chunk 1 (split = groups: one chunk); chunk 1's sums are added to
  * chunk 0's slot in a fixed order. Each step is finished as evaluatePolicy does and its metrics
  * written to a row; stops after a step whose max θ moved more than SHIFT_SLACK from the shift or
  * whose metrics are not all finite, with its θ applied, its sums in slot 0 and no row. Returns the
  * rows written.
  */
-static int run_steps(uint8_t *mem, int forward, int gold, int n, double *rows, int64_t groups, int64_t split, int tail, double *out,
-                     Helper *helper, int always) {
+static int run_steps(uint8_t *mem, int forward, int gold, int adam, int n, double *rows, const double *bias, int64_t groups, int64_t split, int tail,
+                     double *out, Helper *helper, int always) {
   double *p = (double *)(mem + PARAMS);
-  const int kind = forward * 2 + gold;
+  const int kind = adam * 4 + forward * 2 + gold;
   const ChunkFunction chunk = CHUNKS[kind];
   const int chunked = split < groups;
   double *out1 = out + OUT_SLOT / 8;
@@ -308,6 +339,10 @@ static int run_steps(uint8_t *mem, int forward, int gold, int n, double *rows, i
   int t = 0;
   for (; t < n; t++) {
     const double M = p[P_M];
+    if (adam) {
+      p[P_C1] = bias[(int64_t)t * BIAS_SLOTS + B_C1];
+      p[P_C2] = bias[(int64_t)t * BIAS_SLOTS + B_C2];
+    }
     if (!chunked) {
       chunk(mem, 0, groups, tail, out);
     } else {
@@ -388,36 +423,42 @@ static int int_args(napi_env env, napi_value *argv, size_t from, size_t to, int3
 }
 
 /*
- * run(memory, forward, gold, n, rows, groups, split, tail, out, helper) → rows written.
- * memory: a Uint8Array over the whole kernel memory; rows and out: byte offsets in it (as for the
- * WebAssembly run function); helper: 1 to let the helper thread take chunk 1, 2 to have it take every
- * chunk 1 while the caller waits (for the tests: then the helper certainly runs).
+ * run(memory, forward, gold, optimizer, n, rows, bias, groups, split, tail, out, helper) → rows written.
+ * memory: a Uint8Array over the whole kernel memory; rows, bias and out: byte offsets in it (as for the
+ * WebAssembly run functions; bias is read for Adam only); optimizer: contract.mjs KERNEL_OPTIMIZERS code;
+ * helper: 1 to let the helper thread take chunk 1, 2 to have it take every chunk 1 while the caller
+ * waits (for the tests: then the helper certainly runs).
  */
+#define RUN_ARGS 12
 static napi_value js_run(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
-  napi_value argv[10];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 10) return throw_type(env, "klsim native kernel: run takes 10 arguments");
+  size_t argc = RUN_ARGS;
+  napi_value argv[RUN_ARGS];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != RUN_ARGS) return throw_type(env, "klsim native kernel: run takes 12 arguments");
   napi_typedarray_type type;
   size_t length;
   void *data;
   if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_uint8_array || !data)
     return throw_type(env, "klsim native kernel: memory must be a Uint8Array");
-  int32_t v[10];
-  if (!int_args(env, argv, 1, 10, v)) return NULL;
-  const int32_t forward = v[1], gold = v[2], n = v[3], rows = v[4], groups = v[5], split = v[6], tail = v[7], out = v[8], wantHelper = v[9];
-  /* everything this call touches lies within the memory: rows, result slots, and the arrays at the
-   * offsets of the parameter block, each (groups + tail) groups long */
-  int in_range = n >= 0 && groups >= 0 && split >= 0 && split <= groups && rows >= 0 && out >= 0 && length >= INTS + 4 * (A_LOG_REF + 1) &&
-                 (size_t)rows + (size_t)n * ROW_SLOTS * 8 <= length && (size_t)out + 2 * OUT_SLOT <= length;
+  int32_t v[RUN_ARGS];
+  if (!int_args(env, argv, 1, RUN_ARGS, v)) return NULL;
+  const int32_t forward = v[1], gold = v[2], optimizer = v[3], n = v[4], rows = v[5], bias = v[6], groups = v[7], split = v[8], tail = v[9],
+                out = v[10], wantHelper = v[11];
+  const int adam = optimizer == OPTIMIZER_ADAM;
+  /* everything this call touches lies within the memory: rows, bias corrections, result slots, and
+   * the arrays at the offsets of the parameter block, each (groups + tail) groups long */
+  int in_range = n >= 0 && groups >= 0 && split >= 0 && split <= groups && rows >= 0 && out >= 0 && bias >= 0 &&
+                 (optimizer == OPTIMIZER_SGD || adam) && length >= INTS + 4 * (A_AV + 1) && (size_t)rows + (size_t)n * ROW_SLOTS * 8 <= length &&
+                 (!adam || (size_t)bias + (size_t)n * BIAS_SLOTS * 8 <= length) && (size_t)out + 2 * OUT_SLOT <= length;
   const int32_t *arrays = (const int32_t *)((uint8_t *)data + INTS);
-  for (int k = A_THETA; in_range && k <= A_LOG_REF; k++)
+  for (int k = A_THETA; in_range && k <= A_AV; k++)
     in_range = arrays[k] >= 0 && (size_t)arrays[k] + ((size_t)groups + (tail != 0)) * GROUP * 8 <= length;
   if (!in_range) return throw_type(env, "klsim native kernel: offsets out of range");
   Instance *instance = NULL;
   napi_get_instance_data(env, (void **)&instance);
   Helper *helper = wantHelper && HAVE_HELPER && instance ? &instance->helper : NULL;
   uint8_t *mem = data;
-  int done = run_steps(mem, forward != 0, gold != 0, n, (double *)(mem + rows), groups, split, tail != 0, (double *)(mem + out), helper, wantHelper == 2);
+  int done = run_steps(mem, forward != 0, gold != 0, adam, n, (double *)(mem + rows), (const double *)(mem + bias), groups, split, tail != 0,
+                       (double *)(mem + out), helper, wantHelper == 2);
   napi_value result;
   napi_create_int32(env, done, &result);
   return result;

@@ -1,0 +1,99 @@
+/**
+ * A sweep's per-β execution (src/cli/sweep-job.ts): one simulation per thread restarted at every β
+ * must give each β the row a separate run gives — the same bits — on every engine, whatever order
+ * the β come in, with diverging and adaptive runs among them. The separate run is runScenario on a
+ * fresh Simulation, as `klsim run --beta B` does.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { divergenceNamed } from "../../src/core/divergences/registry.js";
+import { optimumOf } from "../../src/core/optima.js";
+import { metricsOf } from "../../src/core/metrics.js";
+import { compileKernel } from "../../src/engine/kernel-wat.mjs";
+import { setNativeKernel, type NativeKernel } from "../../src/engine/native.js";
+import { setKernel } from "../../src/engine/wasm.js";
+import { runScenario } from "../../src/cli/run.js";
+import { forgetSimulations, sweepOne } from "../../src/cli/sweep-job.js";
+import { loadWithSettings, type Setting } from "../../src/scenario/settings.js";
+import { buildNativeKernel } from "../helpers/native.js";
+
+const native = buildNativeKernel();
+beforeAll(async () => setKernel(await compileKernel()));
+afterAll(() => {
+  setKernel(null);
+  setNativeKernel(null);
+});
+
+const set = (key: string, value: unknown): Setting => ({ label: `--set ${key}`, key, value });
+
+/** The row of a separate run at β: a fresh Simulation, and the optimum's metrics. */
+async function separateRun(file: string, settings: Setting[], beta: number) {
+  const scenario = await loadWithSettings(file, settings);
+  const spec = { ...scenario.spec, beta };
+  const { sim } = await runScenario({ ...scenario, spec }, { every: spec.steps });
+  const penalty = divergenceNamed(spec.penalty);
+  const { ref, logRef, reward } = scenario.problem;
+  const o = metricsOf(scenario.problem, optimumOf(penalty, ref, logRef, reward, beta), penalty, beta);
+  const m = sim.metrics();
+  return [
+    beta,
+    sim.currentStep,
+    m.reward,
+    m.goldReward,
+    m.forwardKL,
+    m.reverseKL,
+    m.entropy,
+    m.objective,
+    o.reward,
+    o.reverseKL,
+    o.forwardKL,
+    sim.beta,
+    sim.divergedAt,
+  ];
+}
+
+const CASES: Array<[string, string, Setting[], number[]]> = [
+  ["basic, reverse, SGD", "basic", [set("steps", 700)], [0.5, 0.05, 2, 0.5, 0]],
+  ["basic, forward, Adam", "basic", [set("steps", 400), set("penalty", "forward"), set("optimizer.kind", "adam"), set("optimizer.lr", 0.1)], [0.3, 3, 0.01]],
+  ["adaptive controller", "adaptive", [set("steps", 500)], [0.05, 0.4, 0.05]],
+  ["js penalty (the plain stepper)", "basic", [set("steps", 300), set("penalty", "js")], [0.2, 1]],
+  // lr 1e10: diverges at once at small β; the next β on the same simulation must start clean
+  ["a diverging run between two that do not", "basic", [set("steps", 200), set("optimizer.lr", 1e10)], [10, 0, 10]],
+  ["large vocabulary (two chunks), Adam", "large-vocab", [set("steps", 60), set("vocab", 2100)], [0.1, 1, 0.1]],
+];
+
+const ENGINES: Array<[string, NativeKernel | null]> = [
+  ["WebAssembly kernel", null],
+  ["native kernel", native.kernel],
+];
+
+for (const [engine, kernel] of ENGINES) {
+  describe.skipIf(engine === "native kernel" && !kernel)(`sweep rows on one restarted simulation equal separate runs (${engine})`, () => {
+    beforeAll(() => {
+      setNativeKernel(kernel);
+      forgetSimulations(); // the next simulation steps on this engine's kernels
+    });
+    for (const [name, file, settings, betas] of CASES) {
+      it(name, async () => {
+        for (const beta of betas) {
+          const row = await sweepOne({ file, settings, beta });
+          const values = [
+            row.beta,
+            row.steps,
+            row.reward,
+            row.gold_reward,
+            row.forward_kl,
+            row.reverse_kl,
+            row.entropy,
+            row.objective,
+            row.opt_reward,
+            row.opt_reverse_kl,
+            row.opt_forward_kl,
+            row.final_beta,
+            row.diverged_at,
+          ];
+          expect(values, `${name} β = ${beta}`).toEqual(await separateRun(file, settings, beta));
+        }
+      });
+    }
+  });
+}
