@@ -155,6 +155,12 @@ const SAMPLING_KEYS: Record<"nextEstimator" | "toggleKlIn" | "nextBaseline", (s:
 
 function changeSampling(command: keyof typeof SAMPLING_KEYS, { store, dispatch }: CommandContext): void {
   const settings = store.sim.sampling;
+  if (!settings && store.meta.sequence) {
+    return dispatch({
+      type: "message",
+      text: "k, i, b act on one-token training; for sequences start with --set sampling.estimator=… sampling.kl_placement=…",
+    });
+  }
   if (!settings) return dispatch({ type: "message", text: "k, i, b change sampled training: run with --set mode=sampled (or mode=expected)" });
   store.update((sim) => sim.configureSampling(SAMPLING_KEYS[command](settings)));
   const now = store.sim.sampling!;

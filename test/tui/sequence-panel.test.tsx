@@ -80,5 +80,8 @@ describe("the sequence panel in the TUI (sequence-basic)", () => {
     app.stdin.write("\u001b[B");
     await settle();
     expect(frame()).toContain("2–");
+    app.stdin.write("k"); // the estimator key says how sequence training is set instead
+    await settle();
+    expect(frame()).toContain("k, i, b act on one-token training");
   });
 });
