@@ -2,6 +2,7 @@
 import { InputError } from "../errors.js";
 import { checkWritable, sameFile } from "../io/atomic.js";
 import { RecordWriter, formatOf, STDOUT } from "../io/records.js";
+import { SIGPIPE_EXIT } from "../io/stdout.js";
 import { simConfigOf, type Scenario } from "../scenario/loader.js";
 import { checkNumber } from "../scenario/validate.js";
 import { FIELD } from "../sim/record.js";
@@ -92,9 +93,6 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
   }
   return 0;
 }
-
-/** 128 + SIGPIPE, what a shell reports for a writer whose reader closed the pipe. */
-const SIGPIPE_EXIT = 141;
 
 /** `run --json`: the final policy's summary, the optimum's at the final β, the token labels and the scenario's name. */
 export function runJson(scenario: Scenario, sim: Simulation): Record<string, unknown> {
