@@ -46,10 +46,8 @@ export function defaultEvery(steps: number): number {
   return Math.max(1, Math.ceil(steps / 10_000));
 }
 
-/** Steps per slice between event-loop turns, so Ctrl+C/SIGTERM are handled promptly. */
-function sliceSteps(V: number): number {
-  return Math.max(16, Math.floor(2_000_000 / (V + 32)));
-}
+/** Work per slice between event-loop turns (Simulation.stepsFor), so Ctrl+C/SIGTERM are handled promptly. */
+const SLICE_WORK = 2_000_000;
 
 export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
   const out = stringFlag(args, "out");
@@ -135,7 +133,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   let failure: string | null = null;
   try {
     if (writer) writer.write(sim.row);
-    const slice = sliceSteps(scenario.problem.V);
+    const slice = sim.stepsFor(SLICE_WORK); // by the real cost of a step (batch × epochs in sampled mode), not V alone
     while (sim.currentStep < total) {
       const n = Math.min(slice, total - sim.currentStep);
       try {
