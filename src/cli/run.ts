@@ -151,6 +151,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     }
     if (writer && sim.currentStep % every !== 0 && !failure) writer.write(sim.row);
     writer?.commit();
+    // stdout: a write error (EPIPE, ENOSPC) is reported on a later turn; let the guard see it before any summary
+    if (options.out === STDOUT) await new Promise((resolve) => setImmediate(resolve));
   } catch (error) {
     writer?.abort();
     throw error;
