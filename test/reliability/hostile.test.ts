@@ -8,7 +8,6 @@
 import { execFileSync, spawn } from "node:child_process";
 import {
   closeSync,
-  existsSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
