@@ -1,3 +1,5 @@
+import { clip, printable } from "./io/terminal-text.js";
+
 /**
  * Bad input from a user (a scenario file, a flag, a distribution). The CLI prints
  * `message` as exactly one line on stderr and exits with code 2; no stack trace.
@@ -13,7 +15,7 @@ export class InputError extends Error {
     /** The file the input came from, as the user named it. */
     readonly file?: string,
   ) {
-    super(oneLine([file, field, detail].filter((part) => part !== undefined && part !== "").join(": ")));
+    super(oneLine([file, field === undefined ? undefined : clip(field), detail].filter((part) => part !== undefined && part !== "").join(": ")));
     this.name = "InputError";
   }
 
@@ -26,9 +28,15 @@ export class InputError extends Error {
 
 /** The message stays one line whatever it quotes (a key, a path or a value with a line break). */
 function oneLine(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) =>
-    c === "\n" ? "\\n" : c === "\r" ? "\\r" : c === "\t" ? "\\t" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
+  return printable(text);
+}
+
+/** Output could not be written (disk full, an I/O error): exit code 1, one line, no stack trace. */
+export class OutputError extends Error {
+  constructor(message: string) {
+    super(printable(message));
+    this.name = "OutputError";
+  }
 }
 
 /** A run that cannot continue (non-finite values): exit code 1 with a clear message, partial output kept. */

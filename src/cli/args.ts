@@ -113,6 +113,19 @@ function splitFlag(token: string): [string, string | undefined] {
   return eq < 0 ? [body, undefined] : [body.slice(0, eq), body.slice(eq + 1)];
 }
 
+/** A plain decimal literal: 12, -0.5, .5, 1e-3. Not hex (0x10), binary, octal, Infinity, or padded with spaces. */
+const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/** The number a decimal literal means, or NaN for anything else (Number() would take "0x10", " 5 " and "" too). */
+export function decimalNumber(text: string): number {
+  return DECIMAL.test(text) && !underflowsToZero(text) ? Number(text) : Number.NaN;
+}
+
+/** A non-zero literal too small for a double (1e-400), which Number() turns into 0. */
+export function underflowsToZero(text: string): boolean {
+  return DECIMAL.test(text) && Number(text) === 0 && /[1-9]/.test(text.replace(/[eE].*$/, ""));
+}
+
 function convert(flag: FlagSpec, value: string): string | number {
   const field = `--${flag.name}`;
   if (flag.type === "string") {
@@ -123,7 +136,9 @@ function convert(flag: FlagSpec, value: string): string | number {
     }
     return value;
   }
-  const number = value.trim() === "" ? NaN : Number(value);
+  const number = decimalNumber(value);
+  if (underflowsToZero(value)) throw new InputError(`${value} is too small for a double and would become 0; give 0 or a number ≥ 1e-300`, field);
+  if (/^[-+]?0[xXbBoO]/.test(value)) throw new InputError(`expected a decimal number, got '${value}' (hexadecimal, binary and octal are not accepted)`, field);
   if (!Number.isFinite(number)) throw new InputError(`expected a ${flag.type === "integer" ? "whole " : ""}number, got '${value}'`, field);
   if (flag.type === "integer" && !Number.isInteger(number)) throw new InputError(`expected a whole number, got '${value}'`, field);
   return number;

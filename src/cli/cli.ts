@@ -2,7 +2,9 @@
  * klsim's entry point: dispatches to one command per file. Exit codes: 0 success, 2 bad input
  * (one line on stderr naming file and field), 1 internal failure or a diverged run.
  */
-import { DivergenceError, InputError } from "../errors.js";
+import { DivergenceError, InputError, OutputError } from "../errors.js";
+import { onStopSignals, signalExitCode } from "../io/signals.js";
+import { guardStdout } from "../io/stdout.js";
 import { closest } from "../scenario/validate.js";
 import { helpText, parseArgs, type CommandSpec, type ParsedArgs } from "./args.js";
 import type { Io } from "./io.js";
@@ -62,7 +64,7 @@ function mainHelp(): string {
 }
 
 /**
- * The process's Io. SIGINT/SIGTERM handlers are installed only when a command first reads
+ * The process's Io. The stop-signal handlers are installed only when a command first reads
  * `signal`, i.e. when it is about to poll it (between slices of a run). Until then the default
  * action applies and a signal ends the process at once: a JavaScript handler would only run when
  * the event loop turns, so a handler installed during long synchronous work (evaluating a big
@@ -91,14 +93,12 @@ function processIo(controller: AbortController): Io {
   };
 }
 
-/** SIGINT/SIGTERM abort the running command (which removes its unfinished files); a second one exits at once. */
+/** A stop signal (io/signals.ts) aborts the running command (which removes its unfinished files); a second one exits at once. */
 function installSignalHandlers(controller: AbortController): void {
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(signal === "SIGINT" ? 130 : 143);
+  onStopSignals((signal) => {
+    if (controller.signal.aborted) process.exit(signalExitCode(signal));
     controller.abort(new Interrupted(signal));
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  });
 }
 
 class Interrupted extends Error {
@@ -109,6 +109,7 @@ class Interrupted extends Error {
 
 export async function main(argv: readonly string[]): Promise<number> {
   const controller = new AbortController();
+  guardStdout(); // a closed pipe or a full disk on stdout: one quiet exit, never a stack trace
   const io = processIo(controller);
   const first = argv[0];
   if (first === "--help" || first === "-h" || first === "help") {
@@ -149,7 +150,11 @@ function report(error: unknown, io: Io, maybeCommand: string | undefined): numbe
   }
   if (error instanceof Interrupted) {
     io.err(`klsim: ${error.message}; no output written`);
-    return error.signal === "SIGINT" ? 130 : 143;
+    return signalExitCode(error.signal);
+  }
+  if (error instanceof OutputError) {
+    io.err(`klsim: ${error.message}`);
+    return 1;
   }
   if (error instanceof DivergenceError) {
     io.err(`klsim: ${error.message}`);

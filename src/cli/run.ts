@@ -2,6 +2,7 @@
 import { InputError } from "../errors.js";
 import { checkWritable, sameFile } from "../io/atomic.js";
 import { RecordWriter, formatOf, STDOUT } from "../io/records.js";
+import { SIGPIPE_EXIT } from "../io/stdout.js";
 import { outcomeNamer, simConfigOf, type Scenario } from "../scenario/loader.js";
 import { checkNumber } from "../scenario/validate.js";
 import { FIELD } from "../sim/record.js";
@@ -46,10 +47,8 @@ export function defaultEvery(steps: number): number {
   return Math.max(1, Math.ceil(steps / 10_000));
 }
 
-/** Steps per slice between event-loop turns, so Ctrl+C/SIGTERM are handled promptly. */
-function sliceSteps(V: number): number {
-  return Math.max(16, Math.floor(2_000_000 / (V + 32)));
-}
+/** Work per slice between event-loop turns (Simulation.stepsFor), so Ctrl+C/SIGTERM are handled promptly. */
+const SLICE_WORK = 2_000_000;
 
 export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
   const out = stringFlag(args, "out");
@@ -93,9 +92,6 @@ export async function runCommand(args: ParsedArgs, io: Io): Promise<number> {
   }
   return 0;
 }
-
-/** 128 + SIGPIPE, what a shell reports for a writer whose reader closed the pipe. */
-const SIGPIPE_EXIT = 141;
 
 /** `run --json`: the final policy's summary, the optimum's at the final β, the token labels and the scenario's name. */
 export function runJson(scenario: Scenario, sim: Simulation): Record<string, unknown> {
@@ -146,7 +142,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   let failure: string | null = null;
   try {
     if (writer) writer.write(sim.row);
-    const slice = sliceSteps(scenario.problem.V);
+    const slice = sim.stepsFor(SLICE_WORK); // by the real cost of a step (batch × epochs in sampled mode), not V alone
     while (sim.currentStep < total) {
       const n = Math.min(slice, total - sim.currentStep);
       try {
@@ -164,6 +160,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     }
     if (writer && sim.currentStep % every !== 0 && !failure) writer.write(sim.row);
     writer?.commit();
+    // stdout: a write error (EPIPE, ENOSPC) is reported on a later turn; let the guard see it before any summary
+    if (options.out === STDOUT) await new Promise((resolve) => setImmediate(resolve));
   } catch (error) {
     writer?.abort();
     throw error;

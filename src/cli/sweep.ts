@@ -1,11 +1,12 @@
 /** `klsim sweep`: one run per β, spread over worker threads, with final and optimum metrics per β. */
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { InputError } from "../errors.js";
 import { AtomicFile, checkWritable, sameFile } from "../io/atomic.js";
 import { checkNumber } from "../scenario/validate.js";
 import { jsonNumber } from "../sim/record-format.js";
-import { booleanFlag, numberFlag, stringFlag, type CommandSpec, type ParsedArgs } from "./args.js";
+import { booleanFlag, decimalNumber, numberFlag, stringFlag, type CommandSpec, type ParsedArgs } from "./args.js";
 import type { Io } from "./io.js";
 import { JSON_FLAG, loadScenarioFor, LR_FLAG, PENALTY_FLAG, SET_FLAG, settingsOf, STEPS_FLAG } from "./overrides.js";
 import { fmt } from "./final-summary.js";
@@ -37,7 +38,7 @@ export function parseBetaList(text: string): number[] {
     if (parts.length < 3 || parts.length > 4 || (parts.length === 4 && !log)) {
       throw new InputError(`expected A:B:N or A:B:N:log, got '${text}'`, field);
     }
-    const [a, b, n] = parts.slice(0, 3).map(Number) as [number, number, number];
+    const [a, b, n] = parts.slice(0, 3).map(decimalNumber) as [number, number, number]; // an empty end ("1::5") is NaN, not 0
     if (![a, b].every(Number.isFinite) || a < 0 || b < 0) throw new InputError(`range ends must be numbers ≥ 0, got '${text}'`, field);
     if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new InputError(`N must be a whole number from 1 to 100000, got '${parts[2]}'`, field);
     if (log && (a <= 0 || b <= 0)) throw new InputError("a log range needs A > 0 and B > 0", field);
@@ -45,7 +46,7 @@ export function parseBetaList(text: string): number[] {
     return Array.from({ length: n }, (_, k) => (log ? Math.exp(Math.log(a) + ((Math.log(b) - Math.log(a)) * k) / (n - 1)) : a + ((b - a) * k) / (n - 1)));
   }
   return text.split(",").map((part, i) => {
-    const value = part.trim() === "" ? NaN : Number(part);
+    const value = decimalNumber(part.trim());
     if (!Number.isFinite(value) || value < 0) throw new InputError(`entry ${i} is '${part}', expected a number ≥ 0`, field);
     return value;
   });
@@ -68,7 +69,10 @@ export async function sweepCommand(args: ParsedArgs, io: Io): Promise<number> {
     if (sameFile(out, scenario.file)) throw new InputError(`${out} is the scenario file; refusing to overwrite it`, "--out");
     checkWritable(out);
   }
-  const jobs = sweepWorkers(jobsFlag, betas.length, scenario);
+  // more threads than cores only adds memory and switching: clamped, with a note
+  const cores = availableParallelism();
+  if (jobsFlag !== undefined && jobsFlag > cores) io.err(`klsim: note: --jobs ${jobsFlag} is more than the ${cores} cores; using ${cores}`);
+  const jobs = sweepWorkers(jobsFlag === undefined ? undefined : Math.min(jobsFlag, cores), betas.length, scenario);
   const base: Omit<SweepJob, "beta"> = { file: scenario.file, settings: settingsOf(args) };
   const rows = await runAll(
     betas.map((beta) => ({ ...base, beta })),

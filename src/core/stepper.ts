@@ -18,6 +18,11 @@ export interface Stepper {
   readonly threaded: boolean;
   /** Outcomes drawn per step (the batch B in sampled mode, 1 otherwise): the adaptive controller's n. */
   readonly samplesPerStep: number;
+  /**
+   * Work one step takes, in token-evaluation units (absent: V, an exact step; epochs × (V + B) sampled):
+   * the step loop sizes its slices by it, so a signal or a key is answered after bounded work.
+   */
+  readonly costPerStep?: number;
   /** The most steps one `advance` takes. */
   readonly maxSteps: number;
   /** The metric-row fields (METRIC indices) this stepper fills; the others are NaN. */

@@ -3,7 +3,7 @@ import { extname } from "node:path";
 import { InputError } from "../errors.js";
 import { RecordFormat } from "../sim/record-format.js";
 import type { RecordField } from "../sim/record.js";
-import { AtomicFile } from "./atomic.js";
+import { AtomicFile, isSpecialOutput } from "./atomic.js";
 import { StdoutSink } from "./stdout.js";
 
 /** The --out value that means stdout. */
@@ -15,6 +15,7 @@ export function formatOf(path: string, flag = "--out"): FileFormat {
   if (path === STDOUT) return "ndjson";
   const ext = extname(path).toLowerCase();
   if (ext === ".csv" || ext === ".json" || ext === ".ndjson") return ext.slice(1) as FileFormat;
+  if (isSpecialOutput(path)) return "ndjson"; // /dev/null, a FIFO, /dev/stdout: streamed records, as for `-`
   throw new InputError(`unknown file type '${ext || "(none)"}' for ${path}; use .csv, .json or .ndjson`, flag);
 }
 

@@ -5,7 +5,30 @@
  * marks the sink closed instead of crashing the process (any other write error is kept for the run to report).
  */
 
+import { reasonOf } from "./atomic.js";
+
 const CHUNK = 1 << 16;
+
+/** 128 + SIGPIPE, what a shell reports for a writer whose reader closed the pipe. */
+export const SIGPIPE_EXIT = 141;
+
+/**
+ * The one output-stream guard, installed by the CLI for every command: a reader that went away
+ * (EPIPE: `klsim kl … | true`) ends the process quietly with 141; any other write error on stdout
+ * (ENOSPC: `> /dev/full`) is one line on stderr and exit 1. Unfinished output files are removed by
+ * the exit handler as on any exit. Without it Node prints the error's stack trace.
+ */
+export function guardStdout(stream: NodeJS.WritableStream = process.stdout, exit: (code: number) => void = (code) => process.exit(code)): void {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") return exit(SIGPIPE_EXIT);
+    try {
+      process.stderr.write(`klsim: cannot write to stdout: ${reasonOf(error)}\n`);
+    } catch {
+      // stderr is gone too: the exit code says it
+    }
+    exit(1);
+  });
+}
 
 export class StdoutSink {
   private buffer = "";
@@ -15,7 +38,7 @@ export class StdoutSink {
   constructor(private readonly stream: NodeJS.WritableStream & { writableNeedDrain?: boolean } = process.stdout) {
     stream.on("error", (error: NodeJS.ErrnoException) => {
       this.closed = true;
-      if (error.code !== "EPIPE") this.failure = `cannot write to stdout: ${error.code ?? error.message}`;
+      if (error.code !== "EPIPE") this.failure = `cannot write to stdout: ${reasonOf(error)}`;
     });
   }
 

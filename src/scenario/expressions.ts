@@ -159,13 +159,45 @@ export function loadSandbox(): Promise<Sandbox> {
   return sandbox;
 }
 
+/**
+ * The most evaluation work an expression may ask for: its cost (nodes, weighted below) times the
+ * values it is evaluated at. A mathjs node costs about 1–2 µs to evaluate, so this is seconds, not
+ * minutes; a count, not a clock, so the same scenario is accepted or refused on every machine.
+ */
+export const MAX_EXPRESSION_WORK = 8_000_000;
+
+/** Functions far dearer than one node (measured: factorial ~40×, combinations ~200× a node). */
+const FUNCTION_WEIGHT: Readonly<Record<string, number>> = { factorial: 40, combinations: 200, gamma: 2, lgamma: 2, nthRoot: 2 };
+
+/** An expression's evaluation cost in node units: every node 1, a dear function its weight. */
+function costOf(node: MathNode): number {
+  let cost = 0;
+  node.traverse((n) => {
+    const name = n.type === "FunctionNode" ? (n as unknown as { fn: { name?: string } }).fn.name : undefined;
+    cost += (name !== undefined ? FUNCTION_WEIGHT[name] : undefined) ?? 1;
+  });
+  return cost;
+}
+
+/** Throws when `cost` × `evaluations` exceeds MAX_EXPRESSION_WORK. */
+export function checkExpressionWork(cost: number, evaluations: number, what: string): void {
+  const work = cost * evaluations;
+  if (work <= MAX_EXPRESSION_WORK) return;
+  throw new ExpressionError(
+    `is too costly to evaluate: ${cost} operations × ${evaluations} ${what} = ${work} (at most ${MAX_EXPRESSION_WORK}); simplify it or use a smaller vocabulary`,
+  );
+}
+
+/** A compiled expression: call it with a scope; `cost` is its evaluation cost in node units. */
+export type CompiledExpression = ((scope: Readonly<Record<string, number>>) => number) & { readonly cost: number };
+
 /** Compile a whitelisted expression of the given variables; the returned function is synchronous and throws ExpressionError on a non-finite/non-real result. */
 export async function compileExpression(
   source: string,
   variables: readonly string[],
   /** Extra numeric functions the expression may call (sequence rewards: count(k), at(t)). */
   functions: Readonly<Record<string, (...args: number[]) => number>> = {},
-): Promise<(scope: Readonly<Record<string, number>>) => number> {
+): Promise<CompiledExpression> {
   if (typeof source !== "string") throw new ExpressionError("expression must be a string");
   if (source.trim() === "") throw new ExpressionError("expression is empty");
   if (source.length > MAX_EXPRESSION_LENGTH) {
@@ -187,7 +219,7 @@ export async function compileExpression(
     throw failure("does not compile", error);
   }
 
-  return (scope) => {
+  const evaluate = (scope: Readonly<Record<string, number>>): number => {
     const where = () => `at ${variables.map((name) => `${name} = ${scope[name]}`).join(", ")}`;
     for (const name of variables) {
       // A missing variable would silently fall back to mathjs's own symbol (i is the imaginary unit).
@@ -203,12 +235,14 @@ export async function compileExpression(
     const hint = typeof value === "boolean" ? "; write cond ? 1 : 0 for a number" : "";
     throw new ExpressionError(`evaluates to ${describe(value, math)} ${where()}${hint}`);
   };
+  return Object.assign(evaluate, { cost: costOf(node) });
 }
 
 /** Evaluate an expression of i (0..V-1) and V into a Float64Array of length V. */
 export async function evaluateVector(source: string, V: number): Promise<Float64Array> {
   if (!Number.isInteger(V) || V < 1) throw new ExpressionError(`vocabulary size must be a positive integer, got ${V}`);
   const f = await compileExpression(source, ["i", "V"]);
+  checkExpressionWork(f.cost, V, "tokens (V)");
   const out = new Float64Array(V);
   const scope = { i: 0, V };
   for (let i = 0; i < V; i++) {

@@ -2,7 +2,7 @@
  * Finds, reads and resolves a scenario: JSON → ScenarioSpec (schema.ts) → Scenario with the
  * vectors evaluated and checked. Every failure is an InputError naming the file and field.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { distributionProblem, softmaxOf } from "../core/distributions.js";
@@ -11,11 +11,14 @@ import { baselineNamed } from "../core/baselines.js";
 import { estimatorNamed } from "../core/estimators.js";
 import type { StudentConfig } from "../core/families/students.js";
 import { makeProblem, type Problem } from "../core/problem.js";
+import { MAX_STEP_COST, sampledStepCost } from "../core/steppers/policy-gradient.js";
 import { InputError } from "../errors.js";
 import type { SimConfig } from "../sim/simulation.js";
 import { MAX_ABS_REWARD } from "./fields.js";
 import { resolveSequence, sequenceTrainingOf } from "./sequence-loader.js";
 import { resolveStudent } from "./student.js";
+import { hasControlCharacters, printable } from "../io/terminal-text.js";
+import { checkJsonText } from "./json-text.js";
 import { parseScenarioSpec, type ReferenceSpec, type RewardSpec, type ScenarioSpec, type VectorSpec } from "./schema.js";
 import type { SequenceProblem } from "../core/sequence/problem.js";
 import { sequenceLabel } from "../core/sequence/labels.js";
@@ -106,11 +109,31 @@ export async function loadScenario(nameOrPath: string, dir = SCENARIOS_DIR): Pro
 export function readScenarioJson(nameOrPath: string, dir = SCENARIOS_DIR): { file: string; json: unknown } {
   const file = resolveScenarioPath(nameOrPath, dir);
   const text = readScenarioText(file);
+  let json: unknown;
   try {
-    return { file, json: JSON.parse(text) };
+    json = JSON.parse(text);
   } catch (error) {
     throw new InputError(`invalid JSON: ${jsonErrorDetail(text, error)}`, undefined, file);
   }
+  try {
+    checkJsonText(text);
+    refuseSamplingInExactMode(json);
+  } catch (error) {
+    if (error instanceof InputError) throw error.within(file);
+    throw error;
+  }
+  return { file, json };
+}
+
+/**
+ * A `sampling` block in an exact-mode file would be ignored: the user meant another mode or left it
+ * behind. Refused in the file only (`--set mode=exact` on a sampled scenario compares the two on purpose).
+ */
+function refuseSamplingInExactMode(json: unknown): void {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return;
+  const record = json as Record<string, unknown>;
+  if (!("sampling" in record) || !(record.mode === undefined || record.mode === "exact")) return;
+  throw new InputError('is ignored in exact mode; set "mode": "sampled" or "expected", or remove the block', "sampling");
 }
 
 /** A scenario's name when the file gives none: the file name without .json. */
@@ -118,6 +141,13 @@ export function fallbackNameOf(file: string): string {
   return basename(file).replace(/\.json$/, "");
 }
 
+/** The most a scenario file may hold. */
+export const MAX_SCENARIO_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads at most MAX_SCENARIO_BYTES, counting while reading: a special file (/dev/zero, a FIFO,
+ * /proc) reports size 0 and may never end, so its reported size proves nothing.
+ */
 function readScenarioText(file: string): string {
   let stats: ReturnType<typeof statSync>;
   try {
@@ -126,12 +156,29 @@ function readScenarioText(file: string): string {
     throw new InputError("no such file", undefined, file);
   }
   if (stats.isDirectory()) throw new InputError("is a directory, expected a scenario .json file", undefined, file);
-  if (stats.size > 64 * 1024 * 1024) throw new InputError("file is larger than 64 MiB", undefined, file);
+  if (stats.size > MAX_SCENARIO_BYTES) throw new InputError("file is larger than 64 MiB", undefined, file);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let fd: number | undefined;
   try {
-    return readFileSync(file, "utf8").replace(/^\uFEFF/, ""); // a BOM (Windows editors) is not an error
+    fd = openSync(file, "r");
+    const chunk = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > MAX_SCENARIO_BYTES) throw new InputError("holds more than 64 MiB; a scenario is a small .json file", undefined, file);
+      chunks.push(Buffer.from(chunk.subarray(0, n)));
+    }
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new InputError(`cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, undefined, file);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
+  return Buffer.concat(chunks, total)
+    .toString("utf8")
+    .replace(/^\uFEFF/, ""); // a BOM (Windows editors) is not an error
 }
 
 /** "Unexpected token } in JSON at position 42" → with line and column. */
@@ -157,8 +204,11 @@ function hintFor(message: string): string {
 }
 
 /** Evaluates expressions and checks the vectors; errors carry the field (the caller adds the file). */
-export async function resolveScenario(spec: ScenarioSpec, file: string, previous?: Scenario): Promise<Scenario> {
+export async function resolveScenario(given: ScenarioSpec, file: string, previous?: Scenario): Promise<Scenario> {
+  // text from the file reaches the terminal only escaped (io/terminal-text.ts): done once, here
+  const spec: ScenarioSpec = { ...given, name: printable(given.name), description: printable(given.description) };
   const V = spec.vocab;
+  if (spec.tokens) checkTokenNames(spec.tokens);
   const tokens = spec.tokens ?? Array.from({ length: V }, (_, i) => `t${i}`);
   // `previous`, the same file resolved before (without command-line settings), lends what the spec left as it was
   const same = (pick: (s: ScenarioSpec) => unknown) => previous !== undefined && JSON.stringify(pick(previous.spec)) === JSON.stringify(pick(spec));
@@ -180,11 +230,37 @@ export async function resolveScenario(spec: ScenarioSpec, file: string, previous
       previous?.schedule && same((s) => [s.controller, s.steps]) ? previous.schedule : await compileSchedule(spec.controller.expr, spec.steps);
   }
   if (spec.student) scenario.student = await resolveStudent(spec.student, V);
+  if (spec.mode === "sampled" || spec.mode === "expected") checkStepCost(spec);
   if (spec.mode === "sampled") {
     const { default: seedrandom } = await import("seedrandom");
     scenario.randomFor = (seed) => seedrandom.alea(String(seed));
   }
   return scenario;
+}
+
+/** One step cannot be interrupted: its work (batch × epochs with V, core sampledStepCost) is bounded. */
+function checkStepCost(spec: ScenarioSpec): void {
+  const { batch, epochs, algorithm } = spec.sampling;
+  const cost = sampledStepCost(spec.vocab, { batch, epochs, algorithm });
+  if (cost <= MAX_STEP_COST) return;
+  const product = algorithm === "ppo" ? `${epochs} epochs × (V ${spec.vocab} + batch ${batch})` : `V ${spec.vocab} + batch ${batch}`;
+  throw new InputError(
+    `one step would take ${product} = ${cost} token evaluations, at most ${MAX_STEP_COST}; lower sampling.batch or sampling.epochs`,
+    "sampling.batch",
+  );
+}
+
+/** Token names label charts and tables and key sequence tables: non-empty, distinct, no control characters. */
+function checkTokenNames(tokens: readonly string[]): void {
+  const seen = new Map<string, number>();
+  tokens.forEach((token, i) => {
+    if (token.trim() === "") throw new InputError("must not be empty", `tokens[${i}]`);
+    if (hasControlCharacters(token))
+      throw new InputError(`"${printable(token).slice(0, 40)}" contains a control character; token names are shown on the terminal`, `tokens[${i}]`);
+    const before = seen.get(token);
+    if (before !== undefined) throw new InputError(`repeats tokens[${before}] ("${token.slice(0, 40)}"); token names must be distinct`, `tokens[${i}]`);
+    seen.set(token, i);
+  });
 }
 
 async function resolveProblem(spec: ScenarioSpec): Promise<Problem> {

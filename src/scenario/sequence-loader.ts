@@ -61,7 +61,10 @@ export async function resolveSequence(
   constantReference: (reference: ReferenceSpec, V: number) => Promise<Float64Array>,
 ): Promise<ResolvedSequence> {
   const shape = sequenceShapeOf(block, tokens);
-  const reference = "expr" in spec.reference ? await referenceByExpression(spec.reference, shape.V) : await constantReference(spec.reference, shape.V);
+  const reference =
+    "expr" in spec.reference
+      ? await referenceByExpression(spec.reference, shape.V, treeSizeOf(shape).prefixes)
+      : await constantReference(spec.reference, shape.V);
   const reward = await rewardHook(spec.reward, "reward", shape, tokens);
   const gold = spec.gold ? await rewardHook(spec.gold, "gold", shape, tokens) : null;
   let problem: SequenceProblem;
@@ -81,12 +84,18 @@ function referenceField(reference: ReferenceSpec): string {
 }
 
 /** π_ref(·|t, prev) from an expression of i, V, t and prev: positive weights (normalised) or logits. */
-async function referenceByExpression(reference: Extract<ReferenceSpec, { expr: string }>, V: number): Promise<(t: number, prev: number) => Float64Array> {
-  const { compileExpression, ExpressionError } = await import("./expressions.js");
+async function referenceByExpression(
+  reference: Extract<ReferenceSpec, { expr: string }>,
+  V: number,
+  prefixes: number,
+): Promise<(t: number, prev: number) => Float64Array> {
+  const { compileExpression, checkExpressionWork, ExpressionError } = await import("./expressions.js");
   const field = "reference.expr";
   let f: (scope: Readonly<Record<string, number>>) => number;
   try {
-    f = await compileExpression(reference.expr, ["i", "V", "t", "prev"]);
+    const compiled = await compileExpression(reference.expr, ["i", "V", "t", "prev"]);
+    checkExpressionWork(compiled.cost, prefixes * V, "evaluations (prefixes × V, at most)");
+    f = compiled;
   } catch (error) {
     if (error instanceof ExpressionError) throw new InputError(error.message, field);
     throw error;
@@ -127,7 +136,7 @@ async function rewardHook(reward: RewardSpec, field: string, shape: TreeShape, t
     throw new InputError("a sequence scenario rewards whole sequences: give { expr: ... } of L, count(k), at(t), or { table: {...}, default }", field);
   }
   if ("table" in reward) return { hook: tableHook(reward, field, shape, tokens) };
-  const { compileExpression, ExpressionError } = await import("./expressions.js");
+  const { compileExpression, checkExpressionWork, ExpressionError } = await import("./expressions.js");
   let body: Int32Array = new Int32Array(0);
   let length = 0;
   const functions = {
@@ -140,7 +149,10 @@ async function rewardHook(reward: RewardSpec, field: string, shape: TreeShape, t
   };
   let f: (scope: Readonly<Record<string, number>>) => number;
   try {
-    f = await compileExpression(reward.expr, ["L", "V", "T"], functions);
+    const compiled = await compileExpression(reward.expr, ["L", "V", "T"], functions);
+    // count(k) walks the sequence: each node may cost up to T
+    checkExpressionWork(compiled.cost * shape.horizon, treeSizeOf(shape).sequences, "sequences");
+    f = compiled;
   } catch (error) {
     if (error instanceof ExpressionError) throw new InputError(error.message, `${field}.expr`);
     throw error;

@@ -7,6 +7,7 @@
 import { InputError } from "../errors.js";
 import { KEY_ALIASES } from "./aliases.js";
 import { parseValue, setPath } from "./dotted.js";
+import { checkJsonText } from "./json-text.js";
 import { type AnyField, type Fields, VariantsField } from "./field-kinds.js";
 import { SCENARIO } from "./fields.js";
 import { fallbackNameOf, readScenarioJson, resolveScenario, SCENARIOS_DIR, type Scenario } from "./loader.js";
@@ -24,12 +25,28 @@ export interface Setting {
   text?: string;
 }
 
+/** A JSON value typed on the command line obeys the file's rules: no duplicate key, no number that underflows to 0. */
+function checkSettingText(raw: string, field: string): void {
+  try {
+    JSON.parse(raw);
+  } catch {
+    return; // not JSON: taken as text
+  }
+  try {
+    checkJsonText(raw);
+  } catch (error) {
+    if (error instanceof InputError) throw error.within(undefined, field);
+    throw error;
+  }
+}
+
 /** "KEY=VALUE" → a Setting; VALUE is JSON when it parses as JSON (0.3, true, [1,2], "x"), else the text itself. */
 export function parseSetting(text: string, flag = "--set"): Setting {
   const eq = text.indexOf("=");
   const key = eq < 0 ? "" : text.slice(0, eq).trim();
   if (key === "") throw new InputError(`expected KEY=VALUE (e.g. sampling.estimator=k3), got '${text}'`, flag);
   const raw = text.slice(eq + 1);
+  checkSettingText(raw, `${flag} ${key}`);
   return { label: `${flag} ${key}`, key, value: parseValue(raw), text: raw };
 }
 

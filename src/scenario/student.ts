@@ -61,9 +61,10 @@ async function resolveFeatures(features: FeaturesSpec, V: number, r: number): Pr
     });
     return out;
   }
-  const { compileExpression, ExpressionError } = await import("./expressions.js");
+  const { compileExpression, checkExpressionWork, ExpressionError } = await import("./expressions.js");
   try {
     const f = await compileExpression(features.expr, ["i", "k", "V"]);
+    checkExpressionWork(f.cost, V * r, "features (V × rank)");
     for (let i = 0; i < V; i++) {
       for (let k = 0; k < r; k++) {
         const x = f({ i, k, V });

@@ -110,8 +110,12 @@ export function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-/** The closest option within a small edit distance, if any. */
+/** Did-you-mean looks only at words this long or shorter: the edit distance costs |word| × |option| each. */
+const MAX_HINTED_LENGTH = 64;
+
+/** The closest option within a small edit distance, if any (none for a word too long to be a typo). */
 export function closest(word: string, options: readonly string[]): string | undefined {
+  if (word.length > MAX_HINTED_LENGTH) return undefined;
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
   for (const option of options) {

@@ -19,6 +19,7 @@ import type { SamplingChange, Stepper } from "../core/stepper.js";
 import { DivergenceError } from "../errors.js";
 import { History } from "./history.js";
 import { FIELD, RECORD_FIELDS, type RecordField, recordColumnsFor, writeRecord } from "./record.js";
+import { InstabilityWatch } from "./instability.js";
 import { createSteppers, type Engine, type Model, optimumPolicyOf, type TrainingMode } from "./steppers.js";
 
 /** Each KL an adaptive controller can steer, read from a metric row. */
@@ -128,6 +129,8 @@ export class Simulation {
   private failedStep: number | null = null;
   private optimumCache: OptimumView | null = null;
   private snapshotCache: SimSnapshot | null = null;
+  /** Notices an objective stuck far below the reference policy's (instability.ts). */
+  private readonly instability: InstabilityWatch;
   private fixedPointCache: { settings: SampledConfig; beta: number; penalty: Divergence; view: FixedPointView } | null = null;
 
   constructor(
@@ -135,6 +138,7 @@ export class Simulation {
     readonly config: SimConfig,
   ) {
     this.steppers = createSteppers(problem, config);
+    this.instability = new InstabilityWatch(problem);
     this.stepper = this.steppers[0]!;
     this.checked = this.stepper.metrics;
     this.recordFields = recordColumnsFor(this.stepper.metrics);
@@ -155,6 +159,16 @@ export class Simulation {
   get penalty(): Divergence {
     return this.currentPenalty;
   }
+  /** Work one step takes (token-evaluation units, core/stepper.ts): slices of steps are sized by it. */
+  get costPerStep(): number {
+    return this.stepper.costPerStep ?? this.problem.V;
+  }
+
+  /** How many steps make about `work` units (at least one): a slice between signal or key checks. */
+  stepsFor(work: number): number {
+    return Math.max(1, Math.floor(work / (this.costPerStep + 32)));
+  }
+
   get failed(): string | null {
     return this.failure;
   }
@@ -182,6 +196,7 @@ export class Simulation {
   /** Back to θ₀ at step 0 with the scenario's β and penalty. */
   reset(): void {
     this.t = 0;
+    this.instability.reset();
     this.failure = null;
     this.failedStep = null;
     this.currentPenalty = this.config.penalty;
@@ -238,6 +253,7 @@ export class Simulation {
       }
       this.commit(this.currentBeta, onRow);
       k += done;
+      if (constant) this.watchStability(stepper, beta, first, done);
     }
     this.version++;
     return n;
@@ -271,6 +287,29 @@ export class Simulation {
     this.history.push(this.t, this.row);
     this.version++;
     onRow?.(this.row);
+  }
+
+  /** An objective stuck far below the reference policy's under a constant β: fail the run (instability.ts). */
+  private watchStability(stepper: Stepper, beta: number, first: number, done: number): void {
+    const objectiveOf = (row: Float64Array) => (beta === 0 ? row[METRIC.reward]! : row[METRIC.reward]! - beta * row[METRIC.penalty_value]!);
+    const last = objectiveOf(this.metricRow);
+    if (!(last < this.instability.floor)) {
+      this.instability.observe(this.t, last);
+      return;
+    }
+    if (!this.instability.watching) {
+      // the last step is far below: find where this stretch began among the steps of the advance
+      let start = done - 1;
+      while (start > 0) {
+        stepper.readRow(start - 1, this.scratch);
+        if (!(objectiveOf(this.scratch) < this.instability.floor)) break;
+        start--;
+      }
+      stepper.readRow(start, this.scratch);
+      this.instability.observe(first + start + 1, objectiveOf(this.scratch));
+    }
+    const unstable = this.instability.observe(this.t, last);
+    if (unstable) this.fail(beta, unstable);
   }
 
   /** A step's metric that is not finite (or an objective that overflows), as a message, or null. */

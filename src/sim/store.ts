@@ -41,8 +41,9 @@ export interface SimStoreOptions {
 
 // Steps/s is averaged over windows this long, so the number is steady enough to read.
 const RATE_WINDOW_MS = 500;
-// Steps are run in chunks between budget checks; small enough for V = 65 536.
+// Steps are run in chunks between budget checks: at most 16, and about this much work (a sampled step with a big batch is dear).
 const CHUNK = 16;
+const CHUNK_WORK = 1_000_000;
 
 export class SimStore<Meta> {
   private simulation: Simulation;
@@ -195,7 +196,7 @@ export class SimStore<Meta> {
     let done = 0;
     try {
       while (done < n) {
-        const ran = sim.step(Math.min(CHUNK, n - done));
+        const ran = sim.step(Math.min(CHUNK, sim.stepsFor(CHUNK_WORK), n - done));
         if (ran === 0) break;
         done += ran;
         if (this.now() - started > budgetMs) break;

@@ -1,10 +1,10 @@
 /**
  * `klsim tui`: the live terminal UI. The CLI loads this file only through `await import()`, and
  * this file loads ink, react and the components lazily too, after choosing React's production
- * build. One exit path: q / Ctrl+C call ink's exit(), SIGTERM / SIGINT unmount; either way ink
+ * build. One exit path: q / Ctrl+C call ink's exit(), a stop signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT) unmounts; either way ink
  * restores the cursor and raw mode, then we leave the alternate screen so the prompt comes back clean.
  */
-import { constants } from "node:os";
+import { onStopSignals, signalExitCode } from "../io/signals.js";
 import { simConfigOf, type Scenario } from "../scenario/loader.js";
 import { Simulation } from "../sim/simulation.js";
 import { SimStore } from "../sim/store.js";
@@ -34,20 +34,22 @@ export async function runTui(scenario: Scenario, options: TuiOptions = {}): Prom
   // ends in a newline, so every frame lands one row lower. Full frames are written inside
   // synchronized-output markers, so they do not flicker on terminals that support them.
   const instance = render(createElement(Root, { store }), { exitOnCtrlC: false });
-  const onSignal = (signal: NodeJS.Signals) => {
-    exitCode = 128 + (constants.signals[signal] ?? 0);
+  // every stop signal (io/signals.ts: SIGINT, SIGTERM, SIGHUP when the terminal closes, SIGQUIT) ends it alike
+  const removeSignalHandlers = onStopSignals((signal) => {
+    exitCode = signalExitCode(signal);
     instance.unmount();
-  };
-  process.on("SIGTERM", onSignal);
-  process.on("SIGINT", onSignal);
+  });
   store.start();
   try {
     await instance.waitUntilExit();
   } finally {
     store.stop();
-    process.off("SIGTERM", onSignal);
-    process.off("SIGINT", onSignal);
-    stdout.write(LEAVE_ALT_SCREEN);
+    removeSignalHandlers();
+    try {
+      stdout.write(LEAVE_ALT_SCREEN);
+    } catch {
+      // the terminal has gone (SIGHUP): nothing left to restore
+    }
   }
   return exitCode;
 }

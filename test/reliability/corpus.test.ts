@@ -135,6 +135,19 @@ const EXPECTED: Record<string, [string | null, RegExp]> = {
   "expr-reference-logits-complex": ["reference.expr", /^evaluates to a complex number at i = 0, V = 4$/],
   "expr-schedule-negative": ["controller.expr", /^evaluates to -0\.01\d* at t = 505; beta must be ≥ 0$/],
   "expr-schedule-unknown-symbol": ["controller.expr", /^unknown symbol "i" \(expressions may use t, /],
+  // issue 12, hostile inputs. Cost: 10 × (combinations 200 + mod 1 + their two name symbols + 60, i, k) + 9 additions = 2069 units × V 65 536.
+  "expr-too-costly": ["reward.expr", /^is too costly to evaluate: 2069 operations × 65536 tokens \(V\) = 135593984 \(at most 8000000\); simplify it/],
+  // 100 epochs × (V 4 + batch 10⁶) = 100 000 400 > 10⁷: one step could not be interrupted for seconds
+  "sampling-step-too-costly": ["sampling.batch", /^one step would take 100 epochs × \(V 4 \+ batch 1000000\) = 100000400 token evaluations, at most 10000000;/],
+  "duplicate-key-top-level": ["beta", /^duplicate key \(JSON keeps only the last value; give each key once\)$/],
+  "duplicate-key-nested": ["optimizer.lr", /^duplicate key /],
+  "number-underflows-to-zero": ["beta", /^1e-400 is too small for a double and would become 0;/],
+  "tokens-duplicate": ["tokens[2]", /^repeats tokens\[0\] \("a"\); token names must be distinct$/],
+  "tokens-empty": ["tokens[1]", /^must not be empty$/],
+  "tokens-control-character": ["tokens[1]", /^"\\u001b\]52;c;cHduZWQ=\\u0007" contains a control character;/],
+  "sampling-in-exact-mode": ["sampling", /^is ignored in exact mode; set "mode": "sampled" or "expected", or remove the block$/],
+  // a 20 000-character key is echoed by its first 80 characters, and no did-you-mean is computed for it
+  "unknown-key-20k-characters": [`${"betaa".repeat(16)}…`, /^unknown key; allowed: name, /],
 };
 
 const corpusNames = readdirSync(CORPUS)
@@ -375,6 +388,36 @@ const ARGS: ArgCase[] = [
   { name: "tui: typo'd flag", args: ["basic", "--stesp", "3"], line: "--stesp: unknown option for 'klsim tui' (did you mean --steps?); see klsim tui --help" },
   { name: "bench: --vocab 1", args: ["bench", "--vocab", "1"], line: "--vocab: expected whole numbers from 2 to 65536, got '1'" },
   { name: "bench: unknown engine", args: ["bench", "--engine", "gpu"], line: "--engine: expected one of fast, wasm, plain, both, all, got 'gpu'" },
+  // issue 12: numbers are plain decimals; sweep ranges have both ends; echoed input is clipped
+  {
+    name: "--beta in hexadecimal",
+    args: ["run", "basic", "--beta", "0x10", "--out", "{PRE}"],
+    line: "--beta: expected a decimal number, got '0x10' (hexadecimal, binary and octal are not accepted)",
+  },
+  {
+    name: "--steps in binary",
+    args: ["run", "basic", "--steps", "0b101", "--out", "{PRE}"],
+    line: "--steps: expected a decimal number, got '0b101' (hexadecimal, binary and octal are not accepted)",
+  },
+  {
+    name: "--beta that underflows to 0",
+    args: ["run", "basic", "--beta", "1e-400", "--out", "{PRE}"],
+    line: "--beta: 1e-400 is too small for a double and would become 0; give 0 or a number ≥ 1e-300",
+  },
+  { name: "--beta padded with spaces", args: ["run", "basic", "--beta", " 1 ", "--out", "{PRE}"], line: "--beta: expected a number, got ' 1 '" },
+  {
+    name: "--set value that underflows to 0",
+    args: ["run", "basic", "--set", "beta=1e-400", "--out", "{PRE}"],
+    line: "--set beta: 1e-400 is too small for a double and would become 0; write 0 or a number ≥ 1e-300",
+  },
+  { name: "sweep: empty range end", args: ["sweep", "basic", "--beta", "1::5", "--out", "{PRE}"], line: "--beta: range ends must be numbers ≥ 0, got '1::5'" },
+  { name: "sweep: empty range start", args: ["sweep", "basic", "--beta", "::3", "--out", "{PRE}"], line: "--beta: range ends must be numbers ≥ 0, got '::3'" },
+  { name: "sweep: hexadecimal entry", args: ["sweep", "basic", "--beta", "0x1,2", "--out", "{PRE}"], line: "--beta: entry 0 is '0x1', expected a number ≥ 0" },
+  {
+    name: "a 5000-character unknown flag is clipped, without did-you-mean",
+    args: ["run", "basic", `--${"stesp".repeat(1000)}`, "--out", "{PRE}"],
+    line: `${`--${"stesp".repeat(1000)}`.slice(0, 80)}…: unknown option for 'klsim run'; see klsim run --help`,
+  },
   { name: "scenarios: extra argument", args: ["scenarios", "extra"], line: "klsim scenarios: unexpected argument 'extra'; usage: klsim scenarios [options]" },
 ];
 
@@ -409,6 +452,18 @@ describe("bad command lines", () => {
     expect(result.stderr.trimEnd()).toMatch(
       new RegExp(`^--out: cannot write ${regexEscape(out)}: (permission denied \\(EACCES\\)|read-only file system \\(EROFS\\))$`),
     );
+  });
+
+  it("--out naming a read-only (0444) file: refused, the file untouched", async () => {
+    const dir = join(work, "read-only-file");
+    mkdirSync(dir, { recursive: true });
+    const out = join(dir, "kept.csv");
+    writeFileSync(out, PREVIOUS);
+    chmodSync(out, 0o444);
+    const result = await klsim(["run", "basic", "--steps", "5", "--out", out], { timeout: 30_000 });
+    expect(badInputProblem(result), result.stderr).toBeNull();
+    expect(result.stderr.trimEnd()).toBe(`--out: ${out} is read-only (mode 444); refusing to replace it`);
+    expectUntouched(dir, out);
   });
 
   it("a bare name that is also a directory in the working directory still finds the shipped scenario", async () => {

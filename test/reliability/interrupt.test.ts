@@ -29,10 +29,13 @@ const LONG = {
   steps: 1_000_000,
 };
 
-/** Seconds of synchronous expression evaluation while loading (V = 65 536, a long expression). */
+/**
+ * Seconds of synchronous expression evaluation while loading: 60 terms of ~10 nodes at V = 8192,
+ * about 5·10⁶ node evaluations, under the expression work budget (8·10⁶, expressions.ts).
+ */
 const HEAVY = {
   name: "heavy",
-  vocab: 65_536,
+  vocab: 8192,
   reference: { expr: "1" },
   reward: { expr: Array.from({ length: 60 }, (_, k) => `sin(i * ${k + 1}) * cos(i / ${k + 2})`).join(" + ") },
   steps: 10,
@@ -48,28 +51,68 @@ function fixture(name: string, scenario: object): { dir: string; file: string; o
   return { dir, file, out };
 }
 
+/**
+ * Sampled PPO whose every step is as dear as a step may be: 10 epochs × (V 4 + batch 999 996) =
+ * 10⁷ token evaluations, the cap (MAX_STEP_COST). Sliced by V alone (the old way) a slice was
+ * 55 555 such steps, and a signal waited for all of them.
+ */
+const DEAR_STEPS = {
+  name: "dear-steps",
+  reference: [0.25, 0.25, 0.25, 0.25],
+  reward: [1, 0, 0, 0],
+  mode: "sampled",
+  sampling: { batch: 999_996, algorithm: "ppo", epochs: 10 },
+  steps: 1_000_000,
+};
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Resolves once the run is streaming (its temporary output file exists), or after `limit` ms. */
-async function streaming(dir: string, limit = 20_000): Promise<boolean> {
+/** Polls `ready` every 20 ms; resolves true once it holds, false after `limit` ms (a hang is a failure). */
+async function until(ready: () => boolean, limit = 30_000): Promise<boolean> {
   const start = Date.now();
   while (Date.now() - start < limit) {
-    if (readdirSync(dir).some((f) => f.endsWith(".tmp"))) return true;
+    if (ready()) return true;
     await sleep(20);
   }
   return false;
 }
 
+/** Readiness: the run is streaming (its temporary output file exists). */
+function streaming(dir: string): Promise<boolean> {
+  return until(() => readdirSync(dir).some((f) => f.endsWith(".tmp")));
+}
+
+/** CPU seconds a process has used (all threads; /proc/PID/stat utime + stime at 100 ticks a second), or null. */
+function cpuSeconds(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Readiness by work done, not wall time: the child has used `seconds` of CPU (however loaded the
+ * machine, it has then got that far into its work).
+ */
+function worked(pid: number, seconds: number): Promise<boolean> {
+  return until(() => (cpuSeconds(pid) ?? 0) >= seconds);
+}
+
+const SIGNAL_CODES = [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+  ["SIGHUP", 129],
+  ["SIGQUIT", 131],
+] as const;
+
 describe("klsim run interrupted", () => {
-  it.concurrent.each([
-    ["SIGINT", 130],
-    ["SIGTERM", 143],
-  ] as const)("%s while streaming to --out: exit %i, one line, the previous file intact, no temp file", async (signal, code) => {
+  it.concurrent.each(SIGNAL_CODES)("%s while streaming to --out: exit %i, one line, the previous file intact, no temp file", async (signal, code) => {
     const { dir, file, out } = fixture(`run-${signal}`, LONG);
     const child = spawnKlsim(["run", file, "--every", "1", "--out", out]);
     const done = finished(child, 30_000);
     expect(await streaming(dir)).toBe(true);
-    await sleep(300);
     const sent = Date.now();
     child.kill(signal);
     const result = await done;
@@ -85,13 +128,45 @@ describe("klsim run interrupted", () => {
     const { dir, file, out } = fixture(`load-${signal}`, HEAVY);
     const child = spawnKlsim(["run", file, "--every", "1", "--out", out]);
     const done = finished(child, 30_000);
-    await sleep(klsimNodeArgs().length > 1 ? 1_500 : 600); // started (tsx takes longer), still evaluating
+    // started and evaluating (tsx compiles first): ~0.5 s of CPU in, the evaluation takes several seconds
+    expect(await worked(child.pid!, klsimNodeArgs().length > 1 ? 2.5 : 0.6)).toBe(true);
     const sent = Date.now();
     child.kill(signal);
     const result = await done;
     expect(Date.now() - sent).toBeLessThan(1_000);
     // Either the default action (no handler yet: killed by the signal) or, had loading finished, the handler.
     expect(result.signal === signal || result.code === (signal === "SIGINT" ? 130 : 143), JSON.stringify(result)).toBe(true);
+    expect(readFileSync(out, "utf8")).toBe(PREVIOUS);
+    expect(readdirSync(dir).sort()).toEqual(["f.csv", "scenario.json"]);
+  });
+
+  it.concurrent.each(["SIGTERM", "SIGINT"] as const)(
+    "sampled mode with the dearest steps allowed answers %s (slices sized by a step's cost)",
+    async (signal) => {
+      const { dir, file, out } = fixture(`dear-${signal}`, DEAR_STEPS);
+      const child = spawnKlsim(["run", file, "--every", "1", "--out", out]);
+      const done = finished(child, 40_000);
+      expect(await streaming(dir)).toBe(true);
+      child.kill(signal);
+      const result = await done;
+      expect(result.timedOut, JSON.stringify(result)).toBe(false);
+      expect(result.code).toBe(signal === "SIGINT" ? 130 : 143);
+      expect(linesOf(result.stderr)).toEqual([`klsim: interrupted by ${signal}; no output written`]);
+      expect(readFileSync(out, "utf8")).toBe(PREVIOUS);
+      expect(readdirSync(dir).sort()).toEqual(["f.csv", "scenario.json"]);
+    },
+  );
+
+  it("sweep --jobs 1 in sampled mode with the dearest steps answers SIGINT", async () => {
+    const { dir, file, out } = fixture("dear-sweep", DEAR_STEPS);
+    const child = spawnKlsim(["sweep", file, "--beta", "0.1,0.2", "--jobs", "1", "--out", out]);
+    const done = finished(child, 40_000);
+    // loaded and sweeping: loading takes well under a second of CPU, one step ~0.3 s
+    expect(await worked(child.pid!, klsimNodeArgs().length > 1 ? 4 : 1.5)).toBe(true);
+    child.kill("SIGINT");
+    const result = await done;
+    expect(result.timedOut, JSON.stringify(result)).toBe(false);
+    expect(result.code, JSON.stringify(result)).toBe(130);
     expect(readFileSync(out, "utf8")).toBe(PREVIOUS);
     expect(readdirSync(dir).sort()).toEqual(["f.csv", "scenario.json"]);
   });
@@ -114,7 +189,8 @@ describe("klsim run interrupted", () => {
     const { dir, file, out } = fixture(`sweep-${jobs}`, { ...LONG, steps: 200_000 });
     const child = spawnKlsim(["sweep", file, "--beta", "0.1,0.2,0.3", "--jobs", jobs, "--out", out]);
     const done = finished(child, 60_000);
-    await sleep(klsimNodeArgs().length > 1 ? 2_000 : 1_000); // loaded and sweeping (each job takes seconds)
+    // loaded and sweeping (each job takes seconds of CPU): measured by work done, not by the clock
+    expect(await worked(child.pid!, klsimNodeArgs().length > 1 ? 4 : 1.5)).toBe(true);
     const sent = Date.now();
     child.kill("SIGINT");
     const result = await done;
@@ -154,21 +230,29 @@ describe.skipIf(!PY || !tuiBuilt || process.platform === "win32")("the interacti
   const diverging = join(work, "tui-diverging.json");
   writeFileSync(diverging, JSON.stringify({ reference: [0.1, 0.2, 0.3, 0.4], reward: [1, 0, 0, 0], penalty: "forward", beta: 1e308 }));
 
+  /** Sampled steps as dear as allowed (DEAR_STEPS): the TUI must still answer q. */
+  const dear = join(work, "tui-dear.json");
+  writeFileSync(dear, JSON.stringify(DEAR_STEPS));
+
   const ways: Array<[string, string, number]> = [
     ["q", "basic", 0],
     ["ctrl-c", "basic", 0],
     ["SIGTERM", "basic", 143],
     ["SIGINT", "basic", 130],
+    ["SIGHUP", "basic", 129],
+    ["SIGQUIT", "basic", 131],
     ["q", diverging, 0],
+    ["q", dear, 0],
+    ["SIGTERM", dear, 143],
   ];
 
   function ptyRun(
     action: string,
     scenario: string,
-    extra: { args?: string[]; waitFor?: string } = {},
+    extra: { args?: string[]; waitFor?: string; forbid?: string } = {},
   ): Promise<{ status: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve, reject) => {
-      const wait = extra.waitFor === undefined ? [] : ["--wait-for", extra.waitFor];
+      const wait = [...(extra.waitFor === undefined ? [] : ["--wait-for", extra.waitFor]), ...(extra.forbid === undefined ? [] : ["--forbid", extra.forbid])];
       const command = [process.execPath, ...klsimNodeArgs(), "tui", scenario, ...(extra.args ?? [])];
       const child = spawn(PY!, [join(ROOT, "test", "reliability", "pty-run.py"), action, ...wait, "--", ...command], {
         cwd: ROOT,
@@ -214,5 +298,25 @@ describe.skipIf(!PY || !tuiBuilt || process.platform === "win32")("the interacti
     expect(report.maxStep, context).toBe(30); // no frame past it, though it ran at 10 steps a frame
     expect(report.code, context).toBe(0);
     expect(report.modesRestored && report.leftAltScreenLast && report.cursorShownLast, context).toBe(true);
+  }, 60_000);
+
+  it("an unstable run (basic --beta 1000) shows FAILED with the reason; q leaves cleanly", async () => {
+    const run = await ptyRun("q", "basic", { args: ["--beta", "1000"], waitFor: "FAILED" });
+    expect(run.status, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as PtyReport & { sawText: boolean };
+    expect(report.sawText, JSON.stringify(report)).toBe(true);
+    expect(report.code).toBe(0);
+    expect(report.modesRestored && report.leftAltScreenLast && report.cursorShownLast, JSON.stringify(report)).toBe(true);
+  }, 60_000);
+
+  it("escapes in a scenario's name reach the terminal inert (OSC 0 would rename the window)", async () => {
+    const evil = join(work, "tui-evil.json");
+    writeFileSync(evil, JSON.stringify({ name: "\u001b]0;pwned\u0007x", reference: [0.5, 0.5], reward: [1, 0] }));
+    const run = await ptyRun("q", evil, { waitFor: "pwned", forbid: "\\x1b]0;pwned" });
+    expect(run.status, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as PtyReport & { sawText: boolean; sawForbidden: boolean };
+    expect(report.sawText, JSON.stringify(report)).toBe(true); // the name is shown, escaped
+    expect(report.sawForbidden, JSON.stringify(report)).toBe(false);
+    expect(report.code).toBe(0);
   }, 60_000);
 });

@@ -2,7 +2,8 @@
 """Runs a command on a pseudo-terminal, ends it one way, and reports how it left the terminal.
 
 Usage: pty-run.py ACTION [--wait-for TEXT] -- COMMAND...
-  ACTION: q | ctrl-c (keys typed into the terminal) | SIGTERM | SIGINT | SIGHUP (sent to the process)
+  ACTION: q | ctrl-c (keys typed into the terminal) | SIGTERM | SIGINT | SIGHUP | SIGQUIT (sent to the process)
+  --forbid TEXT (backslash escapes allowed, e.g. \\x1b]0;): report whether TEXT was ever written
   --wait-for TEXT: before ACTION, wait (30 s at most) until TEXT has been drawn; the report says
   whether it was ("sawText") and the largest "step N" drawn ("maxStep").
 
@@ -26,6 +27,8 @@ import time
 action = sys.argv[1]
 options = sys.argv[2:sys.argv.index("--")]
 wait_for = options[options.index("--wait-for") + 1].encode("utf-8") if "--wait-for" in options else None
+# --forbid TEXT: the report says whether TEXT was ever written to the terminal ("sawForbidden")
+forbid = options[options.index("--forbid") + 1].encode("utf-8").decode("unicode_escape").encode("latin-1") if "--forbid" in options else None
 command = sys.argv[sys.argv.index("--") + 1:]
 
 master, slave = os.openpty()
@@ -107,5 +110,6 @@ print(json.dumps({
     "cursorShownLast": last(b"\x1b[?25h") >= last(b"\x1b[?25l"),
     "tail": output[-300:].decode("utf-8", "replace"),
     "sawText": saw_text,
+    "sawForbidden": (forbid in output) if forbid is not None else None,
     "maxStep": max([int(n) for n in re.findall(rb"step (\d+)", output)], default=None),
 }))

@@ -52,6 +52,11 @@ export class ExpectedStepper extends RowStepper implements Stepper {
     return this.config.batch;
   }
 
+  /** Each epoch takes the expectation over all V tokens. */
+  get costPerStep(): number {
+    return epochsOf(this.config) * this.family.vocab;
+  }
+
   get settings(): SampledConfig {
     return this.config;
   }

@@ -36,9 +36,17 @@ export function estimatesPenalty(config: PolicyGradientConfig, penalty: Divergen
 }
 
 /** Epochs per batch: PPO's, or one. */
-export function epochsOf(config: PolicyGradientConfig): number {
+export function epochsOf(config: Pick<PolicyGradientConfig, "algorithm" | "epochs">): number {
   return config.algorithm === "ppo" ? config.epochs : 1;
 }
+
+/** A sampled step's work in token-evaluation units: each epoch evaluates π over V and the batch of B. */
+export function sampledStepCost(V: number, config: Pick<PolicyGradientConfig, "algorithm" | "epochs"> & { batch: number }): number {
+  return epochsOf(config) * (V + config.batch);
+}
+
+/** The most work one step may take (a step cannot be interrupted): about a tenth of a second. */
+export const MAX_STEP_COST = 10_000_000;
 
 /** The sample's detached return: r(x) less β·k(ℓ) when the estimate enters the reward (PPO-RLHF, Ziegler 2019). */
 export function sampleReturn(config: PolicyGradientConfig, perSample: boolean, reward: number, logRatio: number, beta: number): number {

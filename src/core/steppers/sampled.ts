@@ -13,7 +13,7 @@ import type { Optimizer } from "../optimizers.js";
 import { type SamplerConfig, TokenSampler } from "../sampler.js";
 import type { SamplingChange, Stepper } from "../stepper.js";
 import { RowStepper } from "./row-stepper.js";
-import { epochsOf, estimatesPenalty, lossTerm, type PolicyGradientConfig, sampleReturn, surrogate } from "./policy-gradient.js";
+import { epochsOf, estimatesPenalty, sampledStepCost, lossTerm, type PolicyGradientConfig, sampleReturn, surrogate } from "./policy-gradient.js";
 
 /** Sampled (and expected) training settings: the policy gradient's and the sampler's. */
 export type SampledConfig = PolicyGradientConfig & SamplerConfig;
@@ -55,6 +55,10 @@ export class SampledStepper extends RowStepper implements Stepper {
 
   get samplesPerStep(): number {
     return this.config.batch;
+  }
+
+  get costPerStep(): number {
+    return sampledStepCost(this.family.vocab, this.config);
   }
 
   /** The settings in force. */

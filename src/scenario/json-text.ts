@@ -1,0 +1,66 @@
+/**
+ * What JSON.parse lets through silently, checked on the text it accepted: a key given twice in one
+ * object (JSON.parse keeps the last, so an earlier bad value vanishes unseen) and a number literal
+ * too small for a double (1e-400 parses as 0: "a tiny β" would silently become "no β"). One linear
+ * pass over text already known to be valid JSON; errors name the key path like the validator does.
+ */
+import { InputError } from "../errors.js";
+
+interface Frame {
+  /** Keys seen so far (objects), or null (arrays). */
+  keys: Set<string> | null;
+  path: string;
+  /** Arrays: the index of the next element. */
+  index: number;
+  /** Objects: the key whose value comes next. */
+  key: string | null;
+}
+
+function child(frame: Frame | undefined): string {
+  if (!frame) return "";
+  if (frame.keys === null) return `${frame.path}[${frame.index}]`;
+  return frame.path ? `${frame.path}.${frame.key}` : (frame.key ?? "");
+}
+
+/** Throws InputError for a duplicate key or an underflowing number in `text` (valid JSON). */
+export function checkJsonText(text: string): void {
+  const stack: Frame[] = [];
+  let expectingKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      stack.push({ keys: c === 0x7b ? new Set() : null, path: child(stack[stack.length - 1]), index: 0, key: null });
+      expectingKey = c === 0x7b;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      stack.pop();
+      expectingKey = false;
+    } else if (c === 0x2c /* , */) {
+      const top = stack[stack.length - 1];
+      if (top?.keys === null) top.index++;
+      expectingKey = top?.keys !== null;
+    } else if (c === 0x22 /* " */) {
+      let end = i + 1;
+      while (end < text.length && text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c /* \ */ ? 2 : 1;
+      const top = stack[stack.length - 1];
+      if (expectingKey && top?.keys) {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        if (top.keys.has(key)) {
+          const where = top.path ? `${top.path}.${key}` : key;
+          throw new InputError("duplicate key (JSON keeps only the last value; give each key once)", where);
+        }
+        top.keys.add(key);
+        top.key = key;
+        expectingKey = false;
+      }
+      i = end;
+    } else if ((c >= 0x30 && c <= 0x39) || c === 0x2d /* - */) {
+      let end = i + 1;
+      while (end < text.length && /[0-9eE.+-]/.test(text[end]!)) end++;
+      const literal = text.slice(i, end);
+      if (Number(literal) === 0 && /[1-9]/.test(literal.replace(/[eE].*$/, ""))) {
+        throw new InputError(`${literal} is too small for a double and would become 0; write 0 or a number ≥ 1e-300`, child(stack[stack.length - 1]));
+      }
+      i = end - 1;
+    }
+  }
+}
