@@ -20,7 +20,7 @@ import { DivergenceError } from "../errors.js";
 import { History } from "./history.js";
 import { FIELD, RECORD_FIELDS, type RecordField, recordColumnsFor, writeRecord } from "./record.js";
 import { InstabilityWatch } from "./instability.js";
-import { createSteppers, type Engine, type Model, optimumPolicyOf, type TrainingMode } from "./steppers.js";
+import { createSteppers, type Engine, type Model, optimumPolicyOf, startsAtReference, type TrainingMode } from "./steppers.js";
 
 /** Each KL an adaptive controller can steer, read from a metric row. */
 const CONTROLLER_KL_OF: Record<ControllerKl, (row: Float64Array) => number> = {
@@ -130,7 +130,7 @@ export class Simulation {
   private optimumCache: OptimumView | null = null;
   private snapshotCache: SimSnapshot | null = null;
   /** Notices an objective stuck far below the reference policy's (instability.ts). */
-  private readonly instability: InstabilityWatch;
+  private readonly instability: InstabilityWatch | null;
   private fixedPointCache: { settings: SampledConfig; beta: number; penalty: Divergence; view: FixedPointView } | null = null;
 
   constructor(
@@ -138,7 +138,7 @@ export class Simulation {
     readonly config: SimConfig,
   ) {
     this.steppers = createSteppers(problem, config);
-    this.instability = new InstabilityWatch(problem);
+    this.instability = startsAtReference(config) ? new InstabilityWatch(problem) : null;
     this.stepper = this.steppers[0]!;
     this.checked = this.stepper.metrics;
     this.recordFields = recordColumnsFor(this.stepper.metrics);
@@ -196,7 +196,7 @@ export class Simulation {
   /** Back to θ₀ at step 0 with the scenario's β and penalty. */
   reset(): void {
     this.t = 0;
-    this.instability.reset();
+    this.instability?.reset();
     this.failure = null;
     this.failedStep = null;
     this.currentPenalty = this.config.penalty;
@@ -291,6 +291,7 @@ export class Simulation {
 
   /** An objective stuck far below the reference policy's under a constant β: fail the run (instability.ts). */
   private watchStability(stepper: Stepper, beta: number, first: number, done: number): void {
+    if (!this.instability) return;
     const objectiveOf = (row: Float64Array) => (beta === 0 ? row[METRIC.reward]! : row[METRIC.reward]! - beta * row[METRIC.penalty_value]!);
     const last = objectiveOf(this.metricRow);
     if (!(last < this.instability.floor)) {

@@ -65,6 +65,8 @@ interface ModelEntry<M extends Model> {
   steppers(model: M, problem: Problem, config: SimConfig): Stepper[];
   /** π* over the outcomes for a penalty and β. */
   optimum(model: M, problem: Problem, penalty: Divergence, beta: number): Float64Array;
+  /** Whether the model starts at π_ref and can represent it (the instability watch's premise: sim/instability.ts). */
+  startsAtReference: boolean;
 }
 
 const MODELS: { [K in Model["name"]]: ModelEntry<Extract<Model, { name: K }>> } = {
@@ -77,6 +79,7 @@ const MODELS: { [K in Model["name"]]: ModelEntry<Extract<Model, { name: K }>> } 
       return [new SequenceTrainingStepper(family, optimizer, training.mode, training.config, training.random)];
     },
     optimum: (model, problem, penalty, beta) => sequenceOptimumPolicy(model.problem, problem, penalty, beta),
+    startsAtReference: true,
   },
   student: {
     steppers(model, problem, config) {
@@ -85,11 +88,19 @@ const MODELS: { [K in Model["name"]]: ModelEntry<Extract<Model, { name: K }>> } 
     },
     // the unrestricted optimum of −β·D(q, teacher) is the teacher; the bandit's closed form gives it
     optimum: (_model, problem, penalty, beta) => optimumOf(penalty, problem.ref, problem.logRef, problem.reward, beta),
+    // a restricted student starts from its own bump and may never reach the teacher's J = 0
+    startsAtReference: false,
   },
 };
 
 /** A model's entry (TypeScript cannot correlate MODELS[model.name] with the model's own type by itself). */
 const entryOf = <M extends Model>(model: M): ModelEntry<M> => MODELS[model.name] as unknown as ModelEntry<M>;
+
+/** Whether the Simulation's model starts at π_ref and can represent it (the softmax bandit does). */
+export function startsAtReference(config: SimConfig): boolean {
+  const model = config.model;
+  return model ? entryOf(model).startsAtReference : true;
+}
 
 /** π* over the outcomes of the Simulation's problem: the model's rule, or the bandit's closed form. */
 export function optimumPolicyOf(problem: Problem, config: SimConfig, penalty: Divergence, beta: number): Float64Array {

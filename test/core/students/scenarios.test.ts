@@ -69,3 +69,32 @@ describe("fit scenarios", () => {
     for (const mode of [5, 16, 27]) expect(forward[mode]!).toBeGreaterThan(0.01);
   });
 });
+
+describe("the instability watch and fit mode", () => {
+  it("a student that starts far from its teacher is not called unstable: J(π_ref) = 0 is out of its reach", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(join(tmpdir(), "klsim-far-"));
+    const file = join(dir, "far.json");
+    // teacher on token 2, a narrow student on token 37: KL(teacher‖student) ≈ (37 − 2)²/2 ≫ 10 reward ranges
+    writeFileSync(
+      file,
+      JSON.stringify({
+        mode: "fit",
+        vocab: 40,
+        teacher: { expr: "exp(-(i-2)^2/2)" },
+        student: { family: "gaussian", mu: 37, sigma: 1 },
+        penalty: "forward",
+        optimizer: { kind: "adam", lr: 1e-4 },
+        steps: 100,
+      }),
+    );
+    const scenario = await loadScenario(file);
+    const sim = new Simulation(scenario.problem, simConfigOf(scenario));
+    const objectives: number[] = [];
+    expect(sim.step(100, (row) => objectives.push(row[FIELD.objective]!))).toBe(100);
+    expect(sim.failed).toBeNull();
+    expect(Math.max(...objectives)).toBeLessThan(-100); // far below J(π_ref) = 0 the whole time
+  });
+});
