@@ -6,7 +6,7 @@ describe("klsim best-of-n", () => {
   it("--json: the hand values for basic, n = 1..3", async () => {
     const result = await klsim(["best-of-n", "basic", "--n", "1:3", "--json"]);
     expect(result.code, result.stderr).toBe(0);
-    const out = JSON.parse(result.stdout) as { best_of_n: Array<Record<string, number> & { policy: number[] }> };
+    const out = JSON.parse(result.stdout) as { best_of_n: Array<{ n: number; reverse_kl: number; bound: number; reward: number; policy: number[] }> };
     expect(out.best_of_n.map((b) => b.n)).toEqual([1, 2, 3]);
     for (const b of out.best_of_n) {
       const good = 1 - 0.75 ** b.n;
