@@ -294,7 +294,7 @@ export function tableCell(value: Cell): string {
   return JSON.stringify(value).slice(1, -1);
 }
 
-function sweepTable(plan: SweepPlan, rows: Row[]): string {
+export function sweepTable(plan: SweepPlan, rows: Row[]): string {
   const adaptive = rows.some((r) => r.final_beta !== r.beta);
   const headline = [
     "beta",
