@@ -22,6 +22,14 @@ const COMMANDS: Record<string, Command> = {
   optimum: { spec: async () => (await import("./optimum.js")).optimumSpec, run: async (a, io) => (await import("./optimum.js")).optimumCommand(a, io) },
   kl: { spec: async () => (await import("./kl.js")).klSpec, run: async (a, io) => (await import("./kl.js")).klCommand(a, io) },
   sweep: { spec: async () => (await import("./sweep.js")).sweepSpec, run: async (a, io) => (await import("./sweep.js")).sweepCommand(a, io) },
+  frontier: {
+    spec: async () => (await import("./frontier.js")).frontierSpec,
+    run: async (a, io) => (await import("./frontier.js")).frontierCommand(a, io),
+  },
+  "best-of-n": {
+    spec: async () => (await import("./best-of-n.js")).bestOfNSpec,
+    run: async (a, io) => (await import("./best-of-n.js")).bestOfNCommand(a, io),
+  },
   estimators: {
     spec: async () => (await import("./estimators.js")).estimatorsSpec,
     run: async (a, io) => (await import("./estimators.js")).estimatorsCommand(a, io),
@@ -43,6 +51,8 @@ const SUMMARY: Record<string, string> = {
   optimum: "closed-form optimum for a scenario's β and penalty",
   kl: "divergences of two distributions",
   sweep: "one run per β (in parallel): final and optimum metrics per β",
+  frontier: "choosing β: runs, optimum curve, best-of-n, Gao fits, best β (--plot)",
+  "best-of-n": "exact best-of-n from π_ref: its KL beside the bound log n − (n−1)/n, its rewards",
   estimators: "what each KL estimator × placement really optimises, and where it settles",
   scenarios: "list the shipped scenarios",
   bench: "performance benchmark",

@@ -1,12 +1,13 @@
 /**
- * One β of a sweep: runs the scenario and computes the closed-form optimum at that β. A thread
- * keeps one Simulation per scenario and restarts it at each β (exact mode: no random stream to
+/**
+ * One point of a sweep: runs the scenario with the point's settings (β, the --vary values, a seed)
+ * and compares the final policy with the closed-form optimum at the run's final β. This is the one
+ * per-point function the sweep's orchestration calls (in a worker thread or in-process). In exact
+ * mode a thread keeps one Simulation per scenario and restarts it at each β (no random stream to
  * replay), so its steppers and kernel memory are made once per thread, not once per β; the rows
  * are those of separate runs, bit for bit (test/engine/sweep-job.test.ts).
  */
-import { divergenceNamed } from "../core/divergences/registry.js";
-import { optimumPolicyOf } from "../sim/steppers.js";
-import { metricsOf } from "../core/metrics.js";
+import { convergenceOf } from "../explore/convergence.js";
 import { simConfigOf, type Scenario } from "../scenario/loader.js";
 import { loadWithSettings, type Setting } from "../scenario/settings.js";
 import type { RecordField } from "../sim/record.js";
@@ -41,20 +42,36 @@ export function sweepWorkers(requested: number | undefined, betas: number, scena
 
 export interface SweepJob {
   file: string;
-  /** The command line's scenario settings (--set, --steps, …), applied in every thread alike. */
+  /** The command line's scenario settings (--set, --steps, …) then the point's --vary values, applied in every thread alike. */
   settings: Setting[];
-  beta: number;
+  /** The point's initial β; null keeps the scenario's. */
+  beta: number | null;
+  /** The point's seed; null keeps the scenario's. */
+  seed: number | null;
+  /** Tolerance on TV(π_final, π*) for `converged`. */
+  tol: number;
 }
 
 /** The per-step metric columns of a record (record.ts), reused for the final and optimum values. */
-const METRIC_COLUMNS = ["reward", "gold_reward", "forward_kl", "reverse_kl", "entropy", "objective"] as const satisfies readonly RecordField[];
-type MetricColumn = (typeof METRIC_COLUMNS)[number];
+export const METRIC_COLUMNS = ["reward", "gold_reward", "forward_kl", "reverse_kl", "entropy", "objective"] as const satisfies readonly RecordField[];
+export type MetricColumn = (typeof METRIC_COLUMNS)[number];
 
-export const SWEEP_COLUMNS = ["beta", "steps", ...METRIC_COLUMNS, ...METRIC_COLUMNS.map((c) => `opt_${c}` as const), "final_beta", "diverged_at"] as const;
+/** What one run of a sweep reports, in column order. */
+export const RUN_COLUMNS = [
+  "beta",
+  "steps",
+  ...METRIC_COLUMNS,
+  ...METRIC_COLUMNS.map((c) => `opt_${c}` as const),
+  "tv_to_opt",
+  "converged",
+  "final_beta",
+  "diverged_at",
+] as const;
+export type RunColumn = (typeof RUN_COLUMNS)[number];
 
-export type SweepRow = Record<"beta" | "steps" | MetricColumn | `opt_${MetricColumn}` | "final_beta" | "diverged_at", number | null>;
+export type SweepRun = Record<Exclude<RunColumn, "converged">, number | null> & { converged: boolean };
 
-/** Scenarios already loaded in this thread: a sweep runs many β on one file, read and resolved once. */
+/** Scenarios already loaded in this thread: a sweep runs many points on one file, read and resolved once per setting list. */
 const loaded = new Map<string, Promise<Scenario>>();
 
 function loadOnce(file: string, settings: Setting[]): Promise<Scenario> {
@@ -75,8 +92,8 @@ export function forgetSimulations(): void {
   simulations.clear();
 }
 
-/** Steps between two looks at the signal (runScenario's slices). */
-const sliceSteps = (V: number) => Math.max(16, Math.floor(2_000_000 / (V + 32)));
+/** Work per slice between two looks at the signal (as runScenario slices: by a step's real cost). */
+const SLICE_WORK = 2_000_000;
 
 /** The scenario's steps at starting β `beta` on this thread's simulation of it (exact mode), as runScenario runs them. */
 async function runAt(scenario: Scenario, beta: number, signal?: AbortSignal): Promise<Simulation> {
@@ -86,7 +103,7 @@ async function runAt(scenario: Scenario, beta: number, signal?: AbortSignal): Pr
     simulations.set(scenario, sim);
   } else sim.restart(beta);
   const total = scenario.spec.steps;
-  const slice = sliceSteps(scenario.problem.V);
+  const slice = sim.stepsFor(SLICE_WORK);
   while (sim.currentStep < total) {
     try {
       sim.step(Math.min(slice, total - sim.currentStep));
@@ -100,18 +117,20 @@ async function runAt(scenario: Scenario, beta: number, signal?: AbortSignal): Pr
   return sim;
 }
 
-export async function sweepOne(job: SweepJob, signal?: AbortSignal): Promise<SweepRow> {
+export async function sweepOne(job: SweepJob, signal?: AbortSignal): Promise<SweepRun> {
   const scenario = await loadOnce(job.file, job.settings);
-  const spec = { ...scenario.spec, beta: job.beta };
+  const spec = { ...scenario.spec, ...(job.beta === null ? {} : { beta: job.beta }), ...(job.seed === null ? {} : { seed: job.seed }) };
   // a training mode (sampled, expected) draws from a seeded stream per run: a fresh simulation each
   const config = simConfigOf({ ...scenario, spec });
   const fresh = config.training !== undefined || (config.model?.name === "sequence" && config.model.training !== undefined);
-  const sim = fresh ? (await runScenario({ ...scenario, spec }, { every: spec.steps, signal })).sim : await runAt(scenario, job.beta, signal);
+  const sim = fresh ? (await runScenario({ ...scenario, spec }, { every: spec.steps, signal })).sim : await runAt(scenario, spec.beta, signal);
   const m = sim.metrics();
-  const penalty = divergenceNamed(spec.penalty);
-  const o = metricsOf(scenario.problem, optimumPolicyOf(scenario.problem, simConfigOf(scenario), penalty, job.beta), penalty, job.beta);
+  // The optimum at the run's final β (an adaptive controller's β has moved), as `klsim run --json` reports it.
+  const opt = sim.optimum();
+  const o = opt.metrics;
+  const { distance, converged } = convergenceOf(sim.policy, opt.policy, job.tol, sim.divergedAt !== null);
   return {
-    beta: job.beta,
+    beta: spec.beta,
     steps: sim.currentStep,
     reward: m.reward,
     gold_reward: m.goldReward,
@@ -125,6 +144,8 @@ export async function sweepOne(job: SweepJob, signal?: AbortSignal): Promise<Swe
     opt_reverse_kl: o.reverseKL,
     opt_entropy: o.entropy,
     opt_objective: o.objective,
+    tv_to_opt: distance,
+    converged,
     final_beta: sim.beta,
     diverged_at: sim.divergedAt,
   };

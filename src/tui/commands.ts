@@ -60,6 +60,7 @@ export function executeCommand(command: Command, ctx: CommandContext): void {
     case "slower":
     case "faster":
     case "toggleHelp":
+    case "toggleFrontier":
     case "closeHelp":
       return dispatch({ type: command });
     case "step":

@@ -23,6 +23,7 @@ export type Command =
   | "pageUp"
   | "pageDown"
   | "toggleHelp"
+  | "toggleFrontier"
   | "closeHelp"
   | "quit";
 
@@ -61,15 +62,16 @@ export const HELP_ROWS: readonly HelpRow[] = [
   { keys: "g", does: "log y-scale on the KL charts and β(t) (again: linear)", short: "log" },
   { keys: "r", does: "reset to π_ref with the scenario's β and penalty", short: "reset" },
   { keys: "s", does: "next scenario from scenarios/", short: "scenario" },
-  { keys: "e", does: "export the chart history to <scenario>-history.csv", short: "export" },
+  // one row for two keys: the help's first page at 80×24 has room for no more rows
+  { keys: "e f", does: "export the chart history to <name>-history.csv · f frontier", short: "export·frontier" },
   { keys: "↑ ↓ PgUp PgDn", does: "scroll the token panel (with the help open, the help)", short: "tokens", footerKeys: "↑↓" },
 ];
 
 /**
- * Keys DESIGN.md §4 gives to features other issues add — f frontier screen, c pin a ghost run — so
- * nothing else may take them (a test checks).
+ * Keys DESIGN.md §4 gives to features still to come — c pin a ghost run — so nothing else may take
+ * them (a test checks).
  */
-export const RESERVED_KEYS: readonly string[] = ["f", "c"];
+export const RESERVED_KEYS: readonly string[] = ["c"];
 
 const PLAIN_KEYS: Readonly<Record<string, Command>> = {
   " ": "togglePause",
@@ -91,6 +93,7 @@ const PLAIN_KEYS: Readonly<Record<string, Command>> = {
   z: "zoom",
   g: "toggleLog",
   "?": "toggleHelp",
+  f: "toggleFrontier",
   q: "quit",
 };
 

@@ -12,6 +12,8 @@ export interface UiState {
   /** Index into SPEEDS. */
   speedIndex: number;
   helpOpen: boolean;
+  /** The frontier screen (`f`) is shown instead of the charts. */
+  frontierOpen: boolean;
   /** The last thing a key did ("exported 2001 rows to …"), shown until replaced or expired. */
   message: string | null;
   /** Name of the scenario on screen. */
@@ -33,6 +35,7 @@ export type UiAction =
   | { type: "slower" }
   | { type: "faster" }
   | { type: "toggleHelp" }
+  | { type: "toggleFrontier" }
   | { type: "closeHelp" }
   /** Moves the token panel by `by` rows, kept within [0, max]. */
   | { type: "scroll"; by: number; max: number }
@@ -67,6 +70,7 @@ export function initialUiState(scenario: string, options: { paused?: boolean; st
     paused: options.paused ?? false,
     speedIndex: speedIndexOf(options.stepsPerFrame ?? 10),
     helpOpen: false,
+    frontierOpen: false,
     message: null,
     scenario,
     loading: null,
@@ -92,8 +96,12 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       return { ...state, speedIndex: Math.min(SPEEDS.length - 1, state.speedIndex + 1) };
     case "toggleHelp":
       return { ...state, helpOpen: !state.helpOpen, helpScroll: 0 };
+    case "toggleFrontier":
+      return { ...state, frontierOpen: !state.frontierOpen };
     case "closeHelp":
-      return state.helpOpen ? { ...state, helpOpen: false } : state;
+      // Esc closes the help first, then the frontier screen.
+      if (state.helpOpen) return { ...state, helpOpen: false };
+      return state.frontierOpen ? { ...state, frontierOpen: false } : state;
     case "scroll": {
       const tokenScroll = scrolled(state.tokenScroll, action.by, action.max);
       return tokenScroll === state.tokenScroll ? state : { ...state, tokenScroll };

@@ -51,7 +51,7 @@ describe("commandForKey", () => {
   });
 
   it("leaves the keys DESIGN.md gives to coming features unbound (k, i, b, f, c); scrolling is on the arrows", () => {
-    expect(RESERVED_KEYS).toEqual(["f", "c"]);
+    expect(RESERVED_KEYS).toEqual(["c"]);
     for (const key of [...RESERVED_KEYS, "j"]) expect(commandForKey(key, {}, false)).toBeNull();
   });
 

@@ -27,6 +27,17 @@ export interface ChartSeries {
   style?: LineStyle;
 }
 
+/** A scatter of points, each drawn as one text glyph over its cell (on top of the braille lines). */
+export interface ChartPoints {
+  label: string;
+  color: string;
+  /** One character, e.g. "●" or "×"; its legend sample too. */
+  glyph: string;
+  xs: ArrayLike<number>;
+  /** Non-finite points are skipped. */
+  ys: ArrayLike<number>;
+}
+
 export interface ChartReference {
   label: string;
   color: string;
@@ -66,6 +77,10 @@ export interface ChartSpec {
   xAxis?: boolean;
   /** Text in the middle of the step axis row (the zoom window), when it fits. */
   xLabel?: string;
+  /** Scatter layers, drawn last. Default none. */
+  points?: ChartPoints[];
+  /** The x axis's name before its end values; default "step" (with whole-number step labels). */
+  xName?: string;
 }
 
 /** Consecutive characters sharing a colour (`undefined` = default terminal colour). */
@@ -608,6 +623,7 @@ function legendRow(spec: ChartSpec, width: number): Row {
   const entries: [string, string, string][] = [
     ...spec.series.map((s): [string, string, string] => [LINE_STYLES[s.style ?? "solid"].sample, s.color, s.label]),
     ...(spec.references ?? []).map((r): [string, string, string] => [LINE_STYLES[r.style ?? "dashed"].sample, r.color, r.label]),
+    ...(spec.points ?? []).map((p): [string, string, string] => [Array.from(p.glyph)[0] ?? "•", p.color, p.label]),
   ];
   for (const [marker, color, label] of entries) {
     c = writeText(row, c, c === 0 ? "" : "  ");
@@ -622,7 +638,15 @@ function legendRow(spec: ChartSpec, width: number): Row {
  * label in the middle when it fits, and each marker's label under its column. A marker wins over
  * the text it would cover: that text is left out.
  */
-function xAxisRow(width: number, gutter: number, xRange: readonly [number, number], xLabel: string | undefined, marks: readonly [number, ChartMarker][]): Row {
+function xAxisRow(
+  width: number,
+  gutter: number,
+  xRange: readonly [number, number],
+  xLabel: string | undefined,
+  marks: readonly [number, ChartMarker][],
+  xName = "step",
+): Row {
+  const formatX = xName === "step" ? formatStep : (x: number) => formatAxisNumber(x);
   const row = blankRow(width);
   writeText(row, gutter - 1, "└");
   const taken = new Set(marks.map(([column]) => column));
@@ -642,11 +666,11 @@ function xAxisRow(width: number, gutter: number, xRange: readonly [number, numbe
     for (let at = from; by > 0 ? at <= to : at >= to; at += by) if (free(at, text)) return at;
     return -1;
   };
-  const left = `step ${formatStep(xRange[0])}`;
+  const left = `${xName} ${formatX(xRange[0])}`;
   const leftAt = nearest(left, gutter, 1, gutter + 4);
   if (leftAt >= 0) place(leftAt, left);
   const leftEnd = leftAt >= 0 ? leftAt + codePointLength(left) + 1 : gutter;
-  const candidates = xRange[1] === xRange[0] ? [] : [`step ${formatStep(xRange[1])}`, formatStep(xRange[1])];
+  const candidates = xRange[1] === xRange[0] ? [] : [`${xName} ${formatX(xRange[1])}`, formatX(xRange[1])];
   let right: string | undefined;
   for (const text of candidates) {
     const at = nearest(text, width - codePointLength(text), -1, Math.max(leftEnd, width - codePointLength(text) - 4));
@@ -667,14 +691,24 @@ function xAxisRow(width: number, gutter: number, xRange: readonly [number, numbe
 }
 
 /** One plot row: right-aligned y label, the axis character, then the braille cells in colour. */
-function plotRow(grid: BrailleGrid, r: number, width: number, gutter: number, label: string | undefined, colors: readonly string[]): Row {
+function plotRow(
+  grid: BrailleGrid,
+  r: number,
+  width: number,
+  gutter: number,
+  label: string | undefined,
+  colors: readonly string[],
+  glyphs?: ReadonlyMap<number, { glyph: string; color: string }>,
+): Row {
   const row = blankRow(width);
   if (label !== undefined) writeText(row, gutter - 1 - codePointLength(label), label);
   writeText(row, gutter - 1, label !== undefined ? "┤" : "│");
   for (let c = 0; c < grid.cols; c++) {
     const cell = r * grid.cols + c;
     const bits = grid.bits[cell] ?? 0;
-    writeText(row, gutter + c, cellChar(bits), bits === 0 ? undefined : colors[grid.owner[cell] ?? -1]);
+    const glyph = glyphs?.get(cell);
+    if (glyph) writeText(row, gutter + c, glyph.glyph, glyph.color);
+    else writeText(row, gutter + c, cellChar(bits), bits === 0 ? undefined : colors[grid.owner[cell] ?? -1]);
   }
   return row;
 }
@@ -690,9 +724,12 @@ export function renderChart(spec: ChartSpec): ChartLines {
   const width = clampSize(spec.width, MIN_WIDTH, MAX_WIDTH);
   const height = clampSize(spec.height, MIN_HEIGHT - 2 + chrome, MAX_HEIGHT);
   const references = (spec.references ?? []).filter((r) => Number.isFinite(r.y));
-  const xRange: [number, number] = spec.xRange ? [spec.xRange[0], spec.xRange[1]] : dataXRange(spec.series);
-  const log = spec.yScale === "log" ? logAxis(spec.series, references, spec.xRange) : undefined;
-  const yRange = log ? log.range : resolveYRange(spec.series, references, spec.yMin, spec.yMax, spec.xRange);
+  const points = spec.points ?? [];
+  // The scatter layers count for the ranges like series do.
+  const ranged: ChartSeries[] = [...spec.series, ...points.map((p) => ({ label: p.label, color: p.color, xs: p.xs, ys: p.ys }))];
+  const xRange: [number, number] = spec.xRange ? [spec.xRange[0], spec.xRange[1]] : dataXRange(ranged);
+  const log = spec.yScale === "log" ? logAxis(ranged, references, spec.xRange) : undefined;
+  const yRange = log ? log.range : resolveYRange(ranged, references, spec.yMin, spec.yMax, spec.xRange);
   const toAxis = log?.toAxis;
   const plotRows = height - chrome;
   const labels = yLabels(plotRows, yRange, log, spec.labelWidth);
@@ -716,11 +753,25 @@ export function renderChart(spec: ChartSpec): ChartLines {
   references.forEach((r, i) => plotReference(grid, toAxis ? toAxis(r.y) : r.y, yRange, marks.length + i, r.style));
   spec.series.forEach((s, i) => plotSeries(grid, s.xs, s.ys, xRange, yRange, createPen(marks.length + references.length + i, s.style), toAxis));
 
+  // Each scatter point claims its cell (a later layer wins a shared cell); points outside the plot are dropped.
+  const glyphs = new Map<number, { glyph: string; color: string }>();
+  for (const p of points) {
+    const glyph = Array.from(p.glyph)[0] ?? "•";
+    for (let i = 0; i < Math.min(p.xs.length, p.ys.length); i++) {
+      const x = p.xs[i] as number;
+      const y = toAxis ? toAxis(p.ys[i] as number) : (p.ys[i] as number);
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      const dx = dotColumn(x, xRange, grid.cols * 2);
+      const dy = dotRow(y, yRange, grid.rows * 4);
+      if (dx < 0 || dx >= grid.cols * 2 || dy < 0 || dy >= grid.rows * 4) continue;
+      glyphs.set((dy >> 2) * grid.cols + (dx >> 1), { glyph, color: p.color });
+    }
+  }
   const rows: Row[] = showLegend ? [legendRow({ ...spec, references }, width)] : [];
   for (let r = 0; r < plotRows; r++) {
-    rows.push(plotRow(grid, r, width, gutter, showLabels ? labels.get(r) : undefined, colors));
+    rows.push(plotRow(grid, r, width, gutter, showLabels ? labels.get(r) : undefined, colors, glyphs));
   }
-  if (showAxis) rows.push(xAxisRow(width, gutter, xRange, spec.xLabel, marks));
+  if (showAxis) rows.push(xAxisRow(width, gutter, xRange, spec.xLabel, marks, spec.xName));
   const spans = rows.map(rowToSpans);
   return { lines: spans.map((s) => s.map((p) => p.text).join("")), spans, yRange, xRange };
 }

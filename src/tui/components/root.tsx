@@ -27,6 +27,7 @@ import { scenarioScale, type TokenProbabilities } from "../tokens.js";
 import { ChartsPanel } from "./charts-panel.js";
 import { ColorContext } from "./color-context.js";
 import { Footer } from "./footer.js";
+import { FrontierScreen } from "./frontier-screen.js";
 import { HELP_CHROME_ROWS, HelpOverlay, helpBox } from "./help-overlay.js";
 import { MessageLine } from "./message-line.js";
 import { StatusBar } from "./status-bar.js";
@@ -158,6 +159,8 @@ export function Root({ store, size, exportDir = process.cwd(), scenarios = SHIPP
         <MessageLine failure={frame.failure} message={ui.message} description={description} width={columns} />
         {ui.helpOpen ? (
           <HelpOverlay width={columns} height={layout.bodyRows} lines={help} scroll={ui.helpScroll} />
+        ) : ui.frontierOpen ? (
+          <FrontierScreen problem={problem} penalty={sim.penalty} live={sim.metrics} width={columns} height={layout.bodyRows} />
         ) : (
           <Box flexDirection={layout.tokensBeside ? "row" : "column"} height={layout.bodyRows} gap={layout.tokensBeside ? 1 : 0}>
             {charts}

@@ -1,0 +1,152 @@
+/**
+ * `klsim sweep` can be trusted: every row equals a separate `klsim run` of the same point (β, a
+ * --vary value, a seed), the optimum columns are the closed form at the run's *final* β, `converged`
+ * is TV(π_final, π*) ≤ tol computed here from the run's own policies, seeds fold into their mean and
+ * sample std, and the progress bar appears only on a terminal.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseArgs } from "../../src/cli/args.js";
+import type { Io } from "../../src/cli/io.js";
+import { sweepCommand, sweepSpec } from "../../src/cli/sweep.js";
+import { klsim, ROOT } from "./klsim.js";
+
+type Json = Record<string, unknown>;
+
+async function json(args: string[]): Promise<unknown> {
+  const result = await klsim(args);
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout);
+}
+
+const tv = (p: number[], q: number[]) => p.reduce((s, x, i) => s + Math.abs(x - q[i]!), 0) / 2;
+
+/** π* ∝ π_ref·exp(r/β), computed here (the reverse-KL closed form). */
+function reverseOptimum(ref: number[], reward: number[], beta: number): number[] {
+  const w = ref.map((p, i) => p * Math.exp(reward[i]! / beta));
+  const z = w.reduce((a, b) => a + b, 0);
+  return w.map((x) => x / z);
+}
+
+describe("klsim sweep", () => {
+  it("rows equal separate runs; converged is TV(π, π*) ≤ 0.01 of the run's own policies", async () => {
+    const betas = [0.02, 0.5];
+    const rows = (await json(["sweep", "reward-hacking", "--beta", betas.join(","), "--steps", "3000", "--jobs", "2", "--json"])) as Json[];
+    expect(rows).toHaveLength(2);
+    for (const [k, beta] of betas.entries()) {
+      const run = (await json(["run", "reward-hacking", "--beta", String(beta), "--steps", "3000", "--json"])) as Json & {
+        policy: number[];
+        optimum: Json & { policy: number[] };
+      };
+      const row = rows[k]!;
+      for (const key of ["reward", "gold_reward", "forward_kl", "reverse_kl", "entropy", "objective"]) {
+        expect(row[key], key).toBe(run[key]);
+        expect(row[`opt_${key}`], `opt_${key}`).toBe(run.optimum[key]);
+      }
+      const distance = tv(run.policy, run.optimum.policy);
+      expect(row.tv_to_opt as number).toBeCloseTo(distance, 12);
+      expect(row.converged).toBe(distance <= 0.01);
+    }
+    // far from the optimum at β = 0.02 (the hack token has not taken over after 3000 steps), there at 0.5
+    expect(rows.map((r) => r.converged)).toEqual([false, true]);
+    expect(rows[0]!.tv_to_opt as number).toBeGreaterThan(0.5);
+  });
+
+  it("one step is never converged; --tol 1 accepts anything", async () => {
+    const [tight] = (await json(["sweep", "basic", "--beta", "0.5", "--steps", "1", "--json"])) as Json[];
+    expect(tight!.converged).toBe(false);
+    const [loose] = (await json(["sweep", "basic", "--beta", "0.5", "--steps", "1", "--tol", "1", "--json"])) as Json[];
+    expect(loose!.converged).toBe(true);
+  });
+
+  it("adaptive: the optimum columns are the closed form at final_beta, not at the initial β", async () => {
+    const rows = (await json(["sweep", "adaptive", "--vary", "controller.target=0.1,1", "--json"])) as Json[];
+    const ref = [0.3, 0.25, 0.2, 0.12, 0.08, 0.05];
+    const reward = [0, 0.2, 0.4, 0.6, 0.8, 1];
+    expect(rows.map((r) => r["controller.target"])).toEqual([0.1, 1]);
+    for (const row of rows) {
+      const final = row.final_beta as number;
+      expect(final).not.toBeCloseTo(1, 2);
+      const star = reverseOptimum(ref, reward, final);
+      expect(row.opt_reward as number).toBeCloseTo(
+        star.reduce((s, p, i) => s + p * reward[i]!, 0),
+        10,
+      );
+      // the controller held KL(π‖π_ref) at its target
+      expect(row.reverse_kl as number).toBeCloseTo(row["controller.target"] as number, 2);
+    }
+  });
+
+  it("--vary: each row equals klsim run with that --set", async () => {
+    const rows = (await json(["sweep", "sampled-ppo", "--beta", "0.3", "--steps", "300", "--vary", "sampling.estimator=k1,k3", "--json"])) as Json[];
+    for (const [k, estimator] of ["k1", "k3"].entries()) {
+      const run = (await json(["run", "sampled-ppo", "--beta", "0.3", "--steps", "300", "--set", `sampling.estimator=${estimator}`, "--json"])) as Json;
+      expect(rows[k]!["sampling.estimator"]).toBe(estimator);
+      expect(rows[k]!.reward).toBe(run.reward);
+      expect(rows[k]!.final_beta).toBe(run.beta);
+    }
+  });
+
+  it("--seeds: the mean and sample std of the separate seeds' runs", async () => {
+    const [row] = (await json(["sweep", "sampled-ppo", "--beta", "0.3", "--steps", "200", "--seeds", "2", "--json"])) as Json[];
+    const first = (JSON.parse(readFileSync(join(ROOT, "scenarios", "sampled-ppo.json"), "utf8")) as { seed: number }).seed;
+    const a = (await json(["run", "sampled-ppo", "--beta", "0.3", "--steps", "200", "--seed", String(first), "--json"])) as Json;
+    const b = (await json(["run", "sampled-ppo", "--beta", "0.3", "--steps", "200", "--seed", String(first + 1), "--json"])) as Json;
+    const [ra, rb] = [a.reward as number, b.reward as number];
+    expect(ra).not.toBe(rb);
+    expect(row!.seeds).toBe(2);
+    expect(row!.reward as number).toBeCloseTo((ra + rb) / 2, 14);
+    expect(row!.reward_std as number).toBeCloseTo(Math.abs(ra - rb) / Math.SQRT2, 14);
+  });
+
+  it("bad --vary and --seeds in exact mode: one line, exit 2", async () => {
+    const bad = await klsim(["sweep", "basic", "--beta", "0.1", "--vary", "sampling.estimator=k9", "--set", "mode=sampled"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+    expect(bad.stderr).toMatch(/^--vary sampling\.estimator: /);
+    const seeds = await klsim(["sweep", "basic", "--beta", "0.1", "--seeds", "3"]);
+    expect(seeds.code).toBe(2);
+    expect(seeds.stderr).toMatch(/^--seeds: .*mode=sampled/);
+    const noGrid = await klsim(["sweep", "basic"]);
+    expect(noGrid.code).toBe(2);
+  });
+});
+
+function fakeIo(stderrIsTTY: boolean): Io & { stdout: string; progressCalls: string[] } {
+  const io = {
+    stdout: "",
+    progressCalls: [] as string[],
+    out(text: string) {
+      io.stdout += text;
+    },
+    err() {},
+    progress(text: string) {
+      io.progressCalls.push(text);
+    },
+    stdoutIsTTY: false,
+    stderrIsTTY,
+    signal: new AbortController().signal,
+  };
+  return io;
+}
+
+describe("sweep's progress and --quiet", () => {
+  const argv = ["basic", "--beta", "0.1,1", "--steps", "20", "--jobs", "1"];
+  it("a progress bar on a terminal's stderr, cleared at the end", async () => {
+    const io = fakeIo(true);
+    expect(await sweepCommand(parseArgs(argv, sweepSpec), io)).toBe(0);
+    expect(io.progressCalls.slice(0, 2).map((t) => t.match(/(\d+)\/2 runs$/)?.[1])).toEqual(["1", "2"]);
+    expect(io.progressCalls.at(-1)).toBe("");
+  });
+  it("none when stderr is not a terminal, none with --quiet; --quiet prints no table", async () => {
+    const piped = fakeIo(false);
+    await sweepCommand(parseArgs(argv, sweepSpec), piped);
+    expect(piped.progressCalls).toEqual([]);
+    expect(piped.stdout).toMatch(/converged/);
+    const quiet = fakeIo(true);
+    await sweepCommand(parseArgs([...argv, "--quiet"], sweepSpec), quiet);
+    expect(quiet.progressCalls).toEqual([]);
+    expect(quiet.stdout).toBe("");
+  });
+});
