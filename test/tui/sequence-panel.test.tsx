@@ -14,6 +14,10 @@ import { sequencePanel } from "../../src/tui/sequence-rows.js";
 
 afterEach(() => cleanup());
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+/** Lets ink deliver a key and React commit, for as long as a loaded machine needs (up to 5 s): waits, asserts nothing about time. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let k = 0; k < 250 && !condition(); k++) await settle();
+}
 const text = (line: { text: string }[]) => line.map((s) => s.text).join("");
 
 describe("sequencePanel", () => {
@@ -78,10 +82,10 @@ describe("the sequence panel in the TUI (sequence-basic)", () => {
     for (const t of ["t0", "t1", "t2", "t3"]) expect(frame()).toMatch(new RegExp(`${t} `));
     expect(frame()).not.toContain("tokens ("); // not the token panel
     app.stdin.write("\u001b[B");
-    await settle();
+    await until(() => frame().includes("2–"));
     expect(frame()).toContain("2–");
     app.stdin.write("k"); // the estimator key says how sequence training is set instead
-    await settle();
+    await until(() => frame().includes("k, i, b act"));
     expect(frame()).toContain("k, i, b act on one-token training");
   });
 });
