@@ -32,7 +32,8 @@ async function separateRun(file: string, settings: Setting[], beta: number) {
   const { sim } = await runScenario({ ...scenario, spec }, { every: spec.steps });
   const penalty = divergenceNamed(spec.penalty);
   const { ref, logRef, reward } = scenario.problem;
-  const o = metricsOf(scenario.problem, optimumOf(penalty, ref, logRef, reward, beta), penalty, beta);
+  // the optimum at the run's final β (an adaptive controller moves it: issue 15), from the closed form
+  const o = metricsOf(scenario.problem, optimumOf(penalty, ref, logRef, reward, sim.beta), penalty, sim.beta);
   const m = sim.metrics();
   return [
     beta,
