@@ -1,4 +1,5 @@
 /** `klsim scenarios`: the shipped scenarios and what each teaches. */
+import { printable } from "../io/terminal-text.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { listScenarioNames, SCENARIOS_DIR } from "../scenario/loader.js";
@@ -18,7 +19,7 @@ export const scenariosSpec: CommandSpec = {
 function descriptionOf(name: string): string {
   try {
     const json = JSON.parse(readFileSync(join(SCENARIOS_DIR, `${name}.json`), "utf8")) as { description?: unknown };
-    return typeof json.description === "string" ? json.description : "";
+    return typeof json.description === "string" ? printable(json.description) : ""; // text from a file: escaped (io/terminal-text.ts)
   } catch {
     return "(unreadable)";
   }

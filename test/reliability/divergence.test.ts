@@ -165,7 +165,9 @@ interface CliCase {
 const CLI_CASES: CliCase[] = [
   { name: "β = 0", json: scenarioJson(EXTREMES[0]!, "reverse", "sgd", false, 400) },
   { name: "β = 1e-12", json: scenarioJson(EXTREMES[1]!, "reverse", "sgd", false, 400) },
-  { name: "β = 1e12, forward", json: scenarioJson(EXTREMES[2]!, "forward", "sgd", false, 400) },
+  // lr·β = 1e12 is far past SGD's stability limit: the objective is thrown to ~−4e23 and stays finite;
+  // issue 12 class 8 fails it as unstable (sim/instability.ts) instead of reporting it as a result
+  { name: "β = 1e12, forward", json: scenarioJson(EXTREMES[2]!, "forward", "sgd", false, 400), divergesAt: "some step" },
   { name: "lr = 1e6", json: scenarioJson(EXTREMES[4]!, "reverse", "adam", false, 400) },
   { name: "reward 1e300", json: scenarioJson(EXTREMES[6]!, "reverse", "sgd", false, 400) },
   { name: "reward -1e300, forward", json: scenarioJson(EXTREMES[7]!, "forward", "sgd", false, 400) },

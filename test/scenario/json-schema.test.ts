@@ -91,7 +91,20 @@ const BEYOND_SCHEMA: Record<string, string> = {
   "expr-schedule-unknown-symbol": "an expression's symbols",
   "fit-mixture-means-length": "a list's length against another field (components)",
   "fit-features-undefined-symbol": "an expression's symbols",
+  "expr-too-costly": "an expression's evaluation cost",
+  "sampling-step-too-costly": "a product of batch, epochs and V",
+  "tokens-duplicate": "distinct array entries",
+  "tokens-empty": "a blank string",
+  "tokens-control-character": "control characters",
+  // seen only in the file's text: JSON.parse keeps the last duplicate and turns 1e-400 into 0
+  "duplicate-key-top-level": "the file's text",
+  "duplicate-key-nested": "the file's text",
+  "number-underflows-to-zero": "the file's text",
+  "sampling-in-exact-mode": "a block the file gives but exact mode ignores",
 };
+
+/** Refused while reading the file (loader readScenarioJson), before the parsed value reaches the validator. */
+const TEXT_LEVEL = new Set(["duplicate-key-top-level", "duplicate-key-nested", "number-underflows-to-zero", "sampling-in-exact-mode"]);
 
 describe("the bad-scenario corpus", () => {
   const cases = readdirSync(CORPUS)
@@ -117,7 +130,7 @@ describe("the bad-scenario corpus", () => {
     await expect(loadScenario(file)).rejects.toBeInstanceOf(InputError);
     expect(validate(json)).toBe(name in BEYOND_SCHEMA);
     // what ajv accepts the validator's own field checks accept too: the loader's later steps reject it
-    if (name in BEYOND_SCHEMA && !name.startsWith("length-mismatch") && name !== "missing-vocab-for-expressions") {
+    if (name in BEYOND_SCHEMA && !name.startsWith("length-mismatch") && name !== "missing-vocab-for-expressions" && !TEXT_LEVEL.has(name)) {
       expect(validatorVerdict(json)).toBe("ok");
       await expect(resolveScenario(parseScenarioSpec(json, "x"), file)).rejects.toBeInstanceOf(InputError);
     }
