@@ -61,7 +61,7 @@ const EXPECTED: Record<string, [string | null, RegExp]> = {
   "fit-with-reward": ["reward", /^not used in fit mode \(the student is fitted to "teacher"; there is no reward\)$/],
   "teacher-outside-fit": ["teacher", /^only for "mode": "fit" \(this scenario's mode is "exact"\)$/],
   "fit-unknown-family": ["student.family", /^expected one of "gaussian", "mixture", "lowrank", got the string "gauss"/],
-  "fit-sigma-zero": ["student.sigma", /^must be > 0, got 0$/],
+  "fit-sigma-zero": ["student.sigma", /^must be ≥ 0\.000001, got 0$/],
   "fit-mixture-means-length": ["student.means", /^has 3 entries; expected 2 \(one per component\)$/],
   "fit-features-undefined-symbol": ["student.features.expr", /^unknown symbol "j"/],
   // probabilities: the sum is reported exactly (0.4 + 0.4 + 0.2 + 0.1 = 1.1)
