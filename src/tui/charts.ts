@@ -15,6 +15,7 @@ import { LINE_STYLES, type ChartMarker, type ChartReference, type ChartSeries, t
 import { formatValue } from "./number-format.js";
 import { lastAtOrBefore, optimumTrack } from "./optimum-track.js";
 import { COLORS } from "./palette.js";
+import type { PinnedRun } from "./state.js";
 import { windowLabel, windowRange } from "./window.js";
 
 export const CHART_TITLES = {
@@ -38,6 +39,7 @@ export const SERIES_STYLES = {
   optimumGold: "dashdot",
   target: "dashdot",
   fixedPoint: "dotted",
+  pinned: "sparse",
 } as const satisfies Record<string, LineStyle>;
 
 /** Default time a frame may spend on optima it has not seen (optimum-track.ts). */
@@ -55,6 +57,8 @@ export interface ChartOptions {
   log?: boolean;
   /** Time per frame for uncached optima; Infinity computes every point (the static report). */
   budgetMs?: number;
+  /** A run pinned with `c`: drawn under the live curves, for comparison. */
+  pinned?: PinnedRun | null;
 }
 
 type Column = "step" | "beta" | "reward" | "gold_reward" | "reverse_kl" | "forward_kl" | "kl_estimate";
@@ -169,7 +173,20 @@ export function metricCharts(snap: SimSnapshot, width: number, heights: readonly
       : [];
   const rewardTitle = CHART_TITLES.reward + (apart && !fixedPoint.metrics ? ` · ${fixedPoint.optimises}: no fixed point` : "");
 
+  // the pinned run first, so every live curve is drawn over it
+  const pinned = options.pinned;
+  const ghost = (pick: (run: PinnedRun) => Float64Array): Entry[] =>
+    pinned
+      ? [
+          {
+            series: { label: "pinned", color: COLORS.pinned, style: SERIES_STYLES.pinned, xs: pinned.step, ys: pick(pinned) },
+            value: pick(pinned).at(-1) ?? Number.NaN, // where the pinned run had got to
+            optional: true,
+          },
+        ]
+      : [];
   const reward: Entry[] = [
+    ...ghost((run) => run.reward),
     { series: { label: "proxy", color: COLORS.reward, style: SERIES_STYLES.measured, xs, ys: column("reward") }, value: now.reward },
     optimumLine("π*", COLORS.optimum, SERIES_STYLES.optimum, (m) => m.reward, best.reward),
     ...settles((m) => m.reward),
@@ -193,6 +210,7 @@ export function metricCharts(snap: SimSnapshot, width: number, heights: readonly
               },
             ]
           : []),
+        ...ghost((run) => run.reverseKL),
         { series: { label: "π", color: COLORS.reverseKL, style: SERIES_STYLES.measured, xs, ys: column("reverse_kl") }, value: now.reverseKL },
         optimumLine("π*", COLORS.optimum, SERIES_STYLES.optimum, (m) => m.reverseKL, best.reverseKL),
         ...settles((m) => m.reverseKL),
@@ -205,6 +223,7 @@ export function metricCharts(snap: SimSnapshot, width: number, heights: readonly
     chart(
       CHART_TITLES.forwardKL + penalised(METRIC.forward_kl) + log,
       [
+        ...ghost((run) => run.forwardKL),
         { series: { label: "π", color: COLORS.forwardKL, style: SERIES_STYLES.measured, xs, ys: column("forward_kl") }, value: now.forwardKL },
         optimumLine("π*", COLORS.optimum, SERIES_STYLES.optimum, (m) => m.forwardKL, best.forwardKL),
         ...settles((m) => m.forwardKL),

@@ -11,11 +11,13 @@ import type { SampledConfig } from "../core/steppers/sampled.js";
 import { KL_IN } from "../scenario/fields.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { listScenarioNames, loadScenario, simConfigOf, type Scenario } from "../scenario/loader.js";
+import { fieldIndex, type RecordField } from "../sim/record.js";
 import { historyCsv } from "../sim/record-format.js";
 import { Simulation } from "../sim/simulation.js";
 import type { SimStore } from "../sim/store.js";
 import type { Command } from "./keys.js";
-import type { UiAction, UiState } from "./state.js";
+import type { PinnedRun, UiAction, UiState } from "./state.js";
+import { formatValue } from "./number-format.js";
 import { MIN_WINDOW, nextWindow, windowLabel } from "./window.js";
 
 /** Where `s` finds scenarios (tests substitute their own). */
@@ -85,6 +87,8 @@ export function executeCommand(command: Command, ctx: CommandContext): void {
       return zoom(ctx);
     case "toggleLog":
       return dispatch({ type: "toggleLog" });
+    case "togglePin":
+      return dispatch(state.pinned ? { type: "unpin" } : { type: "pin", run: pinnedRun(store) });
     case "nextScenario":
       return void nextScenario(ctx);
     case "export":
@@ -167,4 +171,18 @@ function changeSampling(command: keyof typeof SAMPLING_KEYS, { store, dispatch }
   const now = store.sim.sampling!;
   const verdict = store.sim.fixedPoint()?.optimises ?? "";
   dispatch({ type: "message", text: `${now.estimator.name} in the ${now.klIn}, baseline ${now.baseline.name}: optimises ${verdict}` });
+}
+
+/** The run on screen as a ghost: copies of its chart columns up to now (the history is reused as it runs on). */
+export function pinnedRun(store: SimStore<Scenario>): PinnedRun {
+  const snap = store.sim.snapshot();
+  const n = snap.historyLength;
+  const column = (name: RecordField) => Float64Array.from((snap.history[fieldIndex(name)] ?? new Float64Array(0)).subarray(0, n));
+  return {
+    label: `β ${formatValue(snap.beta)} · ${snap.penalty.short}`,
+    step: column("step"),
+    reward: column("reward"),
+    reverseKL: column("reverse_kl"),
+    forwardKL: column("forward_kl"),
+  };
 }

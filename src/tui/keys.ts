@@ -18,6 +18,7 @@ export type Command =
   | "export"
   | "zoom"
   | "toggleLog"
+  | "togglePin"
   | "scrollUp"
   | "scrollDown"
   | "pageUp"
@@ -58,20 +59,18 @@ export const HELP_ROWS: readonly HelpRow[] = [
   { keys: "d", does: `next penalty: ${DIVERGENCE_KINDS.map((k) => k.example.short).join(" → ")}`, short: "penalty" },
   { keys: "k i b", does: "sampled: next estimator · KL reward ↔ loss · next baseline", short: "estimator" },
   { keys: "[ ]", does: "slower / faster (steps per frame: 1, 2, 5, 10, … 10000)", short: "speed" },
-  { keys: "z", does: "zoom: all steps, then the last 10ⁿ steps, smaller each time", short: "zoom" },
+  // one row for two keys: the help's first page at 80×24 has room for no more rows
+  { keys: "z c", does: "zoom: all steps, then the last 10ⁿ · c pin a ghost run", short: "zoom·pin" },
   { keys: "g", does: "log y-scale on the KL charts and β(t) (again: linear)", short: "log" },
   { keys: "r", does: "reset to π_ref with the scenario's β and penalty", short: "reset" },
   { keys: "s", does: "next scenario from scenarios/", short: "scenario" },
   // one row for two keys: the help's first page at 80×24 has room for no more rows
-  { keys: "e f", does: "export the chart history to <name>-history.csv · f frontier", short: "export·frontier" },
+  { keys: "e f", does: "export the chart history to <name>-history.csv · f frontier", short: "csv·frontier" },
   { keys: "↑ ↓ PgUp PgDn", does: "scroll the token panel (with the help open, the help)", short: "tokens", footerKeys: "↑↓" },
 ];
 
-/**
- * Keys DESIGN.md §4 gives to features still to come — c pin a ghost run — so nothing else may take
- * them (a test checks).
- */
-export const RESERVED_KEYS: readonly string[] = ["c"];
+/** Keys DESIGN.md §4 gives to features still to come, so nothing else may take them (a test checks); none now. */
+export const RESERVED_KEYS: readonly string[] = [];
 
 const PLAIN_KEYS: Readonly<Record<string, Command>> = {
   " ": "togglePause",
@@ -92,6 +91,7 @@ const PLAIN_KEYS: Readonly<Record<string, Command>> = {
   e: "export",
   z: "zoom",
   g: "toggleLog",
+  c: "togglePin",
   "?": "toggleHelp",
   f: "toggleFrontier",
   q: "quit",

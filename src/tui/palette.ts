@@ -14,6 +14,8 @@ export const COLORS = {
   optimumGold: "white",
   /** The adaptive controller's target KL. */
   target: "yellow",
+  /** A run pinned with `c`, drawn under the live one. */
+  pinned: "blue",
   /** β(t) strip. */
   beta: "yellow",
   /** A key changed β, the penalty or the estimator here. */

@@ -28,6 +28,18 @@ export interface UiState {
   window: number | null;
   /** Log y-scale on the KL charts and the β strip. */
   logScale: boolean;
+  /** A run pinned with `c`, drawn as a ghost under the live curves; null: none. */
+  pinned: PinnedRun | null;
+}
+
+/** A run's chart history, copied when it was pinned (the live history goes on changing). */
+export interface PinnedRun {
+  /** What it was: "β 0.5 · reverse KL", shown in the legend's message. */
+  label: string;
+  step: Float64Array;
+  reward: Float64Array;
+  reverseKL: Float64Array;
+  forwardKL: Float64Array;
 }
 
 export type UiAction =
@@ -43,6 +55,9 @@ export type UiAction =
   | { type: "helpScroll"; by: number; max: number }
   | { type: "zoom"; window: number | null; text: string }
   | { type: "toggleLog" }
+  /** `c`: pin this run (a copy of its history), or clear the pinned one. */
+  | { type: "pin"; run: PinnedRun }
+  | { type: "unpin" }
   /** The driver paused itself at `step` (`--steps`). */
   | { type: "stopped"; step: number }
   | { type: "message"; text: string }
@@ -78,6 +93,7 @@ export function initialUiState(scenario: string, options: { paused?: boolean; st
     helpScroll: 0,
     window: null,
     logScale: false,
+    pinned: null,
   };
 }
 
@@ -114,6 +130,10 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       return { ...state, window: action.window, message: action.text };
     case "toggleLog":
       return { ...state, logScale: !state.logScale, message: state.logScale ? "linear y-scale" : "log y-scale on the KL charts and β(t)" };
+    case "pin":
+      return { ...state, pinned: action.run, message: `pinned: ${action.run.label} (c again clears it)` };
+    case "unpin":
+      return { ...state, pinned: null, message: "ghost run cleared" };
     case "stopped":
       return { ...state, paused: true, message: `paused at step ${action.step} (--steps); space runs on` };
     case "message":

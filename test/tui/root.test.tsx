@@ -7,11 +7,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { makeProblem } from "../../src/core/problem.js";
 import { loadScenario, simConfigOf, type Scenario } from "../../src/scenario/loader.js";
 import { CSV_HEADER } from "../../src/sim/record-format.js";
+import { fieldIndex } from "../../src/sim/record.js";
 import { Simulation } from "../../src/sim/simulation.js";
 import { SimStore } from "../../src/sim/store.js";
 import type { ScenarioSource } from "../../src/tui/commands.js";
-import { renderChart } from "../../src/tui/chart/braille.js";
-import { metricCharts } from "../../src/tui/charts.js";
+import { LINE_STYLES, renderChart } from "../../src/tui/chart/braille.js";
+import { metricCharts, SERIES_STYLES } from "../../src/tui/charts.js";
 import { Root } from "../../src/tui/components/root.js";
 import { footerLines } from "../../src/tui/footer-text.js";
 import { formatValue } from "../../src/tui/number-format.js";
@@ -412,6 +413,56 @@ describe("Root: the story over time", () => {
 
     await press(stdin, "g");
     expect(yLabels(frame(), title)).toEqual(linear);
+  });
+
+  it("c pins the run as a ghost under the live curves: its history frozen at the press; c again clears it", async () => {
+    const { store, frame, stdin } = await setup({ size: { columns: 120, rows: 40 } });
+    store.step(200);
+    await settle();
+    const rewardsThen = Array.from(store.sim.snapshot().history[fieldIndex("reward")]!.subarray(0, store.sim.snapshot().historyLength));
+    await press(stdin, "c");
+    expect(frame()).toContain("pinned: β 0.5 · reverse KL");
+    const sample = LINE_STYLES[SERIES_STYLES.pinned].sample;
+    expect(frame()).toContain(`${sample} pinned`);
+    // the pinned copy does not follow the live run: reset, a larger β, more steps
+    await press(stdin, "r", "+", "+", "+");
+    store.step(300);
+    await settle();
+    const options = { problem: basic.problem, pinned: null };
+    const live = metricCharts(store.sim.snapshot(), 100, [8, 8, 8], options)[0]!;
+    expect(live.series.some((s) => s.label.startsWith("pinned"))).toBe(false);
+    expect(frame()).toContain(`${sample} pinned`); // still drawn, until c again
+    await press(stdin, "c");
+    expect(frame()).toContain("ghost run cleared");
+    expect(frame()).not.toContain(`${sample} pinned`);
+    expect(rewardsThen.length).toBeGreaterThan(1);
+  });
+
+  it("the pinned series is the copy taken at the press, drawn before (under) the live ones", async () => {
+    const sim = new Simulation(basic.problem, simConfigOf(basic));
+    sim.step(100);
+    const snap = sim.snapshot();
+    const n = snap.historyLength;
+    const copy = (name: "step" | "reward" | "reverse_kl" | "forward_kl") => Float64Array.from(snap.history[fieldIndex(name)]!.subarray(0, n));
+    const pinned = { label: "β 0.5 · reverse KL", step: copy("step"), reward: copy("reward"), reverseKL: copy("reverse_kl"), forwardKL: copy("forward_kl") };
+    const rewardBefore = Array.from(pinned.reward);
+    sim.setBeta(2);
+    sim.step(100); // the live history moves on; the copy must not
+    const [reward, reverse, forward] = metricCharts(sim.snapshot(), 120, [8, 8, 8], { problem: basic.problem, pinned });
+    for (const [chart, ys] of [
+      [reward!, pinned.reward],
+      [reverse!, pinned.reverseKL],
+      [forward!, pinned.forwardKL],
+    ] as const) {
+      const first = chart.series[0]!;
+      expect(first.label.startsWith("pinned")).toBe(true);
+      expect(first.style).toBe(SERIES_STYLES.pinned);
+      expect(Array.from(first.xs)).toEqual(Array.from(pinned.step));
+      expect(Array.from(first.ys)).toEqual(Array.from(ys));
+    }
+    expect(Array.from(pinned.reward)).toEqual(rewardBefore);
+    // the reward at step 0 is π_ref's: ¼ on basic
+    expect(pinned.reward[0]).toBeCloseTo(0.25, 15);
   });
 
   it("--steps N: the driver pauses at step N exactly, says so, and space runs on", async () => {

@@ -3,7 +3,7 @@
 // `cols × rows` cells has `2·cols × 4·rows` addressable dots.
 
 /** How a line is drawn, so series stay distinguishable without colour (NO_COLOR, monochrome terminals). */
-export type LineStyle = "solid" | "dotted" | "dashed" | "dashdot";
+export type LineStyle = "solid" | "dotted" | "dashed" | "dashdot" | "sparse";
 
 /**
  * Each style's dot pattern (repeated along the line: 1 = lit) and its legend sample, which is
@@ -14,6 +14,7 @@ export const LINE_STYLES: Readonly<Record<LineStyle, { pattern: readonly number[
   dotted: { pattern: [1, 0], sample: "⠂⠂" },
   dashed: { pattern: [1, 1, 0, 0], sample: "⠒ ⠒" },
   dashdot: { pattern: [1, 1, 0, 0, 1, 0, 0, 0], sample: "⠒ ⠂" },
+  sparse: { pattern: [1, 0, 0, 0], sample: "⠂ ⠂" },
 };
 
 export interface ChartSeries {

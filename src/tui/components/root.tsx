@@ -138,7 +138,7 @@ export function Root({ store, size, exportDir = process.cwd(), scenarios = SHIPP
   useInput(onKey, { isActive: isRawModeSupported === true });
 
   if (layout.tooSmall) return <TooSmall columns={columns} rows={rows} />;
-  const options = { problem, estimator: sampling?.estimator.name, changes: frame.changes, window: ui.window, log: ui.logScale };
+  const options = { problem, estimator: sampling?.estimator.name, changes: frame.changes, window: ui.window, log: ui.logScale, pinned: ui.pinned };
   const status = {
     scenario: scenario.spec.name,
     sim,
