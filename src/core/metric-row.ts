@@ -27,6 +27,30 @@ export function emptyMetricRow(): Float64Array {
   return new Float64Array(METRIC_COUNT).fill(NaN);
 }
 
+/** The exact metrics an evaluated model gives (a sequence model adds its length and token-mean KL). */
+export interface ExactMetrics {
+  reward: number;
+  goldReward: number;
+  forwardKL: number;
+  reverseKL: number;
+  entropy: number;
+  meanLength?: number;
+  tokenMeanKL?: number;
+}
+
+/** row[at …] ← the exact metrics and the penalty's value; no sampled estimate (NaN), NaN where a model has no such metric. */
+export function writeExactRow(row: Float64Array, at: number, m: ExactMetrics, penaltyValue: number): void {
+  row[at + METRIC.reward] = m.reward;
+  row[at + METRIC.gold_reward] = m.goldReward;
+  row[at + METRIC.forward_kl] = m.forwardKL;
+  row[at + METRIC.reverse_kl] = m.reverseKL;
+  row[at + METRIC.entropy] = m.entropy;
+  row[at + METRIC.kl_estimate] = Number.NaN;
+  row[at + METRIC.mean_length] = m.meanLength ?? Number.NaN;
+  row[at + METRIC.token_mean_kl] = m.tokenMeanKL ?? Number.NaN;
+  row[at + METRIC.penalty_value] = penaltyValue;
+}
+
 /** What a non-finite value in each metric means, for the message that stops a run. */
 export const NON_FINITE_MEANING: Record<MetricField, string> = {
   reward: "the reward became non-finite",

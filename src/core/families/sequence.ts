@@ -10,7 +10,7 @@
  */
 import type { Divergence } from "../divergence.js";
 import type { PolicyFamily } from "../family.js";
-import { METRIC } from "../metric-row.js";
+import { writeExactRow, METRIC } from "../metric-row.js";
 import type { Problem } from "../problem.js";
 import { sequenceBanditOf } from "../sequence/bandit.js";
 import { evaluateSequencePolicy } from "../sequence/evaluate.js";
@@ -81,16 +81,7 @@ export class SequenceFamily implements PolicyFamily {
 
   /** The evaluated state's metrics into `row` from `at`. */
   fillRow(penalty: Divergence, row: Float64Array, at = 0): void {
-    const s = this.state;
-    row[at + METRIC.reward] = s.reward;
-    row[at + METRIC.gold_reward] = s.goldReward;
-    row[at + METRIC.forward_kl] = s.forwardKL;
-    row[at + METRIC.reverse_kl] = s.reverseKL;
-    row[at + METRIC.entropy] = s.entropy;
-    row[at + METRIC.kl_estimate] = Number.NaN;
-    row[at + METRIC.mean_length] = s.meanLength;
-    row[at + METRIC.token_mean_kl] = s.tokenMeanKL;
-    row[at + METRIC.penalty_value] = this.penaltyValue(penalty);
+    writeExactRow(row, at, this.state, this.penaltyValue(penalty));
   }
 
   /** D(π, π_ref) of the sequence distributions at the evaluated θ. */

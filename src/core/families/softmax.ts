@@ -6,7 +6,7 @@
  */
 import type { Divergence } from "../divergence.js";
 import type { PolicyFamily } from "../family.js";
-import { METRIC } from "../metric-row.js";
+import { writeExactRow, METRIC } from "../metric-row.js";
 import type { Problem } from "../problem.js";
 
 /** The policy's buffers and the metrics of its current θ (filled by `evaluatePolicy`). */
@@ -145,16 +145,7 @@ export class SoftmaxFamily implements PolicyFamily {
 
   /** The row (at `at`) of the state as it is (evaluated here or by a fast kernel). */
   fillRow(penalty: Divergence, row: Float64Array, at = 0): void {
-    const s = this.state;
-    row[at + METRIC.reward] = s.reward;
-    row[at + METRIC.gold_reward] = s.goldReward;
-    row[at + METRIC.forward_kl] = s.forwardKL;
-    row[at + METRIC.reverse_kl] = s.reverseKL;
-    row[at + METRIC.entropy] = s.entropy;
-    row[at + METRIC.kl_estimate] = Number.NaN;
-    row[at + METRIC.mean_length] = Number.NaN;
-    row[at + METRIC.token_mean_kl] = Number.NaN;
-    row[at + METRIC.penalty_value] = this.penaltyValue(penalty);
+    writeExactRow(row, at, this.state, this.penaltyValue(penalty));
   }
 
   /** D(π, π_ref) at the evaluated θ. */
