@@ -123,8 +123,8 @@ function makeView(snap: SimSnapshot, options: ChartOptions): View {
   return { column, range, markers, xLabel: windowLabel(options.window ?? null) ?? undefined };
 }
 
-/** A legend entry: a series with its current value, or a reference line. */
-type Entry = { series?: ChartSeries; value?: number; reference?: ChartReference; optional?: boolean };
+/** A legend entry: a series with its current value, or a reference line. `underlay`: still drawn (unlisted) when its entry is dropped. */
+type Entry = { series?: ChartSeries; value?: number; reference?: ChartReference; optional?: boolean; underlay?: boolean };
 
 /** [reward, reverse KL, forward KL] for the given width and three heights. */
 export function metricCharts(snap: SimSnapshot, width: number, heights: readonly number[], options: ChartOptions): ChartSpec[] {
@@ -182,6 +182,7 @@ export function metricCharts(snap: SimSnapshot, width: number, heights: readonly
             series: { label: "pinned", color: COLORS.pinned, style: SERIES_STYLES.pinned, xs: pinned.step, ys: pick(pinned) },
             value: pick(pinned).at(-1) ?? Number.NaN, // where the pinned run had got to
             optional: true,
+            underlay: true,
           },
         ]
       : [];
@@ -279,11 +280,14 @@ function chart(title: string, entries: Entry[], width: number, height: number, e
     [shortTitle, required],
   ];
   const [chosenTitle, chosen] = candidates.find(([t, c]) => legendLength(t, c) <= width) ?? candidates[candidates.length - 1]!;
+  // an underlay whose legend entry did not fit is drawn all the same, first (under the rest), unlisted
+  const kept = chosen.some((e) => e.underlay);
+  const under = kept ? [] : entries.flatMap((e) => (e.underlay && e.series ? [{ ...e.series, unlisted: true }] : []));
   return {
     title: chosenTitle,
     width,
     height,
-    series: chosen.flatMap((e) => (e.series ? [e.series] : [])),
+    series: [...under, ...chosen.flatMap((e) => (e.series ? [e.series] : []))],
     references: chosen.flatMap((e) => (e.reference ? [e.reference] : [])),
     labelWidth: LABEL_WIDTH,
     ...extra,

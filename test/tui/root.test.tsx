@@ -461,6 +461,11 @@ describe("Root: the story over time", () => {
       expect(Array.from(first.ys)).toEqual(Array.from(ys));
     }
     expect(Array.from(pinned.reward)).toEqual(rewardBefore);
+    // too narrow for its legend entry: the ghost is still drawn, first and unlisted
+    const narrow = metricCharts(sim.snapshot(), 40, [8, 8, 8], { problem: basic.problem, pinned })[0]!;
+    expect(narrow.series[0]!.unlisted).toBe(true);
+    expect(Array.from(narrow.series[0]!.ys)).toEqual(Array.from(pinned.reward));
+    expect(renderChart(narrow).lines[0]).not.toContain("pinned");
     // the reward at step 0 is π_ref's: ¼ on basic
     expect(pinned.reward[0]).toBeCloseTo(0.25, 15);
   });

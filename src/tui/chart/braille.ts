@@ -26,6 +26,8 @@ export interface ChartSeries {
   ys: ArrayLike<number>;
   /** Default solid. */
   style?: LineStyle;
+  /** Drawn, but left out of the legend (a line whose legend entry did not fit). */
+  unlisted?: boolean;
 }
 
 /** A scatter of points, each drawn as one text glyph over its cell (on top of the braille lines). */
@@ -622,7 +624,7 @@ function legendRow(spec: ChartSpec, width: number): Row {
   const row = blankRow(width);
   let c = writeText(row, 0, spec.title);
   const entries: [string, string, string][] = [
-    ...spec.series.map((s): [string, string, string] => [LINE_STYLES[s.style ?? "solid"].sample, s.color, s.label]),
+    ...spec.series.filter((s) => !s.unlisted).map((s): [string, string, string] => [LINE_STYLES[s.style ?? "solid"].sample, s.color, s.label]),
     ...(spec.references ?? []).map((r): [string, string, string] => [LINE_STYLES[r.style ?? "dashed"].sample, r.color, r.label]),
     ...(spec.points ?? []).map((p): [string, string, string] => [Array.from(p.glyph)[0] ?? "•", p.color, p.label]),
   ];
