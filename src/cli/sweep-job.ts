@@ -13,6 +13,7 @@ import { loadWithSettings, type Setting } from "../scenario/settings.js";
 import type { RecordField } from "../sim/record.js";
 import { idleCores } from "../engine/threads.js";
 import { Simulation } from "../sim/simulation.js";
+import { drawsSamples } from "../sim/steppers.js";
 import { runScenario } from "./run.js";
 
 /**
@@ -121,8 +122,7 @@ export async function sweepOne(job: SweepJob, signal?: AbortSignal): Promise<Swe
   const scenario = await loadOnce(job.file, job.settings);
   const spec = { ...scenario.spec, ...(job.beta === null ? {} : { beta: job.beta }), ...(job.seed === null ? {} : { seed: job.seed }) };
   // a training mode (sampled, expected) draws from a seeded stream per run: a fresh simulation each
-  const config = simConfigOf({ ...scenario, spec });
-  const fresh = config.training !== undefined || (config.model?.name === "sequence" && config.model.training !== undefined);
+  const fresh = drawsSamples(simConfigOf({ ...scenario, spec }));
   const sim = fresh ? (await runScenario({ ...scenario, spec }, { every: spec.steps, signal })).sim : await runAt(scenario, spec.beta, signal);
   const m = sim.metrics();
   // The optimum at the run's final β (an adaptive controller's β has moved), as `klsim run --json` reports it.
