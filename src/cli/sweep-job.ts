@@ -13,7 +13,7 @@ import { loadWithSettings, type Setting } from "../scenario/settings.js";
 import type { RecordField } from "../sim/record.js";
 import { idleCores } from "../engine/threads.js";
 import { Simulation } from "../sim/simulation.js";
-import { drawsSamples } from "../sim/steppers.js";
+import { drawsSamples, reachesOptimum } from "../sim/steppers.js";
 import { runScenario } from "./run.js";
 
 /**
@@ -70,7 +70,8 @@ export const RUN_COLUMNS = [
 ] as const;
 export type RunColumn = (typeof RUN_COLUMNS)[number];
 
-export type SweepRun = Record<Exclude<RunColumn, "converged">, number | null> & { converged: boolean };
+/** `converged` is null where π* is out of the model's reach (a restricted student and its teacher). */
+export type SweepRun = Record<Exclude<RunColumn, "converged">, number | null> & { converged: boolean | null };
 
 /** Scenarios already loaded in this thread: a sweep runs many points on one file, read and resolved once per setting list. */
 const loaded = new Map<string, Promise<Scenario>>();
@@ -122,7 +123,8 @@ export async function sweepOne(job: SweepJob, signal?: AbortSignal): Promise<Swe
   const scenario = await loadOnce(job.file, job.settings);
   const spec = { ...scenario.spec, ...(job.beta === null ? {} : { beta: job.beta }), ...(job.seed === null ? {} : { seed: job.seed }) };
   // a training mode (sampled, expected) draws from a seeded stream per run: a fresh simulation each
-  const fresh = drawsSamples(simConfigOf({ ...scenario, spec }));
+  const config = simConfigOf({ ...scenario, spec });
+  const fresh = drawsSamples(config);
   const sim = fresh ? (await runScenario({ ...scenario, spec }, { every: spec.steps, signal })).sim : await runAt(scenario, spec.beta, signal);
   const m = sim.metrics();
   // The optimum at the run's final β (an adaptive controller's β has moved), as `klsim run --json` reports it.
@@ -145,7 +147,7 @@ export async function sweepOne(job: SweepJob, signal?: AbortSignal): Promise<Swe
     opt_entropy: o.entropy,
     opt_objective: o.objective,
     tv_to_opt: distance,
-    converged,
+    converged: reachesOptimum(config) ? converged : null,
     final_beta: sim.beta,
     diverged_at: sim.divergedAt,
   };

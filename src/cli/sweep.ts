@@ -323,7 +323,8 @@ export function sweepTable(plan: SweepPlan, rows: Row[]): string {
   );
   const unconverged = rows.filter((r) => r.converged === false).length;
   const note = `${CONVERGENCE_RULE}, tol ${fmt(plan.tol)}${adaptive ? " (opt_* at final_beta)" : ""}${plan.seeds > 1 ? `; ${plan.seeds} seeds per row: mean, *_std the sample std; converged = every seed` : ""}`;
-  return `${table}\n${unconverged ? `${unconverged} of ${rows.length} runs NOT converged (raise --steps or --lr); ` : ""}${note}\n`;
+  const moot = rows.some((r) => r.converged === null) ? "; converged - : π* (the teacher) is out of a restricted student's reach" : "";
+  return `${table}\n${unconverged ? `${unconverged} of ${rows.length} runs NOT converged (raise --steps or --lr); ` : ""}${note}${moot}\n`;
 }
 
 export function formatTable(headers: readonly string[], body: readonly string[][]): string {

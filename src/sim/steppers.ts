@@ -67,6 +67,8 @@ interface ModelEntry<M extends Model> {
   optimum(model: M, problem: Problem, penalty: Divergence, beta: number): Float64Array;
   /** Whether the model starts at π_ref and can represent it (the instability watch's premise: sim/instability.ts). */
   startsAtReference: boolean;
+  /** Whether training can reach π* at all (a restricted student cannot reach the teacher): a sweep's `converged` is moot otherwise. */
+  reachesOptimum: boolean;
   /** Whether a run of it draws from a seeded random stream (then a sweep cannot restart one simulation per β). */
   draws(model: M): boolean;
 }
@@ -82,6 +84,7 @@ const MODELS: { [K in Model["name"]]: ModelEntry<Extract<Model, { name: K }>> } 
     },
     optimum: (model, problem, penalty, beta) => sequenceOptimumPolicy(model.problem, problem, penalty, beta),
     startsAtReference: true,
+    reachesOptimum: true,
     draws: (model) => model.training !== undefined, // sampled mode draws; expected mode's stream is unused but per run too
   },
   student: {
@@ -93,6 +96,7 @@ const MODELS: { [K in Model["name"]]: ModelEntry<Extract<Model, { name: K }>> } 
     optimum: (_model, problem, penalty, beta) => optimumOf(penalty, problem.ref, problem.logRef, problem.reward, beta),
     // a restricted student starts from its own bump and may never reach the teacher's J = 0
     startsAtReference: false,
+    reachesOptimum: false,
     draws: () => false, // exact gradients
   },
 };
@@ -104,6 +108,12 @@ const entryOf = <M extends Model>(model: M): ModelEntry<M> => MODELS[model.name]
 export function startsAtReference(config: SimConfig): boolean {
   const model = config.model;
   return model ? entryOf(model).startsAtReference : true;
+}
+
+/** Whether training under this configuration can reach π* (the softmax bandit can). */
+export function reachesOptimum(config: SimConfig): boolean {
+  const model = config.model;
+  return model ? entryOf(model).reachesOptimum : true;
 }
 
 /** Whether a run under this configuration draws from a seeded stream: a training mode, or a model that says so. */

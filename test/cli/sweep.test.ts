@@ -60,6 +60,15 @@ describe("klsim sweep", () => {
     expect(loose!.converged).toBe(true);
   });
 
+  it("fit mode: converged is null (the teacher is out of a Gaussian student's reach), tv_to_opt still the distance to it", async () => {
+    const rows = (await json(["sweep", "bimodal-distill", "--vary", "penalty=forward,reverse", "--steps", "200", "--json"])) as Json[];
+    expect(rows.map((r) => r.converged)).toEqual([null, null]);
+    for (const row of rows) expect(row.tv_to_opt as number).toBeGreaterThan(0.1); // one bump against two modes
+    const text = await klsim(["sweep", "bimodal-distill", "--vary", "penalty=forward,reverse", "--steps", "200"]);
+    expect(text.stdout).not.toContain("NOT converged");
+    expect(text.stdout).toContain("out of a restricted student's reach");
+  });
+
   it("adaptive: the optimum columns are the closed form at final_beta, not at the initial β", async () => {
     const rows = (await json(["sweep", "adaptive", "--vary", "controller.target=0.1,1", "--json"])) as Json[];
     const ref = [0.3, 0.25, 0.2, 0.12, 0.08, 0.05];
