@@ -7,7 +7,7 @@
  */
 import type { Divergence } from "../divergence.js";
 import type { PolicyFamily } from "../family.js";
-import { METRIC } from "../metric-row.js";
+import { type ExactMetrics, METRIC, writeExactRow } from "../metric-row.js";
 import type { Problem } from "../problem.js";
 
 /** One readable parameter of a student ("mu", "sigma", "weight_1", …) and its value. */
@@ -27,8 +27,8 @@ export abstract class StudentFamily implements PolicyFamily {
   protected readonly pi: Float64Array;
   /** ∇_ℓ J, the registry's logit gradient, before the chain rule. */
   private readonly logitGrad: Float64Array;
-  private meanReward = 0;
-  private reverseKL = 0;
+  /** The last evaluation's metrics (reused: nothing allocated per step). */
+  private readonly exact: ExactMetrics = { reward: 0, goldReward: Number.NaN, forwardKL: 0, reverseKL: 0, entropy: 0 };
 
   constructor(
     readonly problem: Problem,
@@ -89,29 +89,26 @@ export abstract class StudentFamily implements PolicyFamily {
         entropy -= p * lp;
       }
     }
-    this.meanReward = sumR;
-    this.reverseKL = reverse;
-    row[at + METRIC.reward] = sumR;
-    row[at + METRIC.gold_reward] = gold ? sumG : Number.NaN;
-    row[at + METRIC.forward_kl] = forward;
-    row[at + METRIC.reverse_kl] = reverse;
-    row[at + METRIC.entropy] = entropy;
-    row[at + METRIC.kl_estimate] = Number.NaN;
-    row[at + METRIC.mean_length] = Number.NaN;
-    row[at + METRIC.token_mean_kl] = Number.NaN;
-    row[at + METRIC.penalty_value] = penalty.sameAs === METRIC.forward_kl ? forward : this.penaltyValue(penalty);
+    const m = this.exact;
+    m.reward = sumR;
+    m.goldReward = gold ? sumG : Number.NaN;
+    m.forwardKL = forward;
+    m.reverseKL = reverse;
+    m.entropy = entropy;
+    writeExactRow(row, at, m, this.penaltyValue(penalty));
   }
 
   /** D(π, π_ref) at the evaluated θ; the reverse KL unclamped (its logit gradient needs the raw Σw). */
   private penaltyValue(penalty: Divergence): number {
-    if (penalty.sameAs === METRIC.reverse_kl) return this.reverseKL;
+    if (penalty.sameAs === METRIC.reverse_kl) return this.exact.reverseKL;
+    if (penalty.sameAs === METRIC.forward_kl) return this.exact.forwardKL;
     return penalty.value(this.pi, this.logPi, this.problem.ref, this.problem.logRef);
   }
 
   /** ∇_θ J = (∂ℓ/∂θ)ᵀ ∇_ℓ J, ∇_ℓ J from the divergence's entry (divergence.ts). */
   gradient(penalty: Divergence, beta: number): void {
     const { ref, logRef, reward } = this.problem;
-    penalty.logitGradient(this.pi, this.logPi, ref, logRef, reward, this.meanReward, beta, this.penaltyValue(penalty), this.logitGrad);
+    penalty.logitGradient(this.pi, this.logPi, ref, logRef, reward, this.exact.reward, beta, this.penaltyValue(penalty), this.logitGrad);
     this.chainInto(this.logitGrad, this.grad);
   }
 
