@@ -4,6 +4,7 @@
  * its stationarity, and the β·B/(B − 1) of the mean baseline in the loss).
  */
 import { describe, expect, it } from "vitest";
+import type { EstimatorRow } from "../../src/explore/estimators.js";
 import { klsim } from "./klsim.js";
 
 /** basic: π_ref uniform over 4, r = e₀. Reverse optimum: π*₀ = e^(1/β)/(e^(1/β) + 3). */
@@ -14,18 +15,7 @@ function forwardGood(beta: number): number {
   return beta / 4 / d;
 }
 
-interface Row {
-  estimator: string;
-  kl_in: string;
-  baseline: string;
-  optimises: string;
-  cos_reverse: { ref: number; opt: number };
-  cos_forward: { ref: number; opt: number };
-  fixed_point: { policy: number[]; reward: number; reverse_kl: number; forward_kl: number; tv_to_reverse: number; tv_to_forward: number } | null;
-  diverged_at: number | null;
-  sd_ref: number;
-  sd_opt: number;
-}
+type Row = EstimatorRow;
 
 describe("klsim estimators", () => {
   it("one row per estimator × placement (and the mean baseline in the loss), with the keys of the design", async () => {
