@@ -119,6 +119,8 @@ export interface RunOptions {
   progress?: ((done: number, total: number) => void) | undefined;
   /** Aborted on SIGINT/SIGTERM: the run stops and nothing is written. */
   signal?: AbortSignal | undefined;
+  /** A simulation of this scenario at step 0 to run on (a sweep thread's, restarted); default a new one. */
+  simulation?: Simulation | undefined;
 }
 
 export interface RunResult {
@@ -134,7 +136,7 @@ export interface RunResult {
 
 /** Runs a scenario to its step count, streaming every K-th record (and the last) to `out`. */
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
-  const sim = new Simulation(scenario.problem, simConfigOf(scenario));
+  const sim = options.simulation ?? new Simulation(scenario.problem, simConfigOf(scenario));
   const writer = options.out === undefined ? null : new RecordWriter(options.out, sim.recordFields);
   const total = scenario.spec.steps;
   const every = options.every;

@@ -1,5 +1,4 @@
 /**
-/**
  * One point of a sweep: runs the scenario with the point's settings (β, the --vary values, a seed)
  * and compares the final policy with the closed-form optimum at the run's final β. This is the one
  * per-point function the sweep's orchestration calls (in a worker thread or in-process). In exact
@@ -94,28 +93,13 @@ export function forgetSimulations(): void {
   simulations.clear();
 }
 
-/** Work per slice between two looks at the signal (as runScenario slices: by a step's real cost). */
-const SLICE_WORK = 2_000_000;
-
-/** The scenario's steps at starting β `beta` on this thread's simulation of it (exact mode), as runScenario runs them. */
-async function runAt(scenario: Scenario, beta: number, signal?: AbortSignal): Promise<Simulation> {
+/** This thread's simulation of the scenario (exact mode), restarted at starting β `beta`. */
+function simulationAt(scenario: Scenario, beta: number): Simulation {
   let sim = simulations.get(scenario);
   if (!sim) {
     sim = new Simulation(scenario.problem, simConfigOf({ ...scenario, spec: { ...scenario.spec, beta } }));
     simulations.set(scenario, sim);
   } else sim.restart(beta);
-  const total = scenario.spec.steps;
-  const slice = sim.stepsFor(SLICE_WORK);
-  while (sim.currentStep < total) {
-    try {
-      sim.step(Math.min(slice, total - sim.currentStep));
-    } catch (error) {
-      if (!sim.failed) throw error;
-      break; // diverged: the row reports where
-    }
-    if (sim.currentStep < total) await new Promise((resolve) => setImmediate(resolve));
-    if (signal?.aborted) throw signal.reason;
-  }
   return sim;
 }
 
@@ -125,7 +109,8 @@ export async function sweepOne(job: SweepJob, signal?: AbortSignal): Promise<Swe
   // a training mode (sampled, expected) draws from a seeded stream per run: a fresh simulation each
   const config = simConfigOf({ ...scenario, spec });
   const fresh = drawsSamples(config);
-  const sim = fresh ? (await runScenario({ ...scenario, spec }, { every: spec.steps, signal })).sim : await runAt(scenario, spec.beta, signal);
+  const simulation = fresh ? undefined : simulationAt(scenario, spec.beta);
+  const { sim } = await runScenario({ ...scenario, spec }, { every: spec.steps, signal, simulation });
   const m = sim.metrics();
   // The optimum at the run's final β (an adaptive controller's β has moved), as `klsim run --json` reports it.
   const opt = sim.optimum();
