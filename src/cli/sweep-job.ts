@@ -11,8 +11,14 @@ import { simConfigOf, type Scenario } from "../scenario/loader.js";
 import { loadWithSettings, type Setting } from "../scenario/settings.js";
 import type { RecordField } from "../sim/record.js";
 import { idleCores } from "../engine/threads.js";
-import { Simulation } from "../sim/simulation.js";
-import { drawsSamples, reachesOptimum } from "../sim/steppers.js";
+import { createController } from "../core/controllers.js";
+import type { PolicyMetrics } from "../core/metrics.js";
+import { type BlockConfig, blockTakes, runBlock } from "../engine/block-runs.js";
+import { nativeExp, nativeKernel } from "../engine/native.js";
+import { InstabilityWatch } from "../sim/instability.js";
+import { RECORD_FIELDS, writeRecord } from "../sim/record.js";
+import { metricsOfRecord, type OptimumView, optimumViewOf, type SimConfig, Simulation } from "../sim/simulation.js";
+import { drawsSamples, mayUseNative, reachesOptimum, startsAtReference } from "../sim/steppers.js";
 import { runScenario } from "./run.js";
 
 /**
@@ -75,7 +81,8 @@ export type SweepRun = Record<Exclude<RunColumn, "converged">, number | null> & 
 /** Scenarios already loaded in this thread: a sweep runs many points on one file, read and resolved once per setting list. */
 const loaded = new Map<string, Promise<Scenario>>();
 
-function loadOnce(file: string, settings: Setting[]): Promise<Scenario> {
+/** The scenario of `file` under `settings`, read and resolved once per thread (the plan's load is the in-process points' too). */
+export function loadOnce(file: string, settings: Setting[]): Promise<Scenario> {
   const key = JSON.stringify([file, settings]);
   let scenario = loaded.get(key);
   if (!scenario) {
@@ -111,14 +118,83 @@ export async function sweepOne(job: SweepJob, signal?: AbortSignal): Promise<Swe
   const fresh = drawsSamples(config);
   const simulation = fresh ? undefined : simulationAt(scenario, spec.beta);
   const { sim } = await runScenario({ ...scenario, spec }, { every: spec.steps, signal, simulation });
-  const m = sim.metrics();
   // The optimum at the run's final β (an adaptive controller's β has moved), as `klsim run --json` reports it.
-  const opt = sim.optimum();
+  return sweepRunOf(spec.beta, sim.currentStep, sim.metrics(), sim.policy, sim.optimum(), job.tol, sim.beta, sim.divergedAt, reachesOptimum(config));
+}
+
+let blockRuns = 0;
+
+/** Runs this thread's batches have taken from the block kernel so far (the others ran on their own), for the tests. */
+export function blockRunsTaken(): number {
+  return blockRuns;
+}
+
+/**
+ * The points of one scenario and settings that differ only in β (a worker's share of a sweep):
+ * in exact mode under a fixed β, with the native kernel, stepped together by its block kernel
+ * (engine/block-runs.ts), each clean run with its separate run's bits and every other run on its
+ * own by sweepOne; otherwise each by sweepOne. Rows in the jobs' order.
+ */
+export async function sweepBatch(jobs: readonly SweepJob[], signal?: AbortSignal): Promise<SweepRun[]> {
+  const first = jobs[0];
+  const kernel = nativeKernel();
+  const settings = JSON.stringify(first?.settings);
+  const same = first !== undefined && jobs.every((j) => j.file === first.file && JSON.stringify(j.settings) === settings && j.seed === null && j.beta !== null);
+  const scenario = same && kernel && jobs.length > 1 ? await loadOnce(first.file, first.settings) : null;
+  const config = scenario ? simConfigOf(scenario) : null;
+  const block = scenario && config && blockConfigOf(scenario, config);
+  if (!scenario || !config || !block) {
+    const rows: SweepRun[] = [];
+    for (const job of jobs) rows.push(await sweepOne(job, signal));
+    return rows;
+  }
+  const betas = jobs.map((j) => j.beta!);
+  const ends = await runBlock(kernel!, scenario.problem, block, betas, signal);
+  const exp = nativeExp(kernel!);
+  const reaches = reachesOptimum(config);
+  const rows: SweepRun[] = [];
+  for (const [k, end] of ends.entries()) {
+    const job = jobs[k]!;
+    if (end === null) {
+      rows.push(await sweepOne(job, signal));
+      continue;
+    }
+    blockRuns++;
+    const beta = betas[k]!;
+    const record = new Float64Array(RECORD_FIELDS.length);
+    writeRecord(record, 0, 1, block.steps, beta, end.metrics);
+    const opt = optimumViewOf(scenario.problem, config, config.penalty, beta, { exp });
+    rows.push(sweepRunOf(beta, block.steps, metricsOfRecord(record), end.policy, opt, job.tol, beta, null, reaches));
+  }
+  return rows;
+}
+
+/** The block kernel's view of a scenario, or null when it cannot take its runs: exact mode, the softmax bandit, a fixed β, a kernel penalty and optimiser. */
+function blockConfigOf(scenario: Scenario, config: SimConfig): BlockConfig | null {
+  const constant = createController(config.controller, config.schedule).constant;
+  if (config.model || config.training || !constant || !mayUseNative(config)) return null;
+  const floor = startsAtReference(config) ? new InstabilityWatch(scenario.problem).floor : -Infinity;
+  const block: BlockConfig = { penalty: config.penalty, optimizer: config.optimizer, steps: scenario.spec.steps, floor };
+  return blockTakes(scenario.problem, block) ? block : null;
+}
+
+/** A sweep's row of one run: its final metrics and π against the optimum at its final β. */
+function sweepRunOf(
+  beta: number,
+  steps: number,
+  m: PolicyMetrics,
+  policy: Float64Array,
+  opt: OptimumView,
+  tol: number,
+  finalBeta: number,
+  divergedAt: number | null,
+  reaches: boolean,
+): SweepRun {
   const o = opt.metrics;
-  const { distance, converged } = convergenceOf(sim.policy, opt.policy, job.tol, sim.divergedAt !== null);
+  const { distance, converged } = convergenceOf(policy, opt.policy, tol, divergedAt !== null);
   return {
-    beta: spec.beta,
-    steps: sim.currentStep,
+    beta,
+    steps,
     reward: m.reward,
     gold_reward: m.goldReward,
     forward_kl: m.forwardKL,
@@ -132,8 +208,8 @@ export async function sweepOne(job: SweepJob, signal?: AbortSignal): Promise<Swe
     opt_entropy: o.entropy,
     opt_objective: o.objective,
     tv_to_opt: distance,
-    converged: reachesOptimum(config) ? converged : null,
-    final_beta: sim.beta,
-    diverged_at: sim.divergedAt,
+    converged: reaches ? converged : null,
+    final_beta: finalBeta,
+    diverged_at: divergedAt,
   };
 }

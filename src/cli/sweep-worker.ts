@@ -1,10 +1,10 @@
-/** Worker thread of `klsim sweep`: answers each SweepJob message with its row. */
+/** Worker thread of `klsim sweep`: answers each batch of SweepJobs with their rows. */
 import { parentPort } from "node:worker_threads";
-import { sweepOne, type SweepJob } from "./sweep-job.js";
+import { sweepBatch, type SweepJob } from "./sweep-job.js";
 
-parentPort?.on("message", (job: SweepJob) => {
-  sweepOne(job).then(
-    (row) => parentPort?.postMessage({ row }),
+parentPort?.on("message", (jobs: SweepJob[]) => {
+  sweepBatch(jobs).then(
+    (rows) => parentPort?.postMessage({ rows }),
     (error: unknown) => parentPort?.postMessage({ error: error instanceof Error ? error.message : String(error) }),
   );
 });

@@ -11,14 +11,14 @@ import { CONVERGED_TV, CONVERGENCE_RULE } from "../explore/convergence.js";
 import { type Cell, foldSeeds, type Row, SPREAD_COLUMNS } from "../explore/sweep-rows.js";
 import { AtomicFile, checkWritable, sameFile } from "../io/atomic.js";
 import type { Scenario } from "../scenario/loader.js";
-import { loadWithSettings, parseSetting, type Setting } from "../scenario/settings.js";
+import { parseSetting, type Setting } from "../scenario/settings.js";
 import { checkNumber } from "../scenario/validate.js";
 import { jsonNumber } from "../sim/record-format.js";
 import { booleanFlag, type CommandSpec, decimalNumber, type FlagSpec, listFlag, numberFlag, type ParsedArgs, stringFlag } from "./args.js";
 import { fmt } from "./final-summary.js";
 import type { Io } from "./io.js";
 import { JSON_FLAG, LR_FLAG, PENALTY_FLAG, SET_FLAG, settingsOf, STEPS_FLAG } from "./overrides.js";
-import { RUN_COLUMNS, type SweepJob, type SweepRun, sweepOne, sweepWorkers } from "./sweep-job.js";
+import { loadOnce, RUN_COLUMNS, type SweepJob, type SweepRun, sweepBatch, sweepWorkers } from "./sweep-job.js";
 
 export const BETA_GRID_FLAG: FlagSpec = {
   name: "beta",
@@ -159,14 +159,14 @@ export async function planSweep(args: ParsedArgs, betaRequired: boolean): Promis
   if (count > MAX_POINTS) throw new InputError(`the grid has ${count} runs; at most ${MAX_POINTS}`, axes.length ? "--vary" : "--beta");
   const base = settingsOf(args);
   const file = args.positionals[0]!;
-  const scenario = await loadWithSettings(file, base);
+  const scenario = await loadOnce(file, base);
   // The product of the axes, the first --vary outermost, β innermost.
   let combos: Array<Array<{ key: string; shown: Cell; setting: Setting }>> = [[]];
   for (const axis of axes) combos = combos.flatMap((combo) => axis.values.map((v) => [...combo, { key: axis.key, ...v }]));
   const points: SweepPoint[] = [];
   for (const combo of combos) {
     const settings = [...base, ...combo.map((c) => c.setting)];
-    const point = combo.length ? await loadWithSettings(file, settings) : scenario;
+    const point = combo.length ? await loadOnce(file, settings) : scenario;
     if (point.spec.controller.kind === "schedule") {
       throw new InputError("a schedule controller fixes β; sweep needs a fixed or adaptive one", "controller", point.file);
     }
@@ -332,21 +332,42 @@ export function formatTable(headers: readonly string[], body: readonly string[][
   return [headers, ...body].map((cells) => cells.map((cell, c) => cell.padStart(widths[c]!)).join("  ")).join("\n") + "\n";
 }
 
+/** The most β in one batch (the native kernel's block takes 8 runs to a vector), so that progress and the workers' shares stay even. */
+const BATCH_MAX = 32;
+
+/**
+ * The jobs cut into batches of consecutive jobs that differ only in β (sweep-job.ts sweepBatch steps
+ * such a batch together), about two per thread for an even share, in the jobs' order.
+ */
+export function batchesOf(all: readonly SweepJob[], threads: number): SweepJob[][] {
+  const groups: SweepJob[][] = [];
+  for (const job of all) {
+    const last = groups[groups.length - 1]?.[0];
+    if (last && job.seed === null && last.seed === null && job.settings === last.settings) groups[groups.length - 1]!.push(job);
+    else groups.push([job]);
+  }
+  return groups.flatMap((group) => {
+    const size = Math.min(BATCH_MAX, Math.max(8, Math.ceil(group.length / (2 * threads) / 8) * 8));
+    return Array.from({ length: Math.ceil(group.length / size) }, (_, k) => group.slice(k * size, (k + 1) * size));
+  });
+}
+
 /** Runs the jobs on `threads` worker threads (in-process when the compiled worker is absent, e.g. under tsx). */
 async function runAll(all: SweepJob[], threads: number, signal: AbortSignal, progress?: (done: number, total: number) => void): Promise<SweepRun[]> {
   const workerUrl = new URL("./sweep-worker.js", import.meta.url);
   let done = 0;
-  const finished = () => progress?.(++done, all.length);
+  const finished = (runs: number) => progress?.((done += runs), all.length);
+  const batches = batchesOf(all, threads);
   if (threads === 1 || !existsSync(workerUrl)) {
     const rows: SweepRun[] = [];
-    for (const job of all) {
+    for (const batch of batches) {
       if (signal.aborted) throw signal.reason;
-      rows.push(await sweepOne(job, signal));
-      finished();
+      rows.push(...(await sweepBatch(batch, signal)));
+      finished(batch.length);
     }
     return rows;
   }
-  const rows = new Array<SweepRun>(all.length);
+  const rows: SweepRun[][] = new Array(batches.length);
   let next = 0;
   const workers = Array.from({ length: threads }, () => new Worker(workerUrl));
   // Ctrl+C/SIGTERM: stop at once (the finally terminates the workers mid-job) rather than after the jobs in flight.
@@ -362,11 +383,11 @@ async function runAll(all: SweepJob[], threads: number, signal: AbortSignal, pro
       aborted,
       Promise.all(
         workers.map(async (worker) => {
-          while (next < all.length) {
+          while (next < batches.length) {
             if (signal.aborted) throw signal.reason;
             const index = next++;
-            rows[index] = await ask(worker, all[index]!);
-            finished();
+            rows[index] = await ask(worker, batches[index]!);
+            finished(batches[index]!.length);
           }
         }),
       ),
@@ -375,14 +396,14 @@ async function runAll(all: SweepJob[], threads: number, signal: AbortSignal, pro
     signal.removeEventListener("abort", onAbort);
     await Promise.all(workers.map((w) => w.terminate()));
   }
-  return rows;
+  return rows.flat();
 }
 
-function ask(worker: Worker, job: SweepJob): Promise<SweepRun> {
+function ask(worker: Worker, jobs: SweepJob[]): Promise<SweepRun[]> {
   return new Promise((resolve, reject) => {
-    const onMessage = (message: { row?: SweepRun; error?: string }) => {
+    const onMessage = (message: { rows?: SweepRun[]; error?: string }) => {
       worker.off("error", onError);
-      if (message.row) resolve(message.row);
+      if (message.rows) resolve(message.rows);
       else reject(new Error(message.error ?? "sweep worker failed"));
     };
     const onError = (error: Error) => {
@@ -391,6 +412,6 @@ function ask(worker: Worker, job: SweepJob): Promise<SweepRun> {
     };
     worker.once("message", onMessage);
     worker.once("error", onError);
-    worker.postMessage(job);
+    worker.postMessage(jobs);
   });
 }

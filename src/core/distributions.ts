@@ -1,5 +1,24 @@
 /** Distributions over a vocabulary, as Float64Arrays. Pure functions, no allocation unless named `...Of`. */
 
+/** out ← exp(x), element by element (out may be x); returns Σ out. The plain loop is `mathExp`; a fast kernel supplies its own within 1 ulp (src/engine/native.ts). */
+export type VectorExp = (x: Float64Array, out: Float64Array) => number;
+
+export const mathExp: VectorExp = (x, out) => {
+  let total = 0;
+  for (let i = 0; i < x.length; i++) total += out[i] = Math.exp(x[i]!);
+  return total;
+};
+
+/** What a closed-form optimum may use instead of its own: a fast kernel's exp, and the array to write π* into (a sweep's 65 536-token π* is 512 KB a β). */
+export interface OptimumWork {
+  exp?: VectorExp;
+  /** π*'s buffer, of length V (its old contents are overwritten). */
+  out?: Float64Array;
+  /** A buffer of length V for log π*, filled (and `hasLog` set) by a form that knows it exactly: then nobody takes the log of π*. */
+  log?: Float64Array;
+  hasLog?: boolean;
+}
+
 /** log Σ exp(x_i), stable: max + log Σ exp(x_i − max). −Infinity for an empty or all −Infinity input. */
 export function logSumExp(x: ArrayLike<number>): number {
   let max = -Infinity;

@@ -8,6 +8,7 @@
  * (log π = θ − logsumexp θ, never the log of a softmax output). A zero in π is allowed
  * (log π = −Infinity); π_ref is strictly positive.
  */
+import type { OptimumWork } from "./distributions.js";
 
 export interface Divergence {
   /** How scenarios and the command line name it: "reverse", "forward", "js", "alpha:0.5". */
@@ -41,8 +42,8 @@ export interface Divergence {
     value: number,
     out: Float64Array,
   ): void;
-  /** argmax over the simplex of E_π[r] − β·D(π, π_ref) for β > 0 (β = 0 is argmaxOptimum for every D). */
-  optimum(ref: ArrayLike<number>, logRef: ArrayLike<number>, reward: ArrayLike<number>, beta: number): Float64Array;
+  /** argmax over the simplex of E_π[r] − β·D(π, π_ref) for β > 0 (β = 0 is argmaxOptimum for every D); `work` lends a buffer and a fast exp to the forms that take them. */
+  optimum(ref: ArrayLike<number>, logRef: ArrayLike<number>, reward: ArrayLike<number>, beta: number, work?: OptimumWork): Float64Array;
   /**
    * When D is one of the two KLs that every evaluation computes anyway, which one (its index in a
    * metric row, core/metric-row.ts): its value is then read from there instead of costing another

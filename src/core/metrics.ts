@@ -22,7 +22,7 @@ export interface PolicyMetrics {
  * and entropy (information.ts), in the same order, so the same bits (log π_ref is problem.logRef,
  * logOf(ref)). A sweep takes this once per β, at up to 65 536 tokens.
  */
-function divergencesOf(problem: Problem, pi: ArrayLike<number>): { reverseKL: number; forwardKL: number; entropy: number } {
+function divergencesOf(problem: Problem, pi: ArrayLike<number>, logPi?: ArrayLike<number>): { reverseKL: number; forwardKL: number; entropy: number } {
   const { ref, logRef } = problem;
   let reverse = 0;
   let forward = 0;
@@ -30,7 +30,7 @@ function divergencesOf(problem: Problem, pi: ArrayLike<number>): { reverseKL: nu
   for (let i = 0; i < pi.length; i++) {
     const p = pi[i]!;
     const q = ref[i]!;
-    const logP = p === 0 ? -Infinity : Math.log(p);
+    const logP = p === 0 ? -Infinity : logPi ? logPi[i]! : Math.log(p);
     if (p !== 0) reverse += q === 0 ? Infinity : p * (logP - logRef[i]!); // p·(log p − log q), 0·log 0 = 0
     if (q !== 0) forward += p === 0 ? Infinity : q * (logRef[i]! - logP);
     if (p > 0) h -= p * logP;
@@ -38,9 +38,10 @@ function divergencesOf(problem: Problem, pi: ArrayLike<number>): { reverseKL: nu
   return { reverseKL: reverse < 0 ? 0 : reverse, forwardKL: forward < 0 ? 0 : forward, entropy: h < 0 ? 0 : h };
 }
 
-export function metricsOf(problem: Problem, pi: ArrayLike<number>, penalty: Divergence, beta: number): PolicyMetrics {
+/** `logPi`: log π where the caller knows it exactly (a closed-form optimum); otherwise the log of each probability is taken. */
+export function metricsOf(problem: Problem, pi: ArrayLike<number>, penalty: Divergence, beta: number, logPi?: ArrayLike<number>): PolicyMetrics {
   const reward = dot(pi, problem.reward);
-  const { reverseKL, forwardKL, entropy } = divergencesOf(problem, pi);
+  const { reverseKL, forwardKL, entropy } = divergencesOf(problem, pi, logPi);
   const kls = emptyMetricRow();
   kls[METRIC.reverse_kl] = reverseKL;
   kls[METRIC.forward_kl] = forwardKL;

@@ -5,6 +5,7 @@
  * the Simulation falls back to the next one that can (steppers on one model share its state).
  */
 import type { Divergence } from "./divergence.js";
+import type { VectorExp } from "./distributions.js";
 import type { StudentParameter } from "./families/student.js";
 import type { PolicyFamily } from "./family.js";
 import type { SampledConfig } from "./steppers/sampled.js";
@@ -49,6 +50,8 @@ export interface Stepper {
   failure(): string | null;
   /** π over tokens now, normalised (a view: copy what you keep). */
   policy(): Float64Array;
+  /** A fast kernel's exp, for the closed-form optimum's pass over the vocabulary (absent: Math.exp). */
+  readonly exp?: VectorExp;
   /** Other training settings in one line for the status bar (sequence training: "k3 ×4, token-loss, sum, loo"). */
   readonly summary?: string;
   /** Fit mode: the restricted student's readable parameters now (μ, σ, …). */

@@ -11,7 +11,7 @@
 /** Bumped whenever the WebAssembly kernel's exports or layout change (wasm.ts refuses another). */
 export const KERNEL_VERSION = 6;
 /** Bumped whenever the native kernel's binding or layout change (native.ts refuses another). */
-export const NATIVE_VERSION = 3;
+export const NATIVE_VERSION = 4;
 
 /** f64x2 pairs interleaved per WebAssembly loop iteration; GROUP = 2·UNROLL tokens per group. */
 export const UNROLL = 4;
@@ -38,6 +38,10 @@ export const ROW = ["reward", "gold", "reverseKL", "forwardKL", "entropy", "logZ
 /** A batched Adam run's table of bias corrections (f64), one entry per step, filled by the caller
  *  from the optimiser's own tick() (src/core/optimizers.ts): the kernels never compute β₁ᵗ. */
 export const BIAS = ["c1", "c2"];
+
+/** The native block kernel's scalars per run (f64, each an array over the block's K runs), then the
+ *  run's last ROW: the block steps K runs of one problem together, a sweep's β (native/kernel.c block). */
+export const BLOCK_LANE = ["beta", "invZ", "logZ", "mean", "M", "dirty"];
 
 /** The step's exp shift is the previous max θ; a step whose max moves further than this (nats) is
  *  handed back, so that Σe cannot lose range (its pass A is redone with the new max). */
@@ -84,6 +88,8 @@ export function cHeader() {
     enumOf("S_", SUMS),
     enumOf("R_", ROW, "ROW_SLOTS"),
     enumOf("B_", BIAS, "BIAS_SLOTS"),
+    enumOf("L_", BLOCK_LANE, "L_ROW, LANE_SLOTS = L_ROW + ROW_SLOTS"),
+    `#define PARALLEL_MIN_TOKENS ${PARALLEL_MIN}`,
     ...KERNEL_PENALTIES.map((penalty, code) => `#define PENALTY_${upper(penalty.name)} ${code}`),
     ...KERNEL_OPTIMIZERS.map((optimizer, code) => `#define OPTIMIZER_${upper(optimizer)} ${code}`),
     `#define SHIFT_SLACK ${SHIFT_SLACK.toFixed(1)}`,

@@ -42,7 +42,8 @@ import {
   SUMS,
 } from "./contract.mjs";
 import { Helper } from "./helper.js";
-import { fastKernelName, nativeKernel, ROW_SLOTS, type NativeKernel } from "./native.js";
+import { fastKernelName, nativeExp, nativeKernel, ROW_SLOTS, type NativeKernel } from "./native.js";
+import type { VectorExp } from "../core/distributions.js";
 import { HelperSchedule } from "./schedule.js";
 import { defaultThreads } from "./threads.js";
 import { instantiateKernel, kernelMemory, type KernelInstance, type RunFunction, type StepFunction } from "./wasm.js";
@@ -112,6 +113,8 @@ export class FastStepper implements Stepper {
   private readonly helperAlways: boolean;
   /** The native kernel, its view of the memory, and whether its helper thread may run. */
   private readonly native: NativeKernel | null;
+  /** The native kernel's exp, for the closed-form optimum (Stepper.exp). */
+  readonly exp: VectorExp | undefined;
   private readonly bytes: Uint8Array;
   private readonly nativeHelper: boolean;
   /** Chunks the native kernel's helper thread has run for this stepper (its own count is per thread). */
@@ -180,6 +183,7 @@ export class FastStepper implements Stepper {
     this.biasOffset = this.rowsOffset + BATCH * ROW_SLOTS * 8;
     this.bias = new Float64Array(buffer, this.biasOffset, BATCH * BIAS.length);
     this.native = native;
+    this.exp = native ? nativeExp(native) : undefined;
     this.bytes = new Uint8Array(buffer);
     const threads = this.chunked && (options.threads ?? defaultThreads()) !== false;
     this.nativeHelper = threads && this.native?.threads === true;
@@ -505,8 +509,7 @@ export class FastStepper implements Stepper {
   private sync(): void {
     const invZ = this.invZ;
     if (invZ === 1) return;
-    const pi = this.family.state.pi;
-    for (let i = 0; i < pi.length; i++) pi[i] = pi[i]! * invZ;
+    scaleBy(this.family.state.pi, invZ);
     this.invZ = 1;
   }
 
@@ -526,4 +529,9 @@ export class FastStepper implements Stepper {
     this.stepStart = performance.now();
     return this.schedule.useHelper() ? this.helper : null;
   }
+}
+
+/** x ← x·c (its own function: optimised on its first long call, not mid-loop in its caller). */
+function scaleBy(x: Float64Array, c: number): void {
+  for (let i = 0; i < x.length; i++) x[i] = x[i]! * c;
 }

@@ -6,6 +6,7 @@
  * KLSIM_ENGINE=wasm or plain) gives null, and fast-stepper.ts uses the WebAssembly kernel alone.
  */
 import { createRequire } from "node:module";
+import type { VectorExp } from "../core/distributions.js";
 import { GROUP, LAYOUT, NATIVE_VERSION, ROW } from "./contract.mjs";
 
 /** The binding (see js_run in native/kernel.c). */
@@ -25,8 +26,29 @@ export interface NativeKernel {
     out: number,
     helper: number,
   ): number;
-  /** The steps' exp on its own (length a multiple of 8), for the tests. */
-  exp(x: Float64Array, out: Float64Array): void;
+  /** The steps' exp on its own (length a multiple of 8) → Σ out: the closed-form optimum's softmax, and the tests. */
+  exp(x: Float64Array, out: Float64Array): number;
+  /**
+   * n steps of K runs (K a multiple of 8) of one problem at their fixed β, 8 runs to a vector
+   * (block-runs.ts): lanes (contract.mjs BLOCK_LANE then ROW, each over K runs), tokens (θ, e, m, v,
+   * each V×K, run-minor), problem (reward, gold, ref, log πref), Adam's bias table; kind = adam·4 +
+   * forward·2 + gold. Returns the lane slots it expects.
+   */
+  block(
+    lanes: Float64Array,
+    tokens: Float64Array,
+    problem: Float64Array,
+    bias: Float64Array,
+    V: number,
+    K: number,
+    n: number,
+    kind: number,
+    rate: number,
+    b1: number,
+    b2: number,
+    eps: number,
+    floor: number,
+  ): number;
   /** Chunks the helper thread has run so far (this thread's instance), for the tests. */
   helperJobs(): number;
   /** The registers the kernel runs in: "avx512", "avx2", "neon", "generic" or "none" (declined). */
@@ -70,6 +92,16 @@ export function nativeKernel(): NativeKernel | null {
 function sameLayout(kernel: NativeKernel): boolean {
   const { PARAMS, MASKS, OUT_SLOT } = LAYOUT;
   return kernel.PARAMS === PARAMS && kernel.MASKS === MASKS && kernel.OUT_SLOT === OUT_SLOT && kernel.GROUP === GROUP && kernel.ROW_SLOTS === ROW_SLOTS;
+}
+
+/** The kernel's exp as a VectorExp (core/distributions.ts): its groups of 8 in the kernel, a last partial group by Math.exp. */
+export function nativeExp(kernel: NativeKernel): VectorExp {
+  return (x, out) => {
+    const whole = x.length - (x.length % GROUP);
+    let total = whole > 0 ? kernel.exp(x.subarray(0, whole), out.subarray(0, whole)) : 0;
+    for (let i = whole; i < x.length; i++) total += out[i] = Math.exp(x[i]!);
+    return total;
+  };
 }
 
 /** What a FastExact with this native kernel (or none: WebAssembly) reports it runs on. */

@@ -6,6 +6,7 @@
  * through `row` for streaming, `history` for charts and `snapshot()` for a frame.
  */
 import { type Controller, type ControllerConfig, type ControllerKl, createController } from "../core/controllers.js";
+import type { OptimumWork } from "../core/distributions.js";
 import type { Divergence } from "../core/divergence.js";
 import type { PolicyFamily } from "../core/family.js";
 import type { StudentParameter } from "../core/families/student.js";
@@ -59,8 +60,33 @@ export interface SimConfig {
 export interface OptimumView {
   beta: number;
   penalty: Divergence;
+  /** π*: overwritten by the optimum of the next β or penalty (copy what you keep). */
   policy: Float64Array;
   metrics: PolicyMetrics;
+}
+
+/**
+ * The closed-form optimum at (β, penalty) and its metrics, as Simulation.optimum gives them: `work`
+ * may lend the buffers and a kernel's exp (the same bits with or without the buffers); log π* is
+ * taken from the form where it gives it, never as the log of a probability.
+ */
+export function optimumViewOf(problem: Problem, config: SimConfig, penalty: Divergence, beta: number, work: OptimumWork = {}): OptimumView {
+  const lent: OptimumWork = { ...work, log: work.log ?? new Float64Array(problem.V), hasLog: false };
+  const policy = optimumPolicyOf(problem, config, penalty, beta, lent);
+  return { beta, penalty, policy, metrics: metricsOf(problem, policy, penalty, beta, lent.hasLog ? lent.log : undefined) };
+}
+
+/** The metrics of a record row (record.ts): what `run --json`, a sweep's row and the TUI's status report. */
+export function metricsOfRecord(row: Float64Array): PolicyMetrics {
+  return {
+    reward: row[FIELD.reward]!,
+    goldReward: Number.isNaN(row[FIELD.gold_reward]!) ? null : row[FIELD.gold_reward]!,
+    forwardKL: row[FIELD.forward_kl]!,
+    reverseKL: row[FIELD.reverse_kl]!,
+    entropy: row[FIELD.entropy]!,
+    penaltyValue: row[FIELD.penalty_value]!,
+    objective: row[FIELD.objective]!,
+  };
 }
 
 /** Sampled and expected mode: what the configuration really optimises and where it settles (core/fixed-points.ts). */
@@ -128,6 +154,8 @@ export class Simulation {
   private failure: string | null = null;
   private failedStep: number | null = null;
   private optimumCache: OptimumView | null = null;
+  /** log π* of the optimum, where its form gives it exactly (core/optima.ts). */
+  private optimumLog: Float64Array | null = null;
   private snapshotCache: SimSnapshot | null = null;
   /** Notices an objective stuck far below the reference policy's (instability.ts). */
   private readonly instability: InstabilityWatch | null;
@@ -390,13 +418,10 @@ export class Simulation {
   optimum(): OptimumView {
     const cached = this.optimumCache;
     if (cached && cached.beta === this.currentBeta && cached.penalty === this.currentPenalty) return cached;
-    const policy = optimumPolicyOf(this.problem, this.config, this.currentPenalty, this.currentBeta);
-    const view = {
-      beta: this.currentBeta,
-      penalty: this.currentPenalty,
-      policy,
-      metrics: metricsOf(this.problem, policy, this.currentPenalty, this.currentBeta),
-    };
+    // the last optimum's buffer is overwritten (a sweep takes one per β: 512 KB at V = 65 536)
+    const out = cached?.policy.length === this.problem.V ? cached.policy : undefined;
+    this.optimumLog ??= new Float64Array(this.problem.V);
+    const view = optimumViewOf(this.problem, this.config, this.currentPenalty, this.currentBeta, { exp: this.stepper.exp, out, log: this.optimumLog });
     this.optimumCache = view;
     return view;
   }
@@ -420,16 +445,7 @@ export class Simulation {
 
   /** Metrics of the current policy from the running state (cheap; no pass over V). */
   metrics(): PolicyMetrics {
-    const row = this.row;
-    return {
-      reward: row[FIELD.reward]!,
-      goldReward: Number.isNaN(row[FIELD.gold_reward]!) ? null : row[FIELD.gold_reward]!,
-      forwardKL: row[FIELD.forward_kl]!,
-      reverseKL: row[FIELD.reverse_kl]!,
-      entropy: row[FIELD.entropy]!,
-      penaltyValue: row[FIELD.penalty_value]!,
-      objective: row[FIELD.objective]!,
-    };
+    return metricsOfRecord(this.row);
   }
 
   /** A frame's worth of state; the same object until something changes. Allocates O(V + history). */

@@ -5,6 +5,7 @@
  * fit mode the fit stepper on the restricted student.
  */
 import type { Divergence } from "../core/divergence.js";
+import type { OptimumWork } from "../core/distributions.js";
 import { SequenceFamily } from "../core/families/sequence.js";
 import { SoftmaxFamily } from "../core/families/softmax.js";
 import { createStudent, type StudentConfig } from "../core/families/students.js";
@@ -123,10 +124,16 @@ export function drawsSamples(config: SimConfig): boolean {
 }
 
 /** π* over the outcomes of the Simulation's problem: the model's rule, or the bandit's closed form. */
-export function optimumPolicyOf(problem: Problem, config: SimConfig, penalty: Divergence, beta: number): Float64Array {
+export function optimumPolicyOf(problem: Problem, config: SimConfig, penalty: Divergence, beta: number, work?: OptimumWork): Float64Array {
   const model = config.model;
   if (model) return entryOf(model).optimum(model, problem, penalty, beta);
-  return optimumOf(penalty, problem.ref, problem.logRef, problem.reward, beta);
+  return optimumOf(penalty, problem.ref, problem.logRef, problem.reward, beta, work);
+}
+
+/** Whether the configuration's engine may take its steps in the native kernel (ENGINES). */
+export function mayUseNative(config: SimConfig): boolean {
+  const engine = ENGINES[config.engine ?? "fast"];
+  return engine.kernels && engine.native;
 }
 
 export function createSteppers(problem: Problem, config: SimConfig): Stepper[] {

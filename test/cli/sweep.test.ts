@@ -145,7 +145,11 @@ describe("sweep's progress and --quiet", () => {
   it("a progress bar on a terminal's stderr, cleared at the end", async () => {
     const io = fakeIo(true);
     expect(await sweepCommand(parseArgs(argv, sweepSpec), io)).toBe(0);
-    expect(io.progressCalls.slice(0, 2).map((t) => t.match(/(\d+)\/2 runs$/)?.[1])).toEqual(["1", "2"]);
+    // the runs are counted as they finish (a batch of β stepped together finishes together)
+    const counts = io.progressCalls.slice(0, -1).map((t) => Number(t.match(/(\d+)\/2 runs$/)?.[1]));
+    expect(counts.length).toBeGreaterThan(0);
+    expect(counts.at(-1)).toBe(2);
+    expect(counts.every((c, i) => c >= 1 && (i === 0 || c > counts[i - 1]!))).toBe(true);
     expect(io.progressCalls.at(-1)).toBe("");
   });
   it("none when stderr is not a terminal, none with --quiet; --quiet prints no table", async () => {

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { divergenceNamed } from "../../src/core/divergences/registry.js";
 import { PARALLEL_MIN } from "../../src/engine/fast-stepper.js";
 import { compileKernel } from "../../src/engine/kernel-wat.mjs";
-import { setNativeKernel, type NativeKernel } from "../../src/engine/native.js";
+import { nativeExp, setNativeKernel, type NativeKernel } from "../../src/engine/native.js";
+import { reverseOptimum } from "../../src/core/optima.js";
 import { GROUP, LAYOUT, ROW } from "../../src/engine/contract.mjs";
 import { setKernel } from "../../src/engine/wasm.js";
 import { makeProblem } from "../../src/core/problem.js";
@@ -59,6 +60,37 @@ describe.skipIf(!native.kernel)(`the native kernel${native.kernel ? "" : ` (skip
     const ys = new Float64Array(special.length);
     kernel.exp(xs, ys);
     special.forEach((v, i) => expect(ulps(ys[i]!, Math.exp(v)), `exp(${v}) = ${ys[i]}`).toBe(0));
+  });
+
+  it("returns Σ exp(x) with its exp, and gives the reverse optimum the plain closed form's π* to rounding, into reused buffers", () => {
+    const rand = seededRandom(5);
+    const x = Float64Array.from({ length: 4096 }, () => -30 * rand());
+    const y = new Float64Array(x.length);
+    let plainTotal = 0;
+    for (const v of x) plainTotal += Math.exp(v);
+    expect(Math.abs(kernel.exp(x, y) - plainTotal)).toBeLessThan(1e-13 * plainTotal);
+    const exp = nativeExp(kernel);
+    for (const V of [1, 7, 8, 9, 23, 1000]) {
+      const problem = makeProblem(
+        Array.from({ length: V }, () => 0.05 + rand()),
+        Array.from({ length: V }, () => rand()),
+      );
+      const out = new Float64Array(V);
+      const log = new Float64Array(V);
+      for (const beta of [0.02, 0.7, 30]) {
+        // π* ∝ π_ref·exp(r/β), written out independently of core/optima.ts
+        const tilt = Array.from(problem.ref, (q, i) => q * Math.exp(problem.reward[i]! / beta));
+        const z = tilt.reduce((a, b) => a + b, 0);
+        const work = { exp, out, log, hasLog: false };
+        const pi = reverseOptimum(problem.ref, problem.logRef, problem.reward, beta, work);
+        expect(pi).toBe(out);
+        expect(work.hasLog).toBe(true);
+        pi.forEach((p, i) => {
+          expect(Math.abs(p - tilt[i]! / z), `V ${V} β ${beta} π*[${i}]`).toBeLessThan(1e-13);
+          expect(Math.abs(log[i]! - Math.log(tilt[i]! / z)), `log π*[${i}]`).toBeLessThan(1e-11);
+        });
+      }
+    }
   });
 
   it("is built for the layout of contract.mjs, which the WebAssembly kernel shares (native.ts refuses another)", () => {

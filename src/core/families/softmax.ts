@@ -45,10 +45,18 @@ export class PolicyState {
   /** θ ← log π_ref: training starts at the reference policy. */
   resetTo(problem: Problem): void {
     this.theta.set(problem.logRef);
-    let max = -Infinity;
-    for (let i = 0; i < this.V; i++) if (problem.logRef[i]! > max) max = problem.logRef[i]!;
-    this.maxTheta = max;
+    if (this.startOf !== problem) {
+      let max = -Infinity;
+      for (let i = 0; i < this.V; i++) if (problem.logRef[i]! > max) max = problem.logRef[i]!;
+      this.startMax = max;
+      this.startOf = problem;
+    }
+    this.maxTheta = this.startMax;
   }
+
+  /** max log π_ref of the problem last reset to (a sweep resets once per β). */
+  private startMax = 0;
+  private startOf: Problem | null = null;
 }
 
 /**
@@ -97,6 +105,26 @@ export function evaluatePolicy(problem: Problem, s: PolicyState, logPi?: Float64
   s.entropy = logZ - sumShifted * invZ;
 }
 
+/** A copy of an evaluated PolicyState (π, log π and the metrics), to restore without a pass of exp. */
+class StartEvaluation {
+  private constructor(
+    private readonly pi: Float64Array,
+    private readonly logPi: Float64Array,
+    private readonly scalars: Pick<PolicyState, "logZ" | "reward" | "goldReward" | "reverseKL" | "forwardKL" | "entropy">,
+  ) {}
+
+  static of(s: PolicyState, logPi: Float64Array): StartEvaluation {
+    const { logZ, reward, goldReward, reverseKL, forwardKL, entropy } = s;
+    return new StartEvaluation(s.pi.slice(), logPi.slice(), { logZ, reward, goldReward, reverseKL, forwardKL, entropy });
+  }
+
+  restore(s: PolicyState, logPi: Float64Array): void {
+    s.pi.set(this.pi);
+    logPi.set(this.logPi);
+    Object.assign(s, this.scalars);
+  }
+}
+
 export class SoftmaxFamily implements PolicyFamily {
   readonly name = "softmax";
   readonly vocab: number;
@@ -105,6 +133,10 @@ export class SoftmaxFamily implements PolicyFamily {
   /** log π = θ − logZ, filled on demand after an evaluation. */
   private readonly logPi: Float64Array;
   private logPiFresh = false;
+  /** θ is the start, log π_ref, untouched since `reset`. */
+  private atStart = false;
+  /** The evaluation of the start, made at the first `evaluate` there (the same bits every time). */
+  private start: StartEvaluation | null = null;
 
   /** `buffers`: θ, π and ∇J in a fast kernel's memory, shared with it. */
   constructor(
@@ -130,15 +162,23 @@ export class SoftmaxFamily implements PolicyFamily {
   reset(): void {
     this.state.resetTo(this.problem);
     this.logPiFresh = false;
+    this.atStart = true;
   }
 
   updated(maxTheta: number): void {
     this.state.maxTheta = maxTheta;
     this.logPiFresh = false;
+    this.atStart = false;
   }
 
   evaluate(penalty: Divergence, row: Float64Array, at = 0): void {
-    evaluatePolicy(this.problem, this.state, this.logPi);
+    if (this.atStart && this.start) this.start.restore(this.state, this.logPi);
+    else {
+      evaluatePolicy(this.problem, this.state, this.logPi);
+      // θ = log π_ref is every run's start: a sweep resets to it once per β, so keep its evaluation
+      if (this.atStart) this.start = StartEvaluation.of(this.state, this.logPi);
+    }
+    this.atStart = false;
     this.logPiFresh = true;
     this.fillRow(penalty, row, at);
   }

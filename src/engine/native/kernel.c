@@ -388,6 +388,143 @@ static int run_steps(uint8_t *mem, int forward, int gold, int adam, int n, doubl
   return t;
 }
 
+/* ---- a block of runs stepped together (a sweep's β): lane = run ----
+ *
+ * K runs of one problem at K fixed β (K a multiple of 8), each exactly as run_steps steps it alone
+ * on one chunk (V < PARALLEL_MIN): token i's terms go to accumulator slot i mod 8 of its run, as to
+ * lane i mod 8 of the single kernel's accumulators, and the slots are reduced in REDUCE's order, so
+ * every clean run gets the bits of its separate run. Vectors hold 8 runs instead of 8 tokens: at
+ * V = 16 a single run's step is mostly its fixed cost (reductions, one log, the row), here shared
+ * out over 8 runs (the batched numpy's layout, β along one axis).
+ *
+ * A run whose step the single kernel would hand back (max θ moved more than SHIFT_SLACK, a value
+ * not finite) or whose objective falls below `floor` (sim/instability.ts watches it) is marked
+ * dirty and left: the caller runs it again on its own. Arrays (lane-minor: [token][run]):
+ *   lanes: LANE_SLOTS × K scalars (β, invZ, logZ, mean, M, dirty, then the last step's ROW)
+ *   tokens: θ, e, m, v, each V × K;  problem: reward, gold, ref, log πref, each V
+ */
+
+/* |a| and "a is finite" (|a| < ∞, false for NaN), lane by lane, as masks where a comparison */
+#define ABS_MASK ((v8l){INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX})
+#define ABS8(a) ((v8d)((v8l)(a) & ABS_MASK))
+#define FINITE8(a) ((v8l)(ABS8(a) < SPLAT(INFINITY)))
+
+#define BLOCK_FUNCTION(name, adam_, forward_, gold_)                                                    \
+  static inline __attribute__((always_inline)) void name(double *lanes, double *tokens, const double *problem, const double *bias, int64_t V, \
+                                                          int64_t K, int64_t b, int n, double rate, double b1, double b2, double eps, double floor_) { \
+    enum { ADAM = (adam_), FORWARD = (forward_), GOLD = (gold_) };                                     \
+    double *theta = tokens, *e = tokens + V * K, *am = tokens + 2 * V * K, *av = tokens + 3 * V * K;   \
+    const double *reward = problem, *gold = problem + V, *ref = problem + 2 * V, *logRef = problem + 3 * V; \
+    double *lane = lanes + b;                                                                          \
+    const v8d beta = LOAD(lane + L_BETA * K);                                                          \
+    const v8d vrate = SPLAT(rate), vb1 = SPLAT(b1), vb2 = SPLAT(b2), oneB1 = SPLAT(1 - b1), oneB2 = SPLAT(1 - b2), veps = SPLAT(eps); \
+    (void)vb1, (void)vb2, (void)oneB1, (void)oneB2, (void)veps, (void)gold, (void)am, (void)av;       \
+    v8d invZ = LOAD(lane + L_INV_Z * K), logZ = LOAD(lane + L_LOG_Z * K), mean = LOAD(lane + L_MEAN * K), M = LOAD(lane + L_M * K); \
+    v8d dirty = LOAD(lane + L_DIRTY * K);                                                              \
+    double row[ROW_SLOTS][8];                                                                          \
+    for (int t = 0; t < n; t++) {                                                                      \
+      const v8d c1 = SPLAT(ADAM ? bias[2 * t + B_C1] : 0), c2 = SPLAT(ADAM ? bias[2 * t + B_C2] : 0);  \
+      (void)c1, (void)c2;                                                                              \
+      v8d z[8], sR[8], sG[8], sS[8], sLR[8], sRef[8], mx[8];                                           \
+      /* slot by slot (tokens j, j + 8, … in order: the sums' order, with 7 accumulators live at a time) */ \
+      for (int j = 0; j < 8; j++) {                                                                    \
+      v8d zj = SPLAT(0.0), sRj = zj, sGj = zj, sSj = zj, sLRj = zj, sRefj = zj, mxj = SPLAT(-INFINITY); \
+      for (int64_t i = j; i < V; i += 8) {                                                             \
+        const int64_t at = i * K + b;                                                                  \
+        const v8d r = SPLAT(reward[i]), lr = SPLAT(logRef[i]), rf = SPLAT(ref[i]);                     \
+        v8d th = LOAD(theta + at);                                                                     \
+        v8d pi = LOAD(e + at) * invZ;                                                                  \
+        v8d g = FORWARD ? FMA8(pi, r - mean, beta * (rf - pi)) : pi * ((r - beta * ((th - logZ) - lr)) - mean); \
+        if (ADAM) {                                                                                    \
+          v8d mo = vb1 * LOAD(am + at) + oneB1 * g;                                                    \
+          v8d ve = vb2 * LOAD(av + at) + (oneB2 * g) * g;                                              \
+          STORE(am + at, mo);                                                                          \
+          STORE(av + at, ve);                                                                          \
+          th = th + (vrate * (mo * c1)) / (SQRT8(ve * c2) + veps);                                     \
+        } else {                                                                                       \
+          th = FMA8(vrate, g, th);                                                                     \
+        }                                                                                              \
+        STORE(theta + at, th);                                                                         \
+        mxj = PMAX8(mxj, th);                                                                          \
+        v8d sh = th - M, x;                                                                            \
+        EXP8(sh, x);                                                                                   \
+        STORE(e + at, x);                                                                              \
+        zj = zj + x;                                                                                   \
+        sRj = FMA8(x, r, sRj);                                                                         \
+        if (GOLD) sGj = FMA8(x, SPLAT(gold[i]), sGj);                                                  \
+        sSj = FMA8(x, sh, sSj);                                                                        \
+        sLRj = FMA8(x, sh - lr, sLRj);                                                                 \
+        sRefj = FMA8(rf, lr - sh, sRefj);                                                              \
+      }                                                                                                \
+      z[j] = zj, sR[j] = sRj, sG[j] = sGj, sS[j] = sSj, sLR[j] = sLRj, sRef[j] = sRefj, mx[j] = mxj;   \
+      }                                                                                                \
+      /* the single kernel's finish, for 8 runs: its sums reduced in REDUCE's order */                 \
+      const v8d Z = ((z[0] + z[1]) + (z[2] + z[3])) + ((z[4] + z[5]) + (z[6] + z[7]));                 \
+      const v8d SR = ((sR[0] + sR[1]) + (sR[2] + sR[3])) + ((sR[4] + sR[5]) + (sR[6] + sR[7]));        \
+      const v8d SG = GOLD ? ((sG[0] + sG[1]) + (sG[2] + sG[3])) + ((sG[4] + sG[5]) + (sG[6] + sG[7])) : SR; \
+      const v8d SS = ((sS[0] + sS[1]) + (sS[2] + sS[3])) + ((sS[4] + sS[5]) + (sS[6] + sS[7]));        \
+      const v8d SLR = ((sLR[0] + sLR[1]) + (sLR[2] + sLR[3])) + ((sLR[4] + sLR[5]) + (sLR[6] + sLR[7])); \
+      const v8d SREF = ((sRef[0] + sRef[1]) + (sRef[2] + sRef[3])) + ((sRef[4] + sRef[5]) + (sRef[6] + sRef[7])); \
+      v8d MAX = mx[0];                                                                                 \
+      for (int k = 1; k < 8; k++) {                                                                    \
+        v8l lt = (v8l)(MAX < mx[k]);                                                                   \
+        MAX = (v8d)(((v8l)mx[k] & lt) | ((v8l)MAX & ~lt));                                             \
+      }                                                                                                \
+      const v8d iz = SPLAT(1.0) / Z;                                                                   \
+      v8d lz;                                                                                          \
+      for (int l = 0; l < 8; l++) lz[l] = log(Z[l]);                                                   \
+      const v8d rew = SR * iz, gr = SG * iz, rkl = SLR * iz - lz, fkl = SREF + lz, ent = lz - SS * iz; \
+      const v8d kl = FORWARD ? fkl : rkl;                                                              \
+      /* run_steps' checks, lane by lane as masks: the shift's slack, finite metrics and objective, and \
+       * the objective as the instability watch reads it (the row's penalty value, unclamped) */       \
+      const v8l zeroBeta = (v8l)(beta == SPLAT(0.0));                                                  \
+      const v8d obj = (v8d)(((v8l)rew & zeroBeta) | ((v8l)(rew - beta * kl) & ~zeroBeta));            \
+      const v8d klc = (v8d)((v8l)kl & ~(v8l)(kl < SPLAT(0.0))); /* NaN stays NaN, < 0 becomes +0 */   \
+      const v8l ok = ABS8(MAX - M) <= SPLAT(SHIFT_SLACK) & FINITE8(rew) & FINITE8(rkl) & FINITE8(fkl) & FINITE8(ent) & FINITE8(gr) & \
+                     FINITE8(rew - beta * klc) & ~(v8l)(obj < SPLAT(floor_));                          \
+      dirty = (v8d)(((v8l)SPLAT(1.0) & ~ok) | ((v8l)dirty & ok));                                     \
+      if (t == n - 1)                                                                                  \
+        for (int l = 0; l < 8; l++) {                                                                  \
+          row[R_REWARD][l] = rew[l], row[R_GOLD][l] = gr[l], row[R_REVERSE_KL][l] = rkl[l], row[R_FORWARD_KL][l] = fkl[l]; \
+          row[R_ENTROPY][l] = ent[l], row[R_LOG_Z][l] = M[l] + lz[l], row[R_MAX_THETA][l] = MAX[l], row[R_INV_Z][l] = iz[l]; \
+        }                                                                                              \
+      invZ = iz;                                                                                       \
+      logZ = M + lz;                                                                                   \
+      mean = FORWARD ? rew : rew - beta * rkl;                                                         \
+      M = MAX;                                                                                         \
+    }                                                                                                  \
+    STORE(lane + L_INV_Z * K, invZ);                                                                   \
+    STORE(lane + L_LOG_Z * K, logZ);                                                                   \
+    STORE(lane + L_MEAN * K, mean);                                                                    \
+    STORE(lane + L_M * K, M);                                                                          \
+    STORE(lane + L_DIRTY * K, dirty);                                                                  \
+    if (n > 0)                                                                                         \
+      for (int s = 0; s < ROW_SLOTS; s++) STORE(lane + (L_ROW + s) * K, LOAD(row[s]));                 \
+  }
+
+BLOCK_FUNCTION(block_reverse_sgd, 0, 0, 0)
+BLOCK_FUNCTION(block_reverse_gold_sgd, 0, 0, 1)
+BLOCK_FUNCTION(block_forward_sgd, 0, 1, 0)
+BLOCK_FUNCTION(block_forward_gold_sgd, 0, 1, 1)
+BLOCK_FUNCTION(block_reverse_adam, 1, 0, 0)
+BLOCK_FUNCTION(block_reverse_gold_adam, 1, 0, 1)
+BLOCK_FUNCTION(block_forward_adam, 1, 1, 0)
+BLOCK_FUNCTION(block_forward_gold_adam, 1, 1, 1)
+
+typedef void (*BlockFunction)(double *, double *, const double *, const double *, int64_t, int64_t, int64_t, int, double, double, double, double, double);
+#define BLOCK_ARGS double *l, double *t, const double *p, const double *bi, int64_t V, int64_t K, int64_t b, int n, double r, double b1, double b2, double e, double f
+#define BLOCK_CALL l, t, p, bi, V, K, b, n, r, b1, b2, e, f
+/* kind = adam·4 + forward·2 + gold, as CHUNKS */
+CLONES static void block_kind0(BLOCK_ARGS) { block_reverse_sgd(BLOCK_CALL); }
+CLONES static void block_kind1(BLOCK_ARGS) { block_reverse_gold_sgd(BLOCK_CALL); }
+CLONES static void block_kind2(BLOCK_ARGS) { block_forward_sgd(BLOCK_CALL); }
+CLONES static void block_kind3(BLOCK_ARGS) { block_forward_gold_sgd(BLOCK_CALL); }
+CLONES static void block_kind4(BLOCK_ARGS) { block_reverse_adam(BLOCK_CALL); }
+CLONES static void block_kind5(BLOCK_ARGS) { block_reverse_gold_adam(BLOCK_CALL); }
+CLONES static void block_kind6(BLOCK_ARGS) { block_forward_adam(BLOCK_CALL); }
+CLONES static void block_kind7(BLOCK_ARGS) { block_forward_gold_adam(BLOCK_CALL); }
+static const BlockFunction BLOCKS[8] = {block_kind0, block_kind1, block_kind2, block_kind3, block_kind4, block_kind5, block_kind6, block_kind7};
+
 /* ---- Node-API binding (left out with -DKLSIM_NO_NODE: the kernel alone, for profiling in C) ---- */
 #ifndef KLSIM_NO_NODE
 #include <node_api.h>
@@ -464,7 +601,62 @@ static napi_value js_run(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* exp of each element of a Float64Array into another (for the tests: the step's exp on its own). */
+/* out ← exp(x) over n elements (a multiple of 8), in the widest registers (a clone per level, as the
+ * steps); returns Σ out, eight lanes reduced in the fixed order */
+CLONES static double exp_array(const double *x, double *out, size_t n) {
+  v8d total = SPLAT(0.0);
+  for (size_t i = 0; i < n; i += 8) {
+    v8d r;
+    EXP8(LOAD(x + i), r);
+    STORE(out + i, r);
+    total = total + r;
+  }
+  return REDUCE(total);
+}
+
+/* A Float64Array argument's data and length; false (with a TypeError thrown) if it is not one. */
+static int f64_arg(napi_env env, napi_value value, double **data, size_t *length) {
+  napi_typedarray_type type;
+  void *p;
+  if (napi_get_typedarray_info(env, value, &type, length, &p, NULL, NULL) != napi_ok || type != napi_float64_array || (!p && *length)) {
+    throw_type(env, "klsim native kernel: expected a Float64Array");
+    return 0;
+  }
+  *data = p;
+  return 1;
+}
+
+/*
+ * block(lanes, tokens, problem, bias, V, K, n, kind, rate, b1, b2, eps, floor): n steps of K runs
+ * (K a multiple of 8) in blocks of 8, each as run_steps takes them alone (see BLOCK_FUNCTION);
+ * kind = adam·4 + forward·2 + gold. lanes: LANE_SLOTS·K, tokens: 4·V·K, problem: 4·V, bias: 2·n
+ * (read for Adam only). Returns LANE_SLOTS (the caller checks its layout against it).
+ */
+#define BLOCK_ARGC 13
+static napi_value js_block(napi_env env, napi_callback_info info) {
+  size_t argc = BLOCK_ARGC;
+  napi_value argv[BLOCK_ARGC];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != BLOCK_ARGC) return throw_type(env, "klsim native kernel: block takes 13 arguments");
+  double *lanes, *tokens, *problem, *bias;
+  size_t nl, nt, np, nb;
+  if (!f64_arg(env, argv[0], &lanes, &nl) || !f64_arg(env, argv[1], &tokens, &nt) || !f64_arg(env, argv[2], &problem, &np) || !f64_arg(env, argv[3], &bias, &nb)) return NULL;
+  int32_t v[8];
+  if (!int_args(env, argv, 4, 8, v)) return NULL;
+  const int64_t V = v[4], K = v[5];
+  const int32_t n = v[6], kind = v[7];
+  double d[5];
+  for (int k = 0; k < 5; k++)
+    if (napi_get_value_double(env, argv[8 + k], &d[k]) != napi_ok) return throw_type(env, "klsim native kernel: expected a number");
+  const int in_range = V > 0 && V < PARALLEL_MIN_TOKENS && K > 0 && K % 8 == 0 && n >= 0 && kind >= 0 && kind < 8 && nl >= (size_t)(LANE_SLOTS * K) &&
+                       nt >= (size_t)(4 * V * K) && np >= (size_t)(4 * V) && (kind < 4 || nb >= (size_t)(2 * (int64_t)n));
+  if (!in_range) return throw_type(env, "klsim native kernel: block sizes out of range");
+  for (int64_t b = 0; b < K; b += 8) BLOCKS[kind](lanes, tokens, problem, bias, V, K, b, n, d[0], d[1], d[2], d[3], d[4]);
+  napi_value result;
+  napi_create_int32(env, LANE_SLOTS, &result);
+  return result;
+}
+
+/* exp of each element of a Float64Array into another → the sum of the results (the closed-form optimum's softmax; the tests: the step's exp on its own). */
 static napi_value js_exp(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -476,14 +668,9 @@ static napi_value js_exp(napi_env env, napi_callback_info info) {
       napi_get_typedarray_info(env, argv[1], &to, &no, &po, NULL, NULL) != napi_ok || tx != napi_float64_array || to != napi_float64_array ||
       nx != no || nx % 8 != 0)
     return throw_type(env, "klsim native kernel: exp takes two Float64Arrays of the same length, a multiple of 8");
-  const double *x = px;
-  double *o = po;
-  for (size_t i = 0; i < nx; i += 8) {
-    v8d r;
-    EXP8(LOAD(x + i), r);
-    STORE(o + i, r);
-  }
-  return NULL;
+  napi_value result;
+  napi_create_double(env, exp_array(px, po, nx), &result);
+  return result;
 }
 
 /* helperJobs() → chunks the helper thread has run in this thread's instance (for the tests). */
@@ -529,6 +716,7 @@ NAPI_MODULE_INIT() {
   if (instance) napi_set_instance_data(env, instance, instance_finalize, NULL);
   export_function(env, exports, "run", js_run);
   export_function(env, exports, "exp", js_exp);
+  export_function(env, exports, "block", js_block);
   export_function(env, exports, "helperJobs", js_helper_jobs);
   napi_value value;
   napi_create_string_utf8(env, isa(), NAPI_AUTO_LENGTH, &value);

@@ -1,0 +1,125 @@
+/**
+ * A block of runs on one problem that differ only in their fixed β, stepped together by the native
+ * kernel's `block` (native/kernel.c): vectors hold 8 runs instead of 8 tokens, so at a small
+ * vocabulary the step's fixed cost (reductions, a log, the row) is shared out over 8 runs — the
+ * layout a batched numpy sweep has, β along one axis. Each clean run ends with the bits its separate
+ * run (FastStepper's native batched steps) gives; a run the single kernel would hand a step back
+ * from, or whose objective the instability watch would see far below, comes back dirty (null) and
+ * the caller runs it on its own. test/engine/block-runs.test.ts holds both claims.
+ */
+import type { Divergence } from "../core/divergence.js";
+import { SoftmaxFamily } from "../core/families/softmax.js";
+import { emptyMetricRow, METRIC } from "../core/metric-row.js";
+import { type Adam, createOptimizer, type OptimizerConfig } from "../core/optimizers.js";
+import type { Problem } from "../core/problem.js";
+import { BLOCK_LANE, KERNEL_OPTIMIZERS, KERNEL_PENALTIES, PARALLEL_MIN, ROW } from "./contract.mjs";
+import type { NativeKernel } from "./native.js";
+
+/** What the block needs to know of a run's configuration: the same for every run of the block but β. */
+export interface BlockConfig {
+  penalty: Divergence;
+  optimizer: OptimizerConfig;
+  steps: number;
+  /** The instability watch's floor (sim/instability.ts): a run whose objective falls below it is dirty. */
+  floor: number;
+}
+
+/** A clean run's end: its last step's metric row (METRIC order, as FastStepper.readRow) and π. */
+export interface BlockRunEnd {
+  metrics: Float64Array;
+  policy: Float64Array;
+}
+
+const LANE = Object.fromEntries(BLOCK_LANE.map((name, k) => [name, k])) as Record<(typeof BLOCK_LANE)[number], number>;
+const ROW_AT = Object.fromEntries(ROW.map((name, k) => [name, BLOCK_LANE.length + k])) as Record<(typeof ROW)[number], number>;
+const LANE_SLOTS = BLOCK_LANE.length + ROW.length;
+/** Token-steps per kernel call at most (~10 ms): a signal is answered between calls. */
+const SLICE_WORK = 1e7;
+
+/** Whether the block kernel takes these runs: a penalty and optimiser the kernels implement, one chunk of vocabulary. */
+export function blockTakes(problem: Problem, config: BlockConfig): boolean {
+  return (
+    problem.V < PARALLEL_MIN &&
+    config.steps > 0 &&
+    KERNEL_PENALTIES.some((p) => p.name === config.penalty.name) &&
+    (KERNEL_OPTIMIZERS as readonly string[]).includes(config.optimizer.kind)
+  );
+}
+
+/**
+ * Runs `betas` (each from π_ref, as Simulation.reset starts one) for config.steps steps; returns
+ * each run's end, or null where it came out dirty. Yields to the event loop between slices, and
+ * throws signal.reason once the signal is aborted.
+ */
+export async function runBlock(
+  kernel: NativeKernel,
+  problem: Problem,
+  config: BlockConfig,
+  betas: readonly number[],
+  signal?: AbortSignal,
+): Promise<Array<BlockRunEnd | null>> {
+  const { V } = problem;
+  const K = Math.ceil(betas.length / 8) * 8; // pad runs repeat the last β; their results are dropped
+  const code = KERNEL_PENALTIES.findIndex((p) => p.name === config.penalty.name);
+  const adam = config.optimizer.kind === "adam";
+  const kind = (adam ? 4 : 0) + code * 2 + (problem.gold ? 1 : 0);
+  // the start every run shares: θ = log π_ref evaluated, as FastStepper.reset leaves it (invZ = 1)
+  const family = new SoftmaxFamily(problem);
+  family.reset();
+  family.evaluate(config.penalty, emptyMetricRow());
+  const start = family.state;
+  const lanes = new Float64Array(LANE_SLOTS * K);
+  const tokens = new Float64Array(4 * V * K);
+  for (let l = 0; l < K; l++) {
+    const beta = betas[Math.min(l, betas.length - 1)]!;
+    lanes[LANE.beta * K + l] = beta;
+    lanes[LANE.invZ * K + l] = 1;
+    lanes[LANE.logZ * K + l] = start.logZ;
+    lanes[LANE.mean * K + l] = KERNEL_PENALTIES[code]!.mean(start.reward, beta, start.reverseKL);
+    lanes[LANE.M * K + l] = start.maxTheta;
+  }
+  for (let i = 0; i < V; i++) {
+    tokens.fill(problem.logRef[i]!, i * K, (i + 1) * K);
+    tokens.fill(start.pi[i]!, (V + i) * K, (V + i + 1) * K);
+  }
+  const data = new Float64Array(4 * V);
+  data.set(problem.reward, 0);
+  data.set(problem.gold ?? problem.reward, V);
+  data.set(problem.ref, 2 * V);
+  data.set(problem.logRef, 3 * V);
+  // Adam's bias corrections of each step, from the optimiser's own tick() (as FastStepper.tickAhead)
+  const optimizer = createOptimizer(config.optimizer, 1);
+  const bias = new Float64Array(adam ? 2 * config.steps : 0);
+  for (let t = 0; adam && t < config.steps; t++) {
+    (optimizer as Adam).tick();
+    bias[2 * t] = (optimizer as Adam).c1;
+    bias[2 * t + 1] = (optimizer as Adam).c2;
+  }
+  const { lr } = config.optimizer;
+  const [b1, b2, eps] = adam ? [(optimizer as Adam).config.beta1, (optimizer as Adam).config.beta2, (optimizer as Adam).config.eps] : [0, 0, 0];
+  const slice = Math.max(1, Math.floor(SLICE_WORK / (K * V)));
+  for (let done = 0; done < config.steps; ) {
+    if (signal?.aborted) throw signal.reason;
+    const n = Math.min(slice, config.steps - done);
+    kernel.block(lanes, tokens, data, bias.subarray(2 * done), V, K, n, kind, lr, b1, b2, eps, config.floor);
+    done += n;
+    if (done < config.steps) await new Promise((resolve) => setImmediate(resolve));
+  }
+  const penaltySlot = ROW_AT[KERNEL_PENALTIES[code]!.kl];
+  return betas.map((_, l) => {
+    if (lanes[LANE.dirty * K + l] !== 0) return null;
+    const at = (slot: number) => lanes[slot * K + l]!;
+    const metrics = emptyMetricRow();
+    metrics[METRIC.reward] = at(ROW_AT.reward);
+    metrics[METRIC.gold_reward] = problem.gold ? at(ROW_AT.gold) : Number.NaN;
+    metrics[METRIC.forward_kl] = at(ROW_AT.forwardKL);
+    metrics[METRIC.reverse_kl] = at(ROW_AT.reverseKL);
+    metrics[METRIC.entropy] = at(ROW_AT.entropy);
+    metrics[METRIC.penalty_value] = at(penaltySlot);
+    // π = e·invZ, the product FastStepper's sync takes
+    const invZ = at(LANE.invZ);
+    const policy = new Float64Array(V);
+    for (let i = 0; i < V; i++) policy[i] = tokens[(V + i) * K + l]! * invZ;
+    return { metrics, policy };
+  });
+}
