@@ -38,6 +38,10 @@ async function bundle(file, lazy) {
     target: "node20",
     packages: "external",
     logLevel: "warning",
+    // whitespace and syntax only (names stay): a sweep parses ~0.5 MB of bundles at start-up, and
+    // minified it starts ~25 ms sooner (measured, 200-β sweep of 1 step: 0.245 -> 0.22 s)
+    minifyWhitespace: true,
+    minifySyntax: true,
     banner: { js: "// Bundled by scripts/bundle-run.mjs from tsc's output; the sources are in src/cli and its imports." },
     plugins: [
       {

@@ -22,27 +22,41 @@ import { drawsSamples, mayUseNative, reachesOptimum, startsAtReference } from ".
 import { runScenario } from "./run.js";
 
 /**
- * The cost model behind the worker count, measured with `klsim bench` and `bench --sweep` on a
- * 2-core AVX-512 machine: a worker's start (thread, module graph, scenario, kernels) ~ 0.1 s; a
- * fast step ~ 60 ns plus ~1.5 ns per token (the plain TypeScript engine ~ 10× that per token).
+ * The cost model behind the thread count, measured with `klsim bench` and `bench --sweep` on a
+ * 2-core AVX-512 machine: a worker's start (thread, module graph, kernels; then the scenario, ~1 µs
+ * a token to read) ~ 0.17 s before its first row; a fast step ~ 60 ns plus ~1.2 ns per token (the
+ * plain TypeScript engine ~ 10× that per token); each β ~ 15 ns a token besides (its optimum, its
+ * restart); and from HELPER_V tokens on, this thread's kernel has the native helper thread (~1.8×
+ * faster), which workers never get.
  */
-const WORKER_START_S = 0.1;
+const WORKER_START_S = 0.17;
+const SCENARIO_TOKEN_S = 1e-6;
 const STEP_S = 60e-9;
-const TOKEN_STEP_S = 1.5e-9;
+const TOKEN_STEP_S = 1.2e-9;
+const BETA_TOKEN_S = 15e-9;
+const HELPER_V = 16_384;
+const HELPER_SPEEDUP = 1.8;
 
 /**
- * Worker threads for a sweep of `betas` β on `scenario`: `requested` (--jobs) when given; else the
- * count w that minimises the estimated time, one thread's work alone or start-up + work/w over
- * w ≤ 1 + idle cores — 1 (in-process, no workers) when the sweep is too short to pay for a start
- * or no other core is free (then workers only take turns with each other).
+ * Threads for a sweep of `betas` β on `scenario` (this one and the rest workers): `requested`
+ * (--jobs) when given; 1 where the native block kernel takes the sweep (it runs on two cores
+ * itself); else the count w that minimises the estimated time, (work + (w − 1)·start)/w over
+ * w ≤ 1 + idle cores (this thread works while the workers start).
  */
 export function sweepWorkers(requested: number | undefined, betas: number, scenario: Scenario): number {
   if (requested !== undefined) return Math.max(1, Math.min(requested, betas));
+  if (sweepBlockable(scenario)) return 1;
   const { steps } = scenario.spec;
-  const work = betas * steps * (STEP_S + scenario.problem.V * TOKEN_STEP_S);
+  const V = scenario.problem.V;
+  const kernel = betas * steps * (STEP_S + V * TOKEN_STEP_S);
+  const perBeta = betas * V * BETA_TOKEN_S;
   const most = Math.min(betas, 1 + idleCores());
+  // alone, this thread's kernel may have the helper thread; with workers, assume nobody does
+  const alone = (V >= HELPER_V && most > 1 ? kernel / HELPER_SPEEDUP : kernel) + perBeta;
+  const start = WORKER_START_S + V * SCENARIO_TOKEN_S;
+  const timeWith = (w: number) => (w === 1 ? alone : (kernel + perBeta + (w - 1) * start) / w);
   let best = 1;
-  for (let w = 2; w <= most; w++) if (WORKER_START_S + work / w < (best === 1 ? work : WORKER_START_S + work / best)) best = w;
+  for (let w = 2; w <= most; w++) if (timeWith(w) < timeWith(best)) best = w;
   return best;
 }
 
@@ -135,6 +149,11 @@ export function blockRunsTaken(): number {
  * (engine/block-runs.ts), each clean run with its separate run's bits and every other run on its
  * own by sweepOne; otherwise each by sweepOne. Rows in the jobs' order.
  */
+/** Whether the native block kernel takes this scenario's β (then a batch of them is stepped together). */
+export function sweepBlockable(scenario: Scenario): boolean {
+  return nativeKernel() !== null && blockConfigOf(scenario, simConfigOf(scenario)) !== null;
+}
+
 export async function sweepBatch(jobs: readonly SweepJob[], signal?: AbortSignal): Promise<SweepRun[]> {
   const first = jobs[0];
   const kernel = nativeKernel();

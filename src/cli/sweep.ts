@@ -18,7 +18,7 @@ import { booleanFlag, type CommandSpec, decimalNumber, type FlagSpec, listFlag, 
 import { fmt } from "./final-summary.js";
 import type { Io } from "./io.js";
 import { JSON_FLAG, LR_FLAG, PENALTY_FLAG, SET_FLAG, settingsOf, STEPS_FLAG } from "./overrides.js";
-import { loadOnce, RUN_COLUMNS, type SweepJob, type SweepRun, sweepBatch, sweepWorkers } from "./sweep-job.js";
+import { loadOnce, RUN_COLUMNS, type SweepJob, type SweepRun, sweepBatch, sweepBlockable, sweepWorkers } from "./sweep-job.js";
 
 export const BETA_GRID_FLAG: FlagSpec = {
   name: "beta",
@@ -209,7 +209,7 @@ export async function runSweep(plan: SweepPlan, io: Io, options: SweepOptions = 
     }
   });
   const threads = sweepWorkers(options.jobs, jobs.length, plan.scenario);
-  const runs = await runAll(jobs, threads, io.signal, options.progress);
+  const runs = await runAll(jobs, threads, sweepBlockable(plan.scenario), io.signal, options.progress);
   const byPoint: Row[][] = plan.points.map(() => []);
   runs.forEach((run, k) => byPoint[owner[k]!]!.push(run as unknown as Row));
   const runColumns = plan.columns.filter((c) => (RUN_COLUMNS as readonly string[]).includes(c));
@@ -336,10 +336,12 @@ export function formatTable(headers: readonly string[], body: readonly string[][
 const BATCH_MAX = 32;
 
 /**
- * The jobs cut into batches of consecutive jobs that differ only in β (sweep-job.ts sweepBatch steps
- * such a batch together), about two per thread for an even share, in the jobs' order.
+ * The jobs in the batches the threads take in turn, in the jobs' order: where the block kernel
+ * takes the β (`blockable`: sweep-job.ts sweepBatch steps a batch together), consecutive jobs that
+ * differ only in β, about two per thread; otherwise one job each, for an even share.
  */
-export function batchesOf(all: readonly SweepJob[], threads: number): SweepJob[][] {
+export function batchesOf(all: readonly SweepJob[], threads: number, blockable: boolean): SweepJob[][] {
+  if (!blockable) return all.map((job) => [job]);
   const groups: SweepJob[][] = [];
   for (const job of all) {
     const last = groups[groups.length - 1]?.[0];
@@ -352,12 +354,22 @@ export function batchesOf(all: readonly SweepJob[], threads: number): SweepJob[]
   });
 }
 
-/** Runs the jobs on `threads` worker threads (in-process when the compiled worker is absent, e.g. under tsx). */
-async function runAll(all: SweepJob[], threads: number, signal: AbortSignal, progress?: (done: number, total: number) => void): Promise<SweepRun[]> {
+/**
+ * Runs the jobs on `threads` threads: this one and threads − 1 workers, each taking the next batch as
+ * it finishes one (this thread starts at once, the workers join as they come up); in-process alone
+ * when the compiled worker is absent (e.g. under tsx).
+ */
+async function runAll(
+  all: SweepJob[],
+  threads: number,
+  blockable: boolean,
+  signal: AbortSignal,
+  progress?: (done: number, total: number) => void,
+): Promise<SweepRun[]> {
   const workerUrl = new URL("./sweep-worker.js", import.meta.url);
   let done = 0;
   const finished = (runs: number) => progress?.((done += runs), all.length);
-  const batches = batchesOf(all, threads);
+  const batches = batchesOf(all, threads, blockable);
   if (threads === 1 || !existsSync(workerUrl)) {
     const rows: SweepRun[] = [];
     for (const batch of batches) {
@@ -369,7 +381,7 @@ async function runAll(all: SweepJob[], threads: number, signal: AbortSignal, pro
   }
   const rows: SweepRun[][] = new Array(batches.length);
   let next = 0;
-  const workers = Array.from({ length: threads }, () => new Worker(workerUrl));
+  const workers = Array.from({ length: threads - 1 }, () => new Worker(workerUrl));
   // Ctrl+C/SIGTERM: stop at once (the finally terminates the workers mid-job) rather than after the jobs in flight.
   let onAbort = () => {};
   const aborted = new Promise<never>((_, reject) => {
@@ -381,8 +393,8 @@ async function runAll(all: SweepJob[], threads: number, signal: AbortSignal, pro
   try {
     await Promise.race([
       aborted,
-      Promise.all(
-        workers.map(async (worker) => {
+      Promise.all([
+        ...workers.map(async (worker) => {
           while (next < batches.length) {
             if (signal.aborted) throw signal.reason;
             const index = next++;
@@ -390,7 +402,15 @@ async function runAll(all: SweepJob[], threads: number, signal: AbortSignal, pro
             finished(batches[index]!.length);
           }
         }),
-      ),
+        (async () => {
+          while (next < batches.length) {
+            if (signal.aborted) throw signal.reason;
+            const index = next++;
+            rows[index] = await sweepBatch(batches[index]!, signal);
+            finished(batches[index]!.length);
+          }
+        })(),
+      ]),
     ]);
   } finally {
     signal.removeEventListener("abort", onAbort);

@@ -14,6 +14,7 @@ import { type Adam, createOptimizer, type OptimizerConfig } from "../core/optimi
 import type { Problem } from "../core/problem.js";
 import { BLOCK_LANE, KERNEL_OPTIMIZERS, KERNEL_PENALTIES, PARALLEL_MIN, ROW } from "./contract.mjs";
 import type { NativeKernel } from "./native.js";
+import { blockThreads } from "./threads.js";
 
 /** What the block needs to know of a run's configuration: the same for every run of the block but β. */
 export interface BlockConfig {
@@ -49,7 +50,8 @@ export function blockTakes(problem: Problem, config: BlockConfig): boolean {
 /**
  * Runs `betas` (each from π_ref, as Simulation.reset starts one) for config.steps steps; returns
  * each run's end, or null where it came out dirty. Yields to the event loop between slices, and
- * throws signal.reason once the signal is aborted.
+ * throws signal.reason once the signal is aborted. `threads` (default: threads.ts blockThreads, so
+ * never in a sweep's worker) lets a second native thread take half the runs.
  */
 export async function runBlock(
   kernel: NativeKernel,
@@ -57,6 +59,7 @@ export async function runBlock(
   config: BlockConfig,
   betas: readonly number[],
   signal?: AbortSignal,
+  threads = blockThreads(),
 ): Promise<Array<BlockRunEnd | null>> {
   const { V } = problem;
   const K = Math.ceil(betas.length / 8) * 8; // pad runs repeat the last β; their results are dropped
@@ -101,7 +104,7 @@ export async function runBlock(
   for (let done = 0; done < config.steps; ) {
     if (signal?.aborted) throw signal.reason;
     const n = Math.min(slice, config.steps - done);
-    kernel.block(lanes, tokens, data, bias.subarray(2 * done), V, K, n, kind, lr, b1, b2, eps, config.floor);
+    kernel.block(lanes, tokens, data, bias.subarray(2 * done), V, K, n, kind, lr, b1, b2, eps, config.floor, threads ? 2 : 1);
     done += n;
     if (done < config.steps) await new Promise((resolve) => setImmediate(resolve));
   }

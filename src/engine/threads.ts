@@ -19,6 +19,17 @@ export function defaultThreads(): boolean {
   return setting === "2" || idleCores() >= 1;
 }
 
+/**
+ * Whether the native block kernel (block-runs.ts) may split its runs with a second thread: on the
+ * main thread of a machine with two cores or more, whatever the load (KLSIM_THREADS=1 never). The
+ * runs are independent — no step waits on the other thread — so with the other core busy the split
+ * costs at most the time one thread alone would take, and the load average (which counts the JIT
+ * compiler's threads at start-up) is no guide.
+ */
+export function blockThreads(): boolean {
+  return process.env.KLSIM_THREADS !== "1" && availableParallelism() >= 2 && workerThreads().isMainThread;
+}
+
 /** Cores that nothing else is using now, besides this thread's (the lower of the 1-minute average's and this instant's count). */
 export function idleCores(): number {
   const cores = availableParallelism();

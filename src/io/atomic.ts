@@ -8,8 +8,8 @@
  * A special file (a FIFO, /dev/null, a terminal, /dev/stdout) is written into directly: renaming
  * over it would replace the device node with a regular file.
  */
-import { randomBytes } from "node:crypto";
 import { closeSync, constants, fchmodSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { InputError, OutputError } from "../errors.js";
 
@@ -102,6 +102,8 @@ export function checkWritable(target: string, flag = "--out"): void {
 
 /** The temporary file's name: short (fits NAME_MAX beside any target name) and unpredictable. */
 function temporaryName(): string {
+  // node:crypto on first use: loading it costs every command ~45 built-in modules at start-up
+  const { randomBytes } = createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto");
   return `.klsim-${randomBytes(12).toString("hex")}.tmp`;
 }
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseArgs } from "../../src/cli/args.js";
 import type { Io } from "../../src/cli/io.js";
-import { sweepCommand, sweepSpec } from "../../src/cli/sweep.js";
+import { batchesOf, sweepCommand, sweepSpec } from "../../src/cli/sweep.js";
 import { klsim, ROOT } from "./klsim.js";
 
 type Json = Record<string, unknown>;
@@ -161,5 +161,34 @@ describe("sweep's progress and --quiet", () => {
     await sweepCommand(parseArgs([...argv, "--quiet"], sweepSpec), quiet);
     expect(quiet.progressCalls).toEqual([]);
     expect(quiet.stdout).toBe("");
+  });
+});
+
+describe("batchesOf: the shares the threads take", () => {
+  const a = [{ label: "--set steps", key: "steps", value: 5 }];
+  const b = [{ label: "--set steps", key: "steps", value: 6 }];
+  const job = (settings: typeof a, beta: number, seed: number | null = null) => ({ file: "x", settings, beta, seed, tol: 0.01 });
+  const jobs = [...Array.from({ length: 70 }, (_, k) => job(a, k)), ...Array.from({ length: 5 }, (_, k) => job(b, 100 + k)), job(b, 200, 7), job(b, 201, 8)];
+
+  it("without the block kernel: one job each, in order", () => {
+    const batches = batchesOf(jobs, 2, false);
+    expect(batches.map((x) => x.length)).toEqual(jobs.map(() => 1));
+    expect(batches.flat()).toEqual(jobs);
+  });
+
+  it("with it: consecutive jobs of one setting list and no seed, in groups of 8 to 32, in order", () => {
+    for (const threads of [1, 2, 4]) {
+      const batches = batchesOf(jobs, threads, true);
+      expect(batches.flat()).toEqual(jobs);
+      for (const batch of batches) {
+        expect(batch.length).toBeLessThanOrEqual(32);
+        expect(new Set(batch.map((j) => j.settings)).size).toBe(1);
+        if (batch.length > 1) expect(batch.every((j) => j.seed === null)).toBe(true);
+      }
+      // 70 β of one setting list: whole groups of 8 but the last
+      const first = batches.filter((x) => x[0]!.settings === a);
+      expect(first.slice(0, -1).every((x) => x.length % 8 === 0)).toBe(true);
+      expect(first.reduce((n, x) => n + x.length, 0)).toBe(70);
+    }
   });
 });

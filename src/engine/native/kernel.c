@@ -626,13 +626,34 @@ static int f64_arg(napi_env env, napi_value value, double **data, size_t *length
   return 1;
 }
 
+/* One thread's share of a block call: blocks of 8 runs [from, to). */
+typedef struct {
+  double *lanes, *tokens;
+  const double *problem, *bias;
+  int64_t V, K, from, to;
+  int n, kind;
+  double d[5];
+} BlockShare;
+
+static void block_share(const BlockShare *s) {
+  for (int64_t b = s->from; b < s->to; b += 8) BLOCKS[s->kind](s->lanes, s->tokens, s->problem, s->bias, s->V, s->K, b, s->n, s->d[0], s->d[1], s->d[2], s->d[3], s->d[4]);
+}
+
+#if HAVE_HELPER
+static void *block_thread(void *arg) {
+  block_share(arg);
+  return NULL;
+}
+#endif
+
 /*
- * block(lanes, tokens, problem, bias, V, K, n, kind, rate, b1, b2, eps, floor): n steps of K runs
- * (K a multiple of 8) in blocks of 8, each as run_steps takes them alone (see BLOCK_FUNCTION);
- * kind = adam·4 + forward·2 + gold. lanes: LANE_SLOTS·K, tokens: 4·V·K, problem: 4·V, bias: 2·n
- * (read for Adam only). Returns LANE_SLOTS (the caller checks its layout against it).
+ * block(lanes, tokens, problem, bias, V, K, n, kind, rate, b1, b2, eps, floor, threads): n steps of
+ * K runs (K a multiple of 8) in blocks of 8, each as run_steps takes them alone (see
+ * BLOCK_FUNCTION); kind = adam·4 + forward·2 + gold. lanes: LANE_SLOTS·K, tokens: 4·V·K, problem:
+ * 4·V, bias: 2·n (read for Adam only). threads = 2: a second thread takes half the blocks (runs
+ * are independent: the bits do not depend on who steps them). Returns the threads that ran.
  */
-#define BLOCK_ARGC 13
+#define BLOCK_ARGC 14
 static napi_value js_block(napi_env env, napi_callback_info info) {
   size_t argc = BLOCK_ARGC;
   napi_value argv[BLOCK_ARGC];
@@ -640,19 +661,37 @@ static napi_value js_block(napi_env env, napi_callback_info info) {
   double *lanes, *tokens, *problem, *bias;
   size_t nl, nt, np, nb;
   if (!f64_arg(env, argv[0], &lanes, &nl) || !f64_arg(env, argv[1], &tokens, &nt) || !f64_arg(env, argv[2], &problem, &np) || !f64_arg(env, argv[3], &bias, &nb)) return NULL;
-  int32_t v[8];
-  if (!int_args(env, argv, 4, 8, v)) return NULL;
+  int32_t v[BLOCK_ARGC];
+  if (!int_args(env, argv, 4, 8, v) || !int_args(env, argv, 13, 14, v)) return NULL;
   const int64_t V = v[4], K = v[5];
-  const int32_t n = v[6], kind = v[7];
+  const int32_t n = v[6], kind = v[7], threads = v[13];
   double d[5];
   for (int k = 0; k < 5; k++)
     if (napi_get_value_double(env, argv[8 + k], &d[k]) != napi_ok) return throw_type(env, "klsim native kernel: expected a number");
   const int in_range = V > 0 && V < PARALLEL_MIN_TOKENS && K > 0 && K % 8 == 0 && n >= 0 && kind >= 0 && kind < 8 && nl >= (size_t)(LANE_SLOTS * K) &&
                        nt >= (size_t)(4 * V * K) && np >= (size_t)(4 * V) && (kind < 4 || nb >= (size_t)(2 * (int64_t)n));
   if (!in_range) return throw_type(env, "klsim native kernel: block sizes out of range");
-  for (int64_t b = 0; b < K; b += 8) BLOCKS[kind](lanes, tokens, problem, bias, V, K, b, n, d[0], d[1], d[2], d[3], d[4]);
+  BlockShare all = {lanes, tokens, problem, bias, V, K, 0, K, n, kind, {d[0], d[1], d[2], d[3], d[4]}};
+  int ran = 1;
+#if HAVE_HELPER
+  if (threads >= 2 && K >= 16) {
+    BlockShare second = all;
+    all.to = second.from = (K / 16) * 8 + (K % 16 ? 8 : 0); /* the first thread takes the odd block */
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, block_thread, &second) == 0) {
+      block_share(&all);
+      pthread_join(thread, NULL);
+      ran = 2;
+    } else {
+      all.to = K;
+      block_share(&all);
+    }
+  } else
+#endif
+    block_share(&all);
+  (void)threads;
   napi_value result;
-  napi_create_int32(env, LANE_SLOTS, &result);
+  napi_create_int32(env, ran, &result);
   return result;
 }
 
