@@ -349,7 +349,8 @@ export function batchesOf(all: readonly SweepJob[], threads: number, blockable: 
     else groups.push([job]);
   }
   return groups.flatMap((group) => {
-    const size = Math.min(BATCH_MAX, Math.max(8, Math.ceil(group.length / (2 * threads) / 8) * 8));
+    // one thread: whole blocks of 32 (its kernel takes both cores itself); else about two per thread
+    const size = threads === 1 ? BATCH_MAX : Math.min(BATCH_MAX, Math.max(8, Math.ceil(group.length / (2 * threads) / 8) * 8));
     return Array.from({ length: Math.ceil(group.length / size) }, (_, k) => group.slice(k * size, (k + 1) * size));
   });
 }

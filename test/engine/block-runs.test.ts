@@ -64,14 +64,20 @@ describe.skipIf(!native.kernel)(`the block kernel${native.kernel ? "" : ` (skipp
     ["V 8, reverse, Adam", 8, "reverse", ADAM, false, 300],
     ["V 300, forward, Adam, gold", 300, "forward", ADAM, true, 120],
     ["V 1", 1, "reverse", SGD, false, 50],
+    // from PARALLEL_MIN (2048) tokens the single kernel sums two chunks: the block must too
+    ["V 2100 (two chunks), reverse, SGD", 2100, "reverse", SGD, false, 30],
+    ["V 4096 (two chunks), forward, Adam, gold", 4096, "forward", ADAM, true, 20],
   ];
   for (const [name, V, penaltyName, optimizer, gold, steps] of cases) {
     it(`${name}: every run ends with its separate run's bits`, async () => {
       const problem = randomProblem(V, V * 7 + steps, gold);
       const config: BlockConfig = { penalty: divergenceNamed(penaltyName), optimizer, steps, floor: -Infinity };
       expect(blockTakes(problem, config)).toBe(true);
-      const ends = await runBlock(native.kernel!, problem, config, BETAS);
+      const ends = await runBlock(native.kernel!, problem, config, BETAS, undefined, false);
       expect(ends).toHaveLength(BETAS.length);
+      // a second thread (half the blocks; or chunk 1 of each step from 2048 tokens) changes no bit
+      const threaded = await runBlock(native.kernel!, problem, config, BETAS, undefined, true);
+      expect(threaded).toEqual(ends);
       let clean = 0;
       BETAS.forEach((beta, k) => {
         const alone = separateRun(problem, config, beta);

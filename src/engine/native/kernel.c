@@ -390,10 +390,11 @@ static int run_steps(uint8_t *mem, int forward, int gold, int adam, int n, doubl
 
 /* ---- a block of runs stepped together (a sweep's β): lane = run ----
  *
- * K runs of one problem at K fixed β (K a multiple of 8), each exactly as run_steps steps it alone
- * on one chunk (V < PARALLEL_MIN): token i's terms go to accumulator slot i mod 8 of its run, as to
- * lane i mod 8 of the single kernel's accumulators, and the slots are reduced in REDUCE's order, so
- * every clean run gets the bits of its separate run. Vectors hold 8 runs instead of 8 tokens: at
+ * K runs of one problem at K fixed β (K a multiple of 8), each exactly as run_steps steps it alone:
+ * token i's terms go to accumulator slot i mod 8 of its run, as to lane i mod 8 of the single
+ * kernel's accumulators, the slots are reduced in REDUCE's order and, from PARALLEL_MIN tokens on,
+ * the two chunks' sums added as run_steps adds them, so every clean run gets the bits of its
+ * separate run. Vectors hold 8 runs instead of 8 tokens: at
  * V = 16 a single run's step is mostly its fixed cost (reductions, one log, the row), here shared
  * out over 8 runs (the batched numpy's layout, β along one axis).
  *
@@ -409,121 +410,6 @@ static int run_steps(uint8_t *mem, int forward, int gold, int adam, int n, doubl
 #define ABS8(a) ((v8d)((v8l)(a) & ABS_MASK))
 #define FINITE8(a) ((v8l)(ABS8(a) < SPLAT(INFINITY)))
 
-#define BLOCK_FUNCTION(name, adam_, forward_, gold_)                                                    \
-  static inline __attribute__((always_inline)) void name(double *lanes, double *tokens, const double *problem, const double *bias, int64_t V, \
-                                                          int64_t K, int64_t b, int n, double rate, double b1, double b2, double eps, double floor_) { \
-    enum { ADAM = (adam_), FORWARD = (forward_), GOLD = (gold_) };                                     \
-    double *theta = tokens, *e = tokens + V * K, *am = tokens + 2 * V * K, *av = tokens + 3 * V * K;   \
-    const double *reward = problem, *gold = problem + V, *ref = problem + 2 * V, *logRef = problem + 3 * V; \
-    double *lane = lanes + b;                                                                          \
-    const v8d beta = LOAD(lane + L_BETA * K);                                                          \
-    const v8d vrate = SPLAT(rate), vb1 = SPLAT(b1), vb2 = SPLAT(b2), oneB1 = SPLAT(1 - b1), oneB2 = SPLAT(1 - b2), veps = SPLAT(eps); \
-    (void)vb1, (void)vb2, (void)oneB1, (void)oneB2, (void)veps, (void)gold, (void)am, (void)av;       \
-    v8d invZ = LOAD(lane + L_INV_Z * K), logZ = LOAD(lane + L_LOG_Z * K), mean = LOAD(lane + L_MEAN * K), M = LOAD(lane + L_M * K); \
-    v8d dirty = LOAD(lane + L_DIRTY * K);                                                              \
-    double row[ROW_SLOTS][8];                                                                          \
-    for (int t = 0; t < n; t++) {                                                                      \
-      const v8d c1 = SPLAT(ADAM ? bias[2 * t + B_C1] : 0), c2 = SPLAT(ADAM ? bias[2 * t + B_C2] : 0);  \
-      (void)c1, (void)c2;                                                                              \
-      v8d z[8], sR[8], sG[8], sS[8], sLR[8], sRef[8], mx[8];                                           \
-      /* slot by slot (tokens j, j + 8, … in order: the sums' order, with 7 accumulators live at a time) */ \
-      for (int j = 0; j < 8; j++) {                                                                    \
-      v8d zj = SPLAT(0.0), sRj = zj, sGj = zj, sSj = zj, sLRj = zj, sRefj = zj, mxj = SPLAT(-INFINITY); \
-      for (int64_t i = j; i < V; i += 8) {                                                             \
-        const int64_t at = i * K + b;                                                                  \
-        const v8d r = SPLAT(reward[i]), lr = SPLAT(logRef[i]), rf = SPLAT(ref[i]);                     \
-        v8d th = LOAD(theta + at);                                                                     \
-        v8d pi = LOAD(e + at) * invZ;                                                                  \
-        v8d g = FORWARD ? FMA8(pi, r - mean, beta * (rf - pi)) : pi * ((r - beta * ((th - logZ) - lr)) - mean); \
-        if (ADAM) {                                                                                    \
-          v8d mo = vb1 * LOAD(am + at) + oneB1 * g;                                                    \
-          v8d ve = vb2 * LOAD(av + at) + (oneB2 * g) * g;                                              \
-          STORE(am + at, mo);                                                                          \
-          STORE(av + at, ve);                                                                          \
-          th = th + (vrate * (mo * c1)) / (SQRT8(ve * c2) + veps);                                     \
-        } else {                                                                                       \
-          th = FMA8(vrate, g, th);                                                                     \
-        }                                                                                              \
-        STORE(theta + at, th);                                                                         \
-        mxj = PMAX8(mxj, th);                                                                          \
-        v8d sh = th - M, x;                                                                            \
-        EXP8(sh, x);                                                                                   \
-        STORE(e + at, x);                                                                              \
-        zj = zj + x;                                                                                   \
-        sRj = FMA8(x, r, sRj);                                                                         \
-        if (GOLD) sGj = FMA8(x, SPLAT(gold[i]), sGj);                                                  \
-        sSj = FMA8(x, sh, sSj);                                                                        \
-        sLRj = FMA8(x, sh - lr, sLRj);                                                                 \
-        sRefj = FMA8(rf, lr - sh, sRefj);                                                              \
-      }                                                                                                \
-      z[j] = zj, sR[j] = sRj, sG[j] = sGj, sS[j] = sSj, sLR[j] = sLRj, sRef[j] = sRefj, mx[j] = mxj;   \
-      }                                                                                                \
-      /* the single kernel's finish, for 8 runs: its sums reduced in REDUCE's order */                 \
-      const v8d Z = ((z[0] + z[1]) + (z[2] + z[3])) + ((z[4] + z[5]) + (z[6] + z[7]));                 \
-      const v8d SR = ((sR[0] + sR[1]) + (sR[2] + sR[3])) + ((sR[4] + sR[5]) + (sR[6] + sR[7]));        \
-      const v8d SG = GOLD ? ((sG[0] + sG[1]) + (sG[2] + sG[3])) + ((sG[4] + sG[5]) + (sG[6] + sG[7])) : SR; \
-      const v8d SS = ((sS[0] + sS[1]) + (sS[2] + sS[3])) + ((sS[4] + sS[5]) + (sS[6] + sS[7]));        \
-      const v8d SLR = ((sLR[0] + sLR[1]) + (sLR[2] + sLR[3])) + ((sLR[4] + sLR[5]) + (sLR[6] + sLR[7])); \
-      const v8d SREF = ((sRef[0] + sRef[1]) + (sRef[2] + sRef[3])) + ((sRef[4] + sRef[5]) + (sRef[6] + sRef[7])); \
-      v8d MAX = mx[0];                                                                                 \
-      for (int k = 1; k < 8; k++) {                                                                    \
-        v8l lt = (v8l)(MAX < mx[k]);                                                                   \
-        MAX = (v8d)(((v8l)mx[k] & lt) | ((v8l)MAX & ~lt));                                             \
-      }                                                                                                \
-      const v8d iz = SPLAT(1.0) / Z;                                                                   \
-      v8d lz;                                                                                          \
-      for (int l = 0; l < 8; l++) lz[l] = log(Z[l]);                                                   \
-      const v8d rew = SR * iz, gr = SG * iz, rkl = SLR * iz - lz, fkl = SREF + lz, ent = lz - SS * iz; \
-      const v8d kl = FORWARD ? fkl : rkl;                                                              \
-      /* run_steps' checks, lane by lane as masks: the shift's slack, finite metrics and objective, and \
-       * the objective as the instability watch reads it (the row's penalty value, unclamped) */       \
-      const v8l zeroBeta = (v8l)(beta == SPLAT(0.0));                                                  \
-      const v8d obj = (v8d)(((v8l)rew & zeroBeta) | ((v8l)(rew - beta * kl) & ~zeroBeta));            \
-      const v8d klc = (v8d)((v8l)kl & ~(v8l)(kl < SPLAT(0.0))); /* NaN stays NaN, < 0 becomes +0 */   \
-      const v8l ok = ABS8(MAX - M) <= SPLAT(SHIFT_SLACK) & FINITE8(rew) & FINITE8(rkl) & FINITE8(fkl) & FINITE8(ent) & FINITE8(gr) & \
-                     FINITE8(rew - beta * klc) & ~(v8l)(obj < SPLAT(floor_));                          \
-      dirty = (v8d)(((v8l)SPLAT(1.0) & ~ok) | ((v8l)dirty & ok));                                     \
-      if (t == n - 1)                                                                                  \
-        for (int l = 0; l < 8; l++) {                                                                  \
-          row[R_REWARD][l] = rew[l], row[R_GOLD][l] = gr[l], row[R_REVERSE_KL][l] = rkl[l], row[R_FORWARD_KL][l] = fkl[l]; \
-          row[R_ENTROPY][l] = ent[l], row[R_LOG_Z][l] = M[l] + lz[l], row[R_MAX_THETA][l] = MAX[l], row[R_INV_Z][l] = iz[l]; \
-        }                                                                                              \
-      invZ = iz;                                                                                       \
-      logZ = M + lz;                                                                                   \
-      mean = FORWARD ? rew : rew - beta * rkl;                                                         \
-      M = MAX;                                                                                         \
-    }                                                                                                  \
-    STORE(lane + L_INV_Z * K, invZ);                                                                   \
-    STORE(lane + L_LOG_Z * K, logZ);                                                                   \
-    STORE(lane + L_MEAN * K, mean);                                                                    \
-    STORE(lane + L_M * K, M);                                                                          \
-    STORE(lane + L_DIRTY * K, dirty);                                                                  \
-    if (n > 0)                                                                                         \
-      for (int s = 0; s < ROW_SLOTS; s++) STORE(lane + (L_ROW + s) * K, LOAD(row[s]));                 \
-  }
-
-BLOCK_FUNCTION(block_reverse_sgd, 0, 0, 0)
-BLOCK_FUNCTION(block_reverse_gold_sgd, 0, 0, 1)
-BLOCK_FUNCTION(block_forward_sgd, 0, 1, 0)
-BLOCK_FUNCTION(block_forward_gold_sgd, 0, 1, 1)
-BLOCK_FUNCTION(block_reverse_adam, 1, 0, 0)
-BLOCK_FUNCTION(block_reverse_gold_adam, 1, 0, 1)
-BLOCK_FUNCTION(block_forward_adam, 1, 1, 0)
-BLOCK_FUNCTION(block_forward_gold_adam, 1, 1, 1)
-
-typedef void (*BlockFunction)(double *, double *, const double *, const double *, int64_t, int64_t, int64_t, int, double, double, double, double, double);
-#define BLOCK_ARGS double *l, double *t, const double *p, const double *bi, int64_t V, int64_t K, int64_t b, int n, double r, double b1, double b2, double e, double f
-#define BLOCK_CALL l, t, p, bi, V, K, b, n, r, b1, b2, e, f
-/* kind = adam·4 + forward·2 + gold, as CHUNKS */
-CLONES static void block_kind0(BLOCK_ARGS) { block_reverse_sgd(BLOCK_CALL); }
-CLONES static void block_kind1(BLOCK_ARGS) { block_reverse_gold_sgd(BLOCK_CALL); }
-CLONES static void block_kind2(BLOCK_ARGS) { block_forward_sgd(BLOCK_CALL); }
-CLONES static void block_kind3(BLOCK_ARGS) { block_forward_gold_sgd(BLOCK_CALL); }
-CLONES static void block_kind4(BLOCK_ARGS) { block_reverse_adam(BLOCK_CALL); }
-CLONES static void block_kind5(BLOCK_ARGS) { block_reverse_gold_adam(BLOCK_CALL); }
-CLONES static void block_kind6(BLOCK_ARGS) { block_forward_adam(BLOCK_CALL); }
-CLONES static void block_kind7(BLOCK_ARGS) { block_forward_gold_adam(BLOCK_CALL); }
-static const BlockFunction BLOCKS[8] = {block_kind0, block_kind1, block_kind2, block_kind3, block_kind4, block_kind5, block_kind6, block_kind7};
 
 /* ---- Node-API binding (left out with -DKLSIM_NO_NODE: the kernel alone, for profiling in C) ---- */
 #ifndef KLSIM_NO_NODE
@@ -626,38 +512,257 @@ static int f64_arg(napi_env env, napi_value value, double **data, size_t *length
   return 1;
 }
 
-/* One thread's share of a block call: blocks of 8 runs [from, to). */
+/* What every pass of one block call reads. */
 typedef struct {
   double *lanes, *tokens;
   const double *problem, *bias;
-  int64_t V, K, from, to;
+  int64_t V, K;
   int n, kind;
-  double d[5];
-} BlockShare;
+  double rate, b1, b2, eps, floor_;
+} BlockArgs;
 
-static void block_share(const BlockShare *s) {
-  for (int64_t b = s->from; b < s->to; b += 8) BLOCKS[s->kind](s->lanes, s->tokens, s->problem, s->bias, s->V, s->K, b, s->n, s->d[0], s->d[1], s->d[2], s->d[3], s->d[4]);
+/* A chunk's sums for 8 runs, reduced in REDUCE's order: Σe, Σe·r, Σe·g, Σe·s, Σe·(s − log πref), Σπref·(log πref − s), max θ. */
+typedef struct {
+  v8d v[7];
+} BlockSums;
+
+/*
+ * Step t of the 8 runs at lane b, on tokens [from, to) (a chunk, as the single kernel cuts it):
+ * θ, e and the moments updated, the chunk's sums into `out`. The runs' shift, invZ, logZ and mean
+ * are the lanes' (written by block_finish after step t − 1).
+ */
+#define BLOCK_PASS(name, adam_, forward_, gold_)                                                        \
+  static inline __attribute__((always_inline)) void name(const BlockArgs *a, int64_t b, int t, int64_t from, int64_t to, BlockSums *out) { \
+    enum { ADAM = (adam_), FORWARD = (forward_), GOLD = (gold_) };                                     \
+    const int64_t V = a->V, K = a->K;                                                                  \
+    double *theta = a->tokens, *e = a->tokens + V * K, *am = a->tokens + 2 * V * K, *av = a->tokens + 3 * V * K; \
+    const double *reward = a->problem, *gold = a->problem + V, *ref = a->problem + 2 * V, *logRef = a->problem + 3 * V; \
+    const double *lane = a->lanes + b;                                                                 \
+    const v8d beta = LOAD(lane + L_BETA * K), invZ = LOAD(lane + L_INV_Z * K), logZ = LOAD(lane + L_LOG_Z * K); \
+    const v8d mean = LOAD(lane + L_MEAN * K), M = LOAD(lane + L_M * K);                                \
+    const v8d vrate = SPLAT(a->rate), vb1 = SPLAT(a->b1), vb2 = SPLAT(a->b2), oneB1 = SPLAT(1 - a->b1), oneB2 = SPLAT(1 - a->b2); \
+    const v8d veps = SPLAT(a->eps);                                                                    \
+    const v8d c1 = SPLAT(ADAM ? a->bias[2 * t + B_C1] : 0), c2 = SPLAT(ADAM ? a->bias[2 * t + B_C2] : 0); \
+    (void)vb1, (void)vb2, (void)oneB1, (void)oneB2, (void)veps, (void)gold, (void)am, (void)av, (void)c1, (void)c2; \
+    v8d z[8], sR[8], sG[8], sS[8], sLR[8], sRef[8], mx[8];                                             \
+    /* slot by slot (tokens from + j, from + j + 8, … in order: the sums' order, 7 accumulators live) */ \
+    for (int j = 0; j < 8; j++) {                                                                      \
+      v8d zj = SPLAT(0.0), sRj = zj, sGj = zj, sSj = zj, sLRj = zj, sRefj = zj, mxj = SPLAT(-INFINITY); \
+      for (int64_t i = from + j; i < to; i += 8) {                                                     \
+        const int64_t at = i * K + b;                                                                  \
+        const v8d r = SPLAT(reward[i]), lr = SPLAT(logRef[i]), rf = SPLAT(ref[i]);                     \
+        v8d th = LOAD(theta + at);                                                                     \
+        v8d pi = LOAD(e + at) * invZ;                                                                  \
+        v8d g = FORWARD ? FMA8(pi, r - mean, beta * (rf - pi)) : pi * ((r - beta * ((th - logZ) - lr)) - mean); \
+        if (ADAM) {                                                                                    \
+          v8d mo = vb1 * LOAD(am + at) + oneB1 * g;                                                    \
+          v8d ve = vb2 * LOAD(av + at) + (oneB2 * g) * g;                                              \
+          STORE(am + at, mo);                                                                          \
+          STORE(av + at, ve);                                                                          \
+          th = th + (vrate * (mo * c1)) / (SQRT8(ve * c2) + veps);                                     \
+        } else {                                                                                       \
+          th = FMA8(vrate, g, th);                                                                     \
+        }                                                                                              \
+        STORE(theta + at, th);                                                                         \
+        mxj = PMAX8(mxj, th);                                                                          \
+        v8d sh = th - M, x;                                                                            \
+        EXP8(sh, x);                                                                                   \
+        STORE(e + at, x);                                                                              \
+        zj = zj + x;                                                                                   \
+        sRj = FMA8(x, r, sRj);                                                                         \
+        if (GOLD) sGj = FMA8(x, SPLAT(gold[i]), sGj);                                                  \
+        sSj = FMA8(x, sh, sSj);                                                                        \
+        sLRj = FMA8(x, sh - lr, sLRj);                                                                 \
+        sRefj = FMA8(rf, lr - sh, sRefj);                                                              \
+      }                                                                                                \
+      z[j] = zj, sR[j] = sRj, sG[j] = sGj, sS[j] = sSj, sLR[j] = sLRj, sRef[j] = sRefj, mx[j] = mxj;   \
+    }                                                                                                  \
+    out->v[S_Z] = ((z[0] + z[1]) + (z[2] + z[3])) + ((z[4] + z[5]) + (z[6] + z[7]));                  \
+    out->v[S_R] = ((sR[0] + sR[1]) + (sR[2] + sR[3])) + ((sR[4] + sR[5]) + (sR[6] + sR[7]));          \
+    out->v[S_G] = GOLD ? ((sG[0] + sG[1]) + (sG[2] + sG[3])) + ((sG[4] + sG[5]) + (sG[6] + sG[7])) : out->v[S_R]; \
+    out->v[S_S] = ((sS[0] + sS[1]) + (sS[2] + sS[3])) + ((sS[4] + sS[5]) + (sS[6] + sS[7]));          \
+    out->v[S_LR] = ((sLR[0] + sLR[1]) + (sLR[2] + sLR[3])) + ((sLR[4] + sLR[5]) + (sLR[6] + sLR[7])); \
+    out->v[S_REF] = ((sRef[0] + sRef[1]) + (sRef[2] + sRef[3])) + ((sRef[4] + sRef[5]) + (sRef[6] + sRef[7])); \
+    v8d m = mx[0];                                                                                     \
+    for (int k = 1; k < 8; k++) {                                                                      \
+      v8l lt = (v8l)(m < mx[k]);                                                                       \
+      m = (v8d)(((v8l)mx[k] & lt) | ((v8l)m & ~lt));                                                   \
+    }                                                                                                  \
+    out->v[S_MAX] = m;                                                                                 \
+  }
+
+BLOCK_PASS(pass_reverse_sgd, 0, 0, 0)
+BLOCK_PASS(pass_reverse_gold_sgd, 0, 0, 1)
+BLOCK_PASS(pass_forward_sgd, 0, 1, 0)
+BLOCK_PASS(pass_forward_gold_sgd, 0, 1, 1)
+BLOCK_PASS(pass_reverse_adam, 1, 0, 0)
+BLOCK_PASS(pass_reverse_gold_adam, 1, 0, 1)
+BLOCK_PASS(pass_forward_adam, 1, 1, 0)
+BLOCK_PASS(pass_forward_gold_adam, 1, 1, 1)
+
+typedef void (*BlockPass)(const BlockArgs *, int64_t, int, int64_t, int64_t, BlockSums *);
+/* kind = adam·4 + forward·2 + gold, as CHUNKS */
+CLONES static void pass_kind0(const BlockArgs *a, int64_t b, int t, int64_t f, int64_t u, BlockSums *o) { pass_reverse_sgd(a, b, t, f, u, o); }
+CLONES static void pass_kind1(const BlockArgs *a, int64_t b, int t, int64_t f, int64_t u, BlockSums *o) { pass_reverse_gold_sgd(a, b, t, f, u, o); }
+CLONES static void pass_kind2(const BlockArgs *a, int64_t b, int t, int64_t f, int64_t u, BlockSums *o) { pass_forward_sgd(a, b, t, f, u, o); }
+CLONES static void pass_kind3(const BlockArgs *a, int64_t b, int t, int64_t f, int64_t u, BlockSums *o) { pass_forward_gold_sgd(a, b, t, f, u, o); }
+CLONES static void pass_kind4(const BlockArgs *a, int64_t b, int t, int64_t f, int64_t u, BlockSums *o) { pass_reverse_adam(a, b, t, f, u, o); }
+CLONES static void pass_kind5(const BlockArgs *a, int64_t b, int t, int64_t f, int64_t u, BlockSums *o) { pass_reverse_gold_adam(a, b, t, f, u, o); }
+CLONES static void pass_kind6(const BlockArgs *a, int64_t b, int t, int64_t f, int64_t u, BlockSums *o) { pass_forward_adam(a, b, t, f, u, o); }
+CLONES static void pass_kind7(const BlockArgs *a, int64_t b, int t, int64_t f, int64_t u, BlockSums *o) { pass_forward_gold_adam(a, b, t, f, u, o); }
+static const BlockPass PASSES[8] = {pass_kind0, pass_kind1, pass_kind2, pass_kind3, pass_kind4, pass_kind5, pass_kind6, pass_kind7};
+
+/* chunk 0's sums ← chunk 0's + chunk 1's, added as run_steps adds them; the max as Math.max (NaN if either is) */
+static inline __attribute__((always_inline)) void add_chunk(BlockSums *s, const BlockSums *c) {
+  for (int k = 0; k < S_MAX; k++) s->v[k] = s->v[k] + c->v[k];
+  const v8d x = s->v[S_MAX], y = c->v[S_MAX];
+  const v8l nan = (v8l)(x != x) | (v8l)(y != y), lt = (v8l)(x < y);
+  const v8d m = (v8d)(((v8l)y & lt) | ((v8l)x & ~lt));
+  s->v[S_MAX] = (v8d)(((v8l)SPLAT(NAN) & nan) | ((v8l)m & ~nan));
+}
+
+/*
+ * The end of step t for the 8 runs at lane b, as run_steps finishes a step: the metrics from the
+ * sums, the next step's invZ, logZ, mean and shift; a run is dirty if the single kernel would hand
+ * this step back (the shift's slack, a metric not finite) or its objective, as the instability
+ * watch reads it (the row's penalty value, unclamped), is below the floor; the row after the last step.
+ */
+CLONES static void block_finish(const BlockArgs *a, int64_t b, int t, const BlockSums *s, int forward) {
+  const int64_t K = a->K;
+  double *lane = a->lanes + b;
+  const v8d beta = LOAD(lane + L_BETA * K), M = LOAD(lane + L_M * K);
+  const v8d Z = s->v[S_Z], MAX = s->v[S_MAX];
+  const v8d iz = SPLAT(1.0) / Z;
+  v8d lz;
+  for (int l = 0; l < 8; l++) lz[l] = log(Z[l]);
+  const v8d rew = s->v[S_R] * iz, gr = s->v[S_G] * iz, rkl = s->v[S_LR] * iz - lz, fkl = s->v[S_REF] + lz, ent = lz - s->v[S_S] * iz;
+  const v8d kl = forward ? fkl : rkl;
+  const v8l zeroBeta = (v8l)(beta == SPLAT(0.0));
+  const v8d obj = (v8d)(((v8l)rew & zeroBeta) | ((v8l)(rew - beta * kl) & ~zeroBeta));
+  const v8d klc = (v8d)((v8l)kl & ~(v8l)(kl < SPLAT(0.0))); /* NaN stays NaN, < 0 becomes +0 */
+  const v8l ok = (v8l)(ABS8(MAX - M) <= SPLAT(SHIFT_SLACK)) & FINITE8(rew) & FINITE8(rkl) & FINITE8(fkl) & FINITE8(ent) & FINITE8(gr) &
+                 FINITE8(rew - beta * klc) & ~(v8l)(obj < SPLAT(a->floor_));
+  const v8d dirty = LOAD(lane + L_DIRTY * K);
+  STORE(lane + L_DIRTY * K, (v8d)(((v8l)SPLAT(1.0) & ~ok) | ((v8l)dirty & ok)));
+  if (t == a->n - 1) {
+    STORE(lane + (L_ROW + R_REWARD) * K, rew);
+    STORE(lane + (L_ROW + R_GOLD) * K, gr);
+    STORE(lane + (L_ROW + R_REVERSE_KL) * K, rkl);
+    STORE(lane + (L_ROW + R_FORWARD_KL) * K, fkl);
+    STORE(lane + (L_ROW + R_ENTROPY) * K, ent);
+    STORE(lane + (L_ROW + R_LOG_Z) * K, M + lz);
+    STORE(lane + (L_ROW + R_MAX_THETA) * K, MAX);
+    STORE(lane + (L_ROW + R_INV_Z) * K, iz);
+  }
+  STORE(lane + L_INV_Z * K, iz);
+  STORE(lane + L_LOG_Z * K, M + lz);
+  STORE(lane + L_MEAN * K, forward ? rew : rew - beta * rkl);
+  STORE(lane + L_M * K, MAX);
+}
+
+/* The single kernel's chunk boundary (a token index): from PARALLEL_MIN tokens on, half the whole groups; else V (one chunk). */
+static inline int64_t chunk_split(int64_t V) { return V >= PARALLEL_MIN_TOKENS ? (V / GROUP / 2) * GROUP : V; }
+
+/* Every step of the blocks of 8 runs at lanes [from, to), one block after another. */
+static void block_runs(const BlockArgs *a, int64_t from, int64_t to) {
+  const BlockPass pass = PASSES[a->kind];
+  const int forward = (a->kind >> 1) & 1;
+  const int64_t split = chunk_split(a->V);
+  for (int64_t b = from; b < to; b += 8)
+    for (int t = 0; t < a->n; t++) {
+      BlockSums s, c;
+      pass(a, b, t, 0, split, &s);
+      if (split < a->V) {
+        pass(a, b, t, split, a->V, &c);
+        add_chunk(&s, &c);
+      }
+      block_finish(a, b, t, &s, forward);
+    }
 }
 
 #if HAVE_HELPER
-static void *block_thread(void *arg) {
-  block_share(arg);
+/* Lanes [from, to) on a thread of their own (the runs are independent). */
+typedef struct {
+  const BlockArgs *a;
+  int64_t from, to;
+} BlockShare;
+
+static void *block_share_thread(void *arg) {
+  const BlockShare *s = arg;
+  block_runs(s->a, s->from, s->to);
   return NULL;
+}
+
+/*
+ * Two chunks on two threads, step by step (a large vocabulary, whatever the number of runs): for
+ * the k-th (block, step) the helper takes chunk 1 once `released` reaches k and marks `done` k + 1;
+ * the caller takes chunk 0, waits for it, adds the chunks and finishes the step.
+ */
+typedef struct {
+  const BlockArgs *a;
+  BlockSums *chunk1;
+  _Atomic int released, done;
+} BlockPair;
+
+static void *block_pair_thread(void *arg) {
+  BlockPair *p = arg;
+  const BlockArgs *a = p->a;
+  const BlockPass pass = PASSES[a->kind];
+  const int64_t split = chunk_split(a->V);
+  /* block by block, every step of one before the next: its θ and e stay in cache */
+  int k = 0;
+  for (int64_t b = 0; b < a->K; b += 8)
+    for (int t = 0; t < a->n; t++, k++) {
+      while (atomic_load_explicit(&p->released, memory_order_acquire) < k) cpu_relax();
+      pass(a, b, t, split, a->V, &p->chunk1[0]);
+      atomic_store_explicit(&p->done, k + 1, memory_order_release);
+    }
+  return NULL;
+}
+
+/* Returns 0 (and does nothing) if the helper thread cannot be made. */
+static int block_pair(const BlockArgs *a) {
+  const size_t bytes = sizeof(BlockSums); /* a multiple of 64: v8d wants 64-byte alignment */
+  BlockPair p = {a, aligned_alloc(64, bytes), 0, 0};
+  BlockSums *chunk0 = aligned_alloc(64, bytes);
+  pthread_t thread;
+  if (!p.chunk1 || !chunk0 || pthread_create(&thread, NULL, block_pair_thread, &p) != 0) {
+    free(p.chunk1);
+    free(chunk0);
+    return 0;
+  }
+  const BlockPass pass = PASSES[a->kind];
+  const int forward = (a->kind >> 1) & 1;
+  const int64_t split = chunk_split(a->V);
+  int k = 0;
+  for (int64_t b = 0; b < a->K; b += 8)
+    for (int t = 0; t < a->n; t++, k++) {
+      pass(a, b, t, 0, split, &chunk0[0]);
+      while (atomic_load_explicit(&p.done, memory_order_acquire) < k + 1) cpu_relax();
+      add_chunk(&chunk0[0], &p.chunk1[0]);
+      block_finish(a, b, t, &chunk0[0], forward);
+      atomic_store_explicit(&p.released, k + 1, memory_order_release);
+    }
+  pthread_join(thread, NULL);
+  free(chunk0);
+  free(p.chunk1);
+  return 1;
 }
 #endif
 
 /*
  * block(lanes, tokens, problem, bias, V, K, n, kind, rate, b1, b2, eps, floor, threads): n steps of
- * K runs (K a multiple of 8) in blocks of 8, each as run_steps takes them alone (see
- * BLOCK_FUNCTION); kind = adam·4 + forward·2 + gold. lanes: LANE_SLOTS·K, tokens: 4·V·K, problem:
- * 4·V, bias: 2·n (read for Adam only). threads = 2: a second thread takes half the blocks (runs
- * are independent: the bits do not depend on who steps them). Returns the threads that ran.
+ * K runs (K a multiple of 8) in blocks of 8, each as run_steps takes it alone (see BLOCK_PASS);
+ * kind = adam·4 + forward·2 + gold. lanes: LANE_SLOTS·K, tokens: 4·V·K, problem: 4·V, bias: 2·n
+ * (read for Adam only). threads = 2: a second thread takes half the blocks (below PARALLEL_MIN
+ * tokens: the runs are independent) or chunk 1 of every step (from PARALLEL_MIN on, as the single
+ * kernel's helper); the bits do not depend on it. Returns the threads that ran.
  */
 #define BLOCK_ARGC 14
 static napi_value js_block(napi_env env, napi_callback_info info) {
   size_t argc = BLOCK_ARGC;
   napi_value argv[BLOCK_ARGC];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != BLOCK_ARGC) return throw_type(env, "klsim native kernel: block takes 13 arguments");
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != BLOCK_ARGC) return throw_type(env, "klsim native kernel: block takes 14 arguments");
   double *lanes, *tokens, *problem, *bias;
   size_t nl, nt, np, nb;
   if (!f64_arg(env, argv[0], &lanes, &nl) || !f64_arg(env, argv[1], &tokens, &nt) || !f64_arg(env, argv[2], &problem, &np) || !f64_arg(env, argv[3], &bias, &nb)) return NULL;
@@ -668,27 +773,27 @@ static napi_value js_block(napi_env env, napi_callback_info info) {
   double d[5];
   for (int k = 0; k < 5; k++)
     if (napi_get_value_double(env, argv[8 + k], &d[k]) != napi_ok) return throw_type(env, "klsim native kernel: expected a number");
-  const int in_range = V > 0 && V < PARALLEL_MIN_TOKENS && K > 0 && K % 8 == 0 && n >= 0 && kind >= 0 && kind < 8 && nl >= (size_t)(LANE_SLOTS * K) &&
-                       nt >= (size_t)(4 * V * K) && np >= (size_t)(4 * V) && (kind < 4 || nb >= (size_t)(2 * (int64_t)n));
+  const int adam = kind >= 4;
+  const int in_range = V > 0 && K > 0 && K % 8 == 0 && n >= 0 && kind >= 0 && kind < 8 && nl >= (size_t)(LANE_SLOTS * K) &&
+                       nt >= (size_t)((adam ? 4 : 2) * V * K) && np >= (size_t)(4 * V) && (!adam || nb >= (size_t)(2 * (int64_t)n));
   if (!in_range) return throw_type(env, "klsim native kernel: block sizes out of range");
-  BlockShare all = {lanes, tokens, problem, bias, V, K, 0, K, n, kind, {d[0], d[1], d[2], d[3], d[4]}};
+  const BlockArgs a = {lanes, tokens, problem, bias, V, K, n, kind, d[0], d[1], d[2], d[3], d[4]};
   int ran = 1;
 #if HAVE_HELPER
-  if (threads >= 2 && K >= 16) {
-    BlockShare second = all;
-    all.to = second.from = (K / 16) * 8 + (K % 16 ? 8 : 0); /* the first thread takes the odd block */
+  if (threads >= 2 && V >= PARALLEL_MIN_TOKENS && block_pair(&a)) ran = 2;
+  else if (threads >= 2 && V < PARALLEL_MIN_TOKENS && K >= 16) {
+    /* the first thread takes the odd block */
+    BlockShare second = {&a, (K / 16) * 8 + (K % 16 ? 8 : 0), K};
     pthread_t thread;
-    if (pthread_create(&thread, NULL, block_thread, &second) == 0) {
-      block_share(&all);
+    if (pthread_create(&thread, NULL, block_share_thread, &second) == 0) {
+      block_runs(&a, 0, second.from);
       pthread_join(thread, NULL);
       ran = 2;
-    } else {
-      all.to = K;
-      block_share(&all);
-    }
+    } else
+      block_runs(&a, 0, K);
   } else
 #endif
-    block_share(&all);
+    block_runs(&a, 0, K);
   (void)threads;
   napi_value result;
   napi_create_int32(env, ran, &result);
