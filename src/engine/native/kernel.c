@@ -181,27 +181,26 @@ typedef int64_t v8lu __attribute__((vector_size(64), aligned(8)));
 #define CLONES
 #endif
 
-CHUNK_FUNCTION(chunk_reverse_sgd, 0, 0, 0)
-CHUNK_FUNCTION(chunk_reverse_gold_sgd, 0, 0, 1)
-CHUNK_FUNCTION(chunk_forward_sgd, 0, 1, 0)
-CHUNK_FUNCTION(chunk_forward_gold_sgd, 0, 1, 1)
-CHUNK_FUNCTION(chunk_reverse_adam, 1, 0, 0)
-CHUNK_FUNCTION(chunk_reverse_gold_adam, 1, 0, 1)
-CHUNK_FUNCTION(chunk_forward_adam, 1, 1, 0)
-CHUNK_FUNCTION(chunk_forward_gold_adam, 1, 1, 1)
+/* Every (optimiser, penalty, gold reward) the kernels take, as kind = adam·4 + forward·2 + gold, in kind order. */
+#define KINDS(X)                                                                                        \
+  X(0, reverse_sgd, 0, 0, 0)                                                                           \
+  X(1, reverse_gold_sgd, 0, 0, 1)                                                                      \
+  X(2, forward_sgd, 0, 1, 0)                                                                           \
+  X(3, forward_gold_sgd, 0, 1, 1)                                                                      \
+  X(4, reverse_adam, 1, 0, 0)                                                                          \
+  X(5, reverse_gold_adam, 1, 0, 1)                                                                     \
+  X(6, forward_adam, 1, 1, 0)                                                                          \
+  X(7, forward_gold_adam, 1, 1, 1)
 
 typedef void (*ChunkFunction)(uint8_t *, int64_t, int64_t, int, double *);
 
-/* kind = adam·4 + forward·2 + gold. (A wrapper per kind so that each is cloned, with the loop inlined.) */
-CLONES static void chunk_kind0(uint8_t *m, int64_t s, int64_t c, int t, double *o) { chunk_reverse_sgd(m, s, c, t, o); }
-CLONES static void chunk_kind1(uint8_t *m, int64_t s, int64_t c, int t, double *o) { chunk_reverse_gold_sgd(m, s, c, t, o); }
-CLONES static void chunk_kind2(uint8_t *m, int64_t s, int64_t c, int t, double *o) { chunk_forward_sgd(m, s, c, t, o); }
-CLONES static void chunk_kind3(uint8_t *m, int64_t s, int64_t c, int t, double *o) { chunk_forward_gold_sgd(m, s, c, t, o); }
-CLONES static void chunk_kind4(uint8_t *m, int64_t s, int64_t c, int t, double *o) { chunk_reverse_adam(m, s, c, t, o); }
-CLONES static void chunk_kind5(uint8_t *m, int64_t s, int64_t c, int t, double *o) { chunk_reverse_gold_adam(m, s, c, t, o); }
-CLONES static void chunk_kind6(uint8_t *m, int64_t s, int64_t c, int t, double *o) { chunk_forward_adam(m, s, c, t, o); }
-CLONES static void chunk_kind7(uint8_t *m, int64_t s, int64_t c, int t, double *o) { chunk_forward_gold_adam(m, s, c, t, o); }
-static const ChunkFunction CHUNKS[8] = {chunk_kind0, chunk_kind1, chunk_kind2, chunk_kind3, chunk_kind4, chunk_kind5, chunk_kind6, chunk_kind7};
+/* A chunk function per kind and a wrapper of it that is cloned (with the loop inlined). */
+#define CHUNK_KIND(k, name, adam, forward, gold)                                                        \
+  CHUNK_FUNCTION(chunk_##name, adam, forward, gold)                                                    \
+  CLONES static void chunk_kind##k(uint8_t *m, int64_t s, int64_t c, int t, double *o) { chunk_##name(m, s, c, t, o); }
+KINDS(CHUNK_KIND)
+#define CHUNK_ENTRY(k, name, adam, forward, gold) chunk_kind##k,
+static const ChunkFunction CHUNKS[8] = {KINDS(CHUNK_ENTRY)};
 
 /* ---- the helper thread (Linux): runs chunk 1 of a step while the caller runs chunk 0 ----
  *
@@ -591,26 +590,14 @@ typedef struct {
     out->v[S_MAX] = m;                                                                                 \
   }
 
-BLOCK_PASS(pass_reverse_sgd, 0, 0, 0)
-BLOCK_PASS(pass_reverse_gold_sgd, 0, 0, 1)
-BLOCK_PASS(pass_forward_sgd, 0, 1, 0)
-BLOCK_PASS(pass_forward_gold_sgd, 0, 1, 1)
-BLOCK_PASS(pass_reverse_adam, 1, 0, 0)
-BLOCK_PASS(pass_reverse_gold_adam, 1, 0, 1)
-BLOCK_PASS(pass_forward_adam, 1, 1, 0)
-BLOCK_PASS(pass_forward_gold_adam, 1, 1, 1)
-
 typedef void (*BlockPass)(const BlockArgs *, int64_t, int, int64_t, int64_t, BlockSums *);
-/* kind = adam·4 + forward·2 + gold, as CHUNKS */
-CLONES static void pass_kind0(const BlockArgs *a, int64_t b, int t, int64_t f, int64_t u, BlockSums *o) { pass_reverse_sgd(a, b, t, f, u, o); }
-CLONES static void pass_kind1(const BlockArgs *a, int64_t b, int t, int64_t f, int64_t u, BlockSums *o) { pass_reverse_gold_sgd(a, b, t, f, u, o); }
-CLONES static void pass_kind2(const BlockArgs *a, int64_t b, int t, int64_t f, int64_t u, BlockSums *o) { pass_forward_sgd(a, b, t, f, u, o); }
-CLONES static void pass_kind3(const BlockArgs *a, int64_t b, int t, int64_t f, int64_t u, BlockSums *o) { pass_forward_gold_sgd(a, b, t, f, u, o); }
-CLONES static void pass_kind4(const BlockArgs *a, int64_t b, int t, int64_t f, int64_t u, BlockSums *o) { pass_reverse_adam(a, b, t, f, u, o); }
-CLONES static void pass_kind5(const BlockArgs *a, int64_t b, int t, int64_t f, int64_t u, BlockSums *o) { pass_reverse_gold_adam(a, b, t, f, u, o); }
-CLONES static void pass_kind6(const BlockArgs *a, int64_t b, int t, int64_t f, int64_t u, BlockSums *o) { pass_forward_adam(a, b, t, f, u, o); }
-CLONES static void pass_kind7(const BlockArgs *a, int64_t b, int t, int64_t f, int64_t u, BlockSums *o) { pass_forward_gold_adam(a, b, t, f, u, o); }
-static const BlockPass PASSES[8] = {pass_kind0, pass_kind1, pass_kind2, pass_kind3, pass_kind4, pass_kind5, pass_kind6, pass_kind7};
+/* a pass per kind, cloned as the chunks are */
+#define PASS_KIND(k, name, adam, forward, gold)                                                         \
+  BLOCK_PASS(pass_##name, adam, forward, gold)                                                         \
+  CLONES static void pass_kind##k(const BlockArgs *a, int64_t b, int t, int64_t f, int64_t u, BlockSums *o) { pass_##name(a, b, t, f, u, o); }
+KINDS(PASS_KIND)
+#define PASS_ENTRY(k, name, adam, forward, gold) pass_kind##k,
+static const BlockPass PASSES[8] = {KINDS(PASS_ENTRY)};
 
 /* chunk 0's sums ← chunk 0's + chunk 1's, added as run_steps adds them; the max as Math.max (NaN if either is) */
 static inline __attribute__((always_inline)) void add_chunk(BlockSums *s, const BlockSums *c) {
@@ -628,13 +615,15 @@ static inline __attribute__((always_inline)) void add_chunk(BlockSums *s, const 
  * watch reads it (the row's penalty value, unclamped), is below the floor; the row after the last step.
  */
 CLONES static void block_finish(const BlockArgs *a, int64_t b, int t, const BlockSums *s, int forward) {
+  /* the logs first, with nothing else live across the calls (each would spill every vector register) */
+  double logs[8];
+  for (int l = 0; l < 8; l++) logs[l] = log(s->v[S_Z][l]);
+  const v8d lz = LOAD(logs);
   const int64_t K = a->K;
   double *lane = a->lanes + b;
   const v8d beta = LOAD(lane + L_BETA * K), M = LOAD(lane + L_M * K);
   const v8d Z = s->v[S_Z], MAX = s->v[S_MAX];
   const v8d iz = SPLAT(1.0) / Z;
-  v8d lz;
-  for (int l = 0; l < 8; l++) lz[l] = log(Z[l]);
   const v8d rew = s->v[S_R] * iz, gr = s->v[S_G] * iz, rkl = s->v[S_LR] * iz - lz, fkl = s->v[S_REF] + lz, ent = lz - s->v[S_S] * iz;
   const v8d kl = forward ? fkl : rkl;
   const v8l zeroBeta = (v8l)(beta == SPLAT(0.0));
