@@ -47,7 +47,13 @@ export const SWEEP_FLAGS: readonly FlagSpec[] = [
     value: "T",
     describe: `converged when TV(π_final, π*) = ½Σ|π_final − π*| ≤ T (default ${CONVERGED_TV}), π* the optimum at the final β`,
   },
-  { name: "jobs", type: "integer", value: "J", describe: "worker threads (default: as many as pay for their start on the idle cores; at most the cores)" },
+  {
+    name: "jobs",
+    type: "integer",
+    value: "J",
+    describe:
+      "threads, this one included (default: 1 where the native kernel steps the β together on both cores, else as many as pay for their start on the idle cores; at most the cores)",
+  },
   { name: "quiet", type: "boolean", describe: "no progress bar and no table (JSON still printed with --json)" },
 ];
 
