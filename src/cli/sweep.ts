@@ -375,7 +375,10 @@ async function runAll(
 ): Promise<SweepRun[]> {
   const workerUrl = new URL("./sweep-worker.js", import.meta.url);
   let done = 0;
-  const finished = (runs: number) => progress?.((done += runs), all.length);
+  const finished = (runs: number) => {
+    done += runs;
+    progress?.(done, all.length);
+  };
   const batches = batchesOf(all, threads, blockable);
   if (threads === 1 || !existsSync(workerUrl)) {
     const rows: SweepRun[] = [];
