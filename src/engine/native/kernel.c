@@ -526,78 +526,100 @@ typedef struct {
 } BlockSums;
 
 /*
- * Step t of the 8 runs at lane b, on tokens [from, to) (a chunk, as the single kernel cuts it):
- * θ, e and the moments updated, the chunk's sums into `out`. The runs' shift, invZ, logZ and mean
- * are the lanes' (written by block_finish after step t − 1).
+ * Step t of the H blocks of 8 runs at lanes b, b + 8, … on tokens [from, to) (a chunk, as the
+ * single kernel cuts it): θ, e and the moments updated, each block's sums of the chunk into out[h].
+ * The runs' shift, invZ, logZ and mean are the lanes' (written by block_finish after step t − 1).
+ * H = 2 gives the core two blocks' independent work per token (at V = 16 one block's is short).
  */
-#define BLOCK_PASS(name, adam_, forward_, gold_)                                                        \
+#define UNROLL_H _Pragma("GCC unroll 2")
+#define BLOCK_PASS(name, adam_, forward_, gold_, H)                                                     \
   static inline __attribute__((always_inline)) void name(const BlockArgs *a, int64_t b, int t, int64_t from, int64_t to, BlockSums *out) { \
     enum { ADAM = (adam_), FORWARD = (forward_), GOLD = (gold_) };                                     \
     const int64_t V = a->V, K = a->K;                                                                  \
     double *theta = a->tokens, *e = a->tokens + V * K, *am = a->tokens + 2 * V * K, *av = a->tokens + 3 * V * K; \
     const double *reward = a->problem, *gold = a->problem + V, *ref = a->problem + 2 * V, *logRef = a->problem + 3 * V; \
-    const double *lane = a->lanes + b;                                                                 \
-    const v8d beta = LOAD(lane + L_BETA * K), invZ = LOAD(lane + L_INV_Z * K), logZ = LOAD(lane + L_LOG_Z * K); \
-    const v8d mean = LOAD(lane + L_MEAN * K), M = LOAD(lane + L_M * K);                                \
+    v8d beta[H], invZ[H], logZ[H], mean[H], M[H];                                                      \
+    UNROLL_H for (int h = 0; h < H; h++) {                                                             \
+      const double *lane = a->lanes + b + 8 * h;                                                       \
+      beta[h] = LOAD(lane + L_BETA * K), invZ[h] = LOAD(lane + L_INV_Z * K), logZ[h] = LOAD(lane + L_LOG_Z * K); \
+      mean[h] = LOAD(lane + L_MEAN * K), M[h] = LOAD(lane + L_M * K);                                  \
+    }                                                                                                  \
     const v8d vrate = SPLAT(a->rate), vb1 = SPLAT(a->b1), vb2 = SPLAT(a->b2), oneB1 = SPLAT(1 - a->b1), oneB2 = SPLAT(1 - a->b2); \
     const v8d veps = SPLAT(a->eps);                                                                    \
     const v8d c1 = SPLAT(ADAM ? a->bias[2 * t + B_C1] : 0), c2 = SPLAT(ADAM ? a->bias[2 * t + B_C2] : 0); \
     (void)vb1, (void)vb2, (void)oneB1, (void)oneB2, (void)veps, (void)gold, (void)am, (void)av, (void)c1, (void)c2; \
-    v8d z[8], sR[8], sG[8], sS[8], sLR[8], sRef[8], mx[8];                                             \
-    /* slot by slot (tokens from + j, from + j + 8, … in order: the sums' order, 7 accumulators live) */ \
+    v8d z[H][8], sR[H][8], sG[H][8], sS[H][8], sLR[H][8], sRef[H][8], mx[H][8];                        \
+    /* slot by slot (tokens from + j, from + j + 8, … in order: the sums' order) */                   \
     for (int j = 0; j < 8; j++) {                                                                      \
-      v8d zj = SPLAT(0.0), sRj = zj, sGj = zj, sSj = zj, sLRj = zj, sRefj = zj, mxj = SPLAT(-INFINITY); \
+      v8d zj[H], sRj[H], sGj[H], sSj[H], sLRj[H], sRefj[H], mxj[H];                                    \
+      UNROLL_H for (int h = 0; h < H; h++) zj[h] = sRj[h] = sGj[h] = sSj[h] = sLRj[h] = sRefj[h] = SPLAT(0.0), mxj[h] = SPLAT(-INFINITY); \
       for (int64_t i = from + j; i < to; i += 8) {                                                     \
-        const int64_t at = i * K + b;                                                                  \
         const v8d r = SPLAT(reward[i]), lr = SPLAT(logRef[i]), rf = SPLAT(ref[i]);                     \
-        v8d th = LOAD(theta + at);                                                                     \
-        v8d pi = LOAD(e + at) * invZ;                                                                  \
-        v8d g = FORWARD ? FMA8(pi, r - mean, beta * (rf - pi)) : pi * ((r - beta * ((th - logZ) - lr)) - mean); \
-        if (ADAM) {                                                                                    \
-          v8d mo = vb1 * LOAD(am + at) + oneB1 * g;                                                    \
-          v8d ve = vb2 * LOAD(av + at) + (oneB2 * g) * g;                                              \
-          STORE(am + at, mo);                                                                          \
-          STORE(av + at, ve);                                                                          \
-          th = th + (vrate * (mo * c1)) / (SQRT8(ve * c2) + veps);                                     \
-        } else {                                                                                       \
-          th = FMA8(vrate, g, th);                                                                     \
+        UNROLL_H for (int h = 0; h < H; h++) {                                                         \
+          const int64_t at = i * K + b + 8 * h;                                                        \
+          v8d th = LOAD(theta + at);                                                                   \
+          v8d pi = LOAD(e + at) * invZ[h];                                                             \
+          v8d g = FORWARD ? FMA8(pi, r - mean[h], beta[h] * (rf - pi)) : pi * ((r - beta[h] * ((th - logZ[h]) - lr)) - mean[h]); \
+          if (ADAM) {                                                                                  \
+            v8d mo = vb1 * LOAD(am + at) + oneB1 * g;                                                  \
+            v8d ve = vb2 * LOAD(av + at) + (oneB2 * g) * g;                                            \
+            STORE(am + at, mo);                                                                        \
+            STORE(av + at, ve);                                                                        \
+            th = th + (vrate * (mo * c1)) / (SQRT8(ve * c2) + veps);                                   \
+          } else {                                                                                     \
+            th = FMA8(vrate, g, th);                                                                   \
+          }                                                                                            \
+          STORE(theta + at, th);                                                                       \
+          mxj[h] = PMAX8(mxj[h], th);                                                                  \
+          v8d sh = th - M[h], x;                                                                       \
+          EXP8(sh, x);                                                                                 \
+          STORE(e + at, x);                                                                            \
+          zj[h] = zj[h] + x;                                                                           \
+          sRj[h] = FMA8(x, r, sRj[h]);                                                                 \
+          if (GOLD) sGj[h] = FMA8(x, SPLAT(gold[i]), sGj[h]);                                          \
+          sSj[h] = FMA8(x, sh, sSj[h]);                                                                \
+          sLRj[h] = FMA8(x, sh - lr, sLRj[h]);                                                         \
+          sRefj[h] = FMA8(rf, lr - sh, sRefj[h]);                                                      \
         }                                                                                              \
-        STORE(theta + at, th);                                                                         \
-        mxj = PMAX8(mxj, th);                                                                          \
-        v8d sh = th - M, x;                                                                            \
-        EXP8(sh, x);                                                                                   \
-        STORE(e + at, x);                                                                              \
-        zj = zj + x;                                                                                   \
-        sRj = FMA8(x, r, sRj);                                                                         \
-        if (GOLD) sGj = FMA8(x, SPLAT(gold[i]), sGj);                                                  \
-        sSj = FMA8(x, sh, sSj);                                                                        \
-        sLRj = FMA8(x, sh - lr, sLRj);                                                                 \
-        sRefj = FMA8(rf, lr - sh, sRefj);                                                              \
       }                                                                                                \
-      z[j] = zj, sR[j] = sRj, sG[j] = sGj, sS[j] = sSj, sLR[j] = sLRj, sRef[j] = sRefj, mx[j] = mxj;   \
+      UNROLL_H for (int h = 0; h < H; h++) {                                                           \
+        z[h][j] = zj[h], sR[h][j] = sRj[h], sG[h][j] = sGj[h], sS[h][j] = sSj[h];                      \
+        sLR[h][j] = sLRj[h], sRef[h][j] = sRefj[h], mx[h][j] = mxj[h];                                 \
+      }                                                                                                \
     }                                                                                                  \
-    out->v[S_Z] = ((z[0] + z[1]) + (z[2] + z[3])) + ((z[4] + z[5]) + (z[6] + z[7]));                  \
-    out->v[S_R] = ((sR[0] + sR[1]) + (sR[2] + sR[3])) + ((sR[4] + sR[5]) + (sR[6] + sR[7]));          \
-    out->v[S_G] = GOLD ? ((sG[0] + sG[1]) + (sG[2] + sG[3])) + ((sG[4] + sG[5]) + (sG[6] + sG[7])) : out->v[S_R]; \
-    out->v[S_S] = ((sS[0] + sS[1]) + (sS[2] + sS[3])) + ((sS[4] + sS[5]) + (sS[6] + sS[7]));          \
-    out->v[S_LR] = ((sLR[0] + sLR[1]) + (sLR[2] + sLR[3])) + ((sLR[4] + sLR[5]) + (sLR[6] + sLR[7])); \
-    out->v[S_REF] = ((sRef[0] + sRef[1]) + (sRef[2] + sRef[3])) + ((sRef[4] + sRef[5]) + (sRef[6] + sRef[7])); \
-    v8d m = mx[0];                                                                                     \
-    for (int k = 1; k < 8; k++) {                                                                      \
-      v8l lt = (v8l)(m < mx[k]);                                                                       \
-      m = (v8d)(((v8l)mx[k] & lt) | ((v8l)m & ~lt));                                                   \
+    UNROLL_H for (int h = 0; h < H; h++) {                                                             \
+      BlockSums *o = out + h;                                                                          \
+      o->v[S_Z] = REDUCE8V(z[h]);                                                                      \
+      o->v[S_R] = REDUCE8V(sR[h]);                                                                     \
+      o->v[S_G] = GOLD ? REDUCE8V(sG[h]) : o->v[S_R];                                                  \
+      o->v[S_S] = REDUCE8V(sS[h]);                                                                     \
+      o->v[S_LR] = REDUCE8V(sLR[h]);                                                                   \
+      o->v[S_REF] = REDUCE8V(sRef[h]);                                                                 \
+      v8d m = mx[h][0];                                                                                \
+      for (int k = 1; k < 8; k++) {                                                                    \
+        v8l lt = (v8l)(m < mx[h][k]);                                                                  \
+        m = (v8d)(((v8l)mx[h][k] & lt) | ((v8l)m & ~lt));                                              \
+      }                                                                                                \
+      o->v[S_MAX] = m;                                                                                 \
     }                                                                                                  \
-    out->v[S_MAX] = m;                                                                                 \
   }
+
+/* eight slots' vectors reduced lane by lane in REDUCE's order */
+#define REDUCE8V(s) ((((s)[0] + (s)[1]) + ((s)[2] + (s)[3])) + (((s)[4] + (s)[5]) + ((s)[6] + (s)[7])))
 
 typedef void (*BlockPass)(const BlockArgs *, int64_t, int, int64_t, int64_t, BlockSums *);
 /* a pass per kind, cloned as the chunks are */
 #define PASS_KIND(k, name, adam, forward, gold)                                                         \
-  BLOCK_PASS(pass_##name, adam, forward, gold)                                                         \
-  CLONES static void pass_kind##k(const BlockArgs *a, int64_t b, int t, int64_t f, int64_t u, BlockSums *o) { pass_##name(a, b, t, f, u, o); }
+  BLOCK_PASS(pass_##name, adam, forward, gold, 1)                                                      \
+  BLOCK_PASS(pass2_##name, adam, forward, gold, 2)                                                     \
+  CLONES static void pass_kind##k(const BlockArgs *a, int64_t b, int t, int64_t f, int64_t u, BlockSums *o) { pass_##name(a, b, t, f, u, o); } \
+  CLONES static void pass2_kind##k(const BlockArgs *a, int64_t b, int t, int64_t f, int64_t u, BlockSums *o) { pass2_##name(a, b, t, f, u, o); }
 KINDS(PASS_KIND)
 #define PASS_ENTRY(k, name, adam, forward, gold) pass_kind##k,
+#define PASS2_ENTRY(k, name, adam, forward, gold) pass2_kind##k,
 static const BlockPass PASSES[8] = {KINDS(PASS_ENTRY)};
+/* two blocks at once (lanes b and b + 8) */
+static const BlockPass PASSES2[8] = {KINDS(PASS2_ENTRY)};
 
 /* chunk 0's sums ← chunk 0's + chunk 1's, added as run_steps adds them; the max as Math.max (NaN if either is) */
 static inline __attribute__((always_inline)) void add_chunk(BlockSums *s, const BlockSums *c) {
@@ -654,19 +676,22 @@ static inline int64_t chunk_split(int64_t V) { return V >= PARALLEL_MIN_TOKENS ?
 
 /* Every step of the blocks of 8 runs at lanes [from, to), one block after another. */
 static void block_runs(const BlockArgs *a, int64_t from, int64_t to) {
-  const BlockPass pass = PASSES[a->kind];
+  const BlockPass pass = PASSES[a->kind], pass2 = PASSES2[a->kind];
   const int forward = (a->kind >> 1) & 1;
   const int64_t split = chunk_split(a->V);
-  for (int64_t b = from; b < to; b += 8)
+  for (int64_t b = from; b < to;) {
+    const int h = b + 16 <= to ? 2 : 1; /* two blocks a pass while two are left */
     for (int t = 0; t < a->n; t++) {
-      BlockSums s, c;
-      pass(a, b, t, 0, split, &s);
+      BlockSums s[2], c[2];
+      (h == 2 ? pass2 : pass)(a, b, t, 0, split, s);
       if (split < a->V) {
-        pass(a, b, t, split, a->V, &c);
-        add_chunk(&s, &c);
+        (h == 2 ? pass2 : pass)(a, b, t, split, a->V, c);
+        for (int k = 0; k < h; k++) add_chunk(&s[k], &c[k]);
       }
-      block_finish(a, b, t, &s, forward);
+      for (int k = 0; k < h; k++) block_finish(a, b + 8 * k, t, &s[k], forward);
     }
+    b += 8 * h;
+  }
 }
 
 #if HAVE_HELPER
