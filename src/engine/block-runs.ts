@@ -45,6 +45,11 @@ const SLICE_WORK = 1e7;
  */
 const MAX_V = 8192;
 
+/** Where run `run`'s value of token i is in one of the token arrays: [block of 8 runs][token][run in block] (kernel.c block). */
+function tokenAt(V: number, run: number, i: number): number {
+  return ((run >> 3) * V + i) * 8 + (run & 7);
+}
+
 /** Whether the block kernel takes these runs: a penalty and optimiser the kernels implement. */
 export function blockTakes(problem: Problem, config: BlockConfig): boolean {
   return (
@@ -90,8 +95,11 @@ export async function runBlock(
     lanes[LANE.M * K + l] = start.maxTheta;
   }
   for (let i = 0; i < V; i++) {
-    tokens.fill(problem.logRef[i]!, i * K, (i + 1) * K);
-    tokens.fill(start.pi[i]!, (V + i) * K, (V + i + 1) * K);
+    for (let block = 0; block < K / 8; block++) {
+      const at = tokenAt(V, block * 8, i);
+      tokens.fill(problem.logRef[i]!, at, at + 8); // θ
+      tokens.fill(start.pi[i]!, V * K + at, V * K + at + 8); // e
+    }
   }
   const data = new Float64Array(4 * V);
   data.set(problem.reward, 0);
@@ -130,7 +138,7 @@ export async function runBlock(
     // π = e·invZ, the product FastStepper's sync takes
     const invZ = at(LANE.invZ);
     const policy = new Float64Array(V);
-    for (let i = 0; i < V; i++) policy[i] = tokens[(V + i) * K + l]! * invZ;
+    for (let i = 0; i < V; i++) policy[i] = tokens[V * K + tokenAt(V, l, i)]! * invZ;
     return { metrics, policy };
   });
 }

@@ -399,9 +399,12 @@ static int run_steps(uint8_t *mem, int forward, int gold, int adam, int n, doubl
  *
  * A run whose step the single kernel would hand back (max θ moved more than SHIFT_SLACK, a value
  * not finite) or whose objective falls below `floor` (sim/instability.ts watches it) is marked
- * dirty and left: the caller runs it again on its own. Arrays (lane-minor: [token][run]):
- *   lanes: LANE_SLOTS × K scalars (β, invZ, logZ, mean, M, dirty, then the last step's ROW)
- *   tokens: θ, e, m, v, each V × K;  problem: reward, gold, ref, log πref, each V
+ * dirty and left: the caller runs it again on its own. Arrays:
+ *   lanes: LANE_SLOTS × K scalars, run-minor (β, invZ, logZ, mean, M, dirty, then the last step's ROW)
+ *   tokens: θ, e (m, v), each V × K as [block of 8 runs][token][run in block]: a block's tokens are one
+ *     contiguous stretch, read in order by its pass, and two threads' blocks share no cache lines but
+ *     at their one boundary (run-minor rows, 16 runs wide, made two threads take 5× as long)
+ *   problem: reward, gold, ref, log πref, each V
  */
 
 /* |a| and "a is finite" (|a| < ∞, false for NaN), lane by lane, as masks where a comparison */
@@ -556,7 +559,7 @@ typedef struct {
       for (int64_t i = from + j; i < to; i += 8) {                                                     \
         const v8d r = SPLAT(reward[i]), lr = SPLAT(logRef[i]), rf = SPLAT(ref[i]);                     \
         UNROLL_H for (int h = 0; h < H; h++) {                                                         \
-          const int64_t at = i * K + b + 8 * h;                                                        \
+          const int64_t at = ((b / 8 + h) * V + i) * 8; /* block-major: a block's tokens side by side */ \
           v8d th = LOAD(theta + at);                                                                   \
           v8d pi = LOAD(e + at) * invZ[h];                                                             \
           v8d g = FORWARD ? FMA8(pi, r - mean[h], beta[h] * (rf - pi)) : pi * ((r - beta[h] * ((th - logZ[h]) - lr)) - mean[h]); \
