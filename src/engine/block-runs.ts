@@ -12,7 +12,7 @@ import { SoftmaxFamily } from "../core/families/softmax.js";
 import { emptyMetricRow, METRIC } from "../core/metric-row.js";
 import { type Adam, createOptimizer, type OptimizerConfig } from "../core/optimizers.js";
 import type { Problem } from "../core/problem.js";
-import { BLOCK_LANE, KERNEL_OPTIMIZERS, KERNEL_PENALTIES, ROW } from "./contract.mjs";
+import { BLOCK_GAP, BLOCK_LANE, KERNEL_OPTIMIZERS, KERNEL_PENALTIES, ROW } from "./contract.mjs";
 import type { NativeKernel } from "./native.js";
 import { blockThreads } from "./threads.js";
 
@@ -45,9 +45,14 @@ const SLICE_WORK = 1e7;
  */
 const MAX_V = 8192;
 
-/** Where run `run`'s value of token i is in one of the token arrays: [block of 8 runs][token][run in block] (kernel.c block). */
+/** Where run `run`'s value of token i is in one of the token arrays: [block of 8 runs][token][run in block], blocks BLOCK_GAP apart (kernel.c block). */
 function tokenAt(V: number, run: number, i: number): number {
-  return ((run >> 3) * V + i) * 8 + (run & 7);
+  return (run >> 3) * (V * 8 + BLOCK_GAP) + i * 8 + (run & 7);
+}
+
+/** Where run `run`'s lane slot is in the lanes: [block][slot][run in block], blocks BLOCK_GAP apart. */
+function laneAt(slot: number, run: number): number {
+  return (run >> 3) * (LANE_SLOTS * 8 + BLOCK_GAP) + slot * 8 + (run & 7);
 }
 
 /** Whether the block kernel takes these runs: a penalty and optimiser the kernels implement. */
@@ -84,21 +89,22 @@ export async function runBlock(
   family.reset();
   family.evaluate(config.penalty, emptyMetricRow());
   const start = family.state;
-  const lanes = new Float64Array(LANE_SLOTS * K);
-  const tokens = new Float64Array((adam ? 4 : 2) * V * K); // θ, e (and Adam's m, v)
+  const lanes = new Float64Array((K / 8) * (LANE_SLOTS * 8 + BLOCK_GAP));
+  const array = (K / 8) * (V * 8 + BLOCK_GAP); // one of θ, e (and Adam's m, v)
+  const tokens = new Float64Array((adam ? 4 : 2) * array);
   for (let l = 0; l < K; l++) {
     const beta = betas[Math.min(l, betas.length - 1)]!;
-    lanes[LANE.beta * K + l] = beta;
-    lanes[LANE.invZ * K + l] = 1;
-    lanes[LANE.logZ * K + l] = start.logZ;
-    lanes[LANE.mean * K + l] = KERNEL_PENALTIES[code]!.mean(start.reward, beta, start.reverseKL);
-    lanes[LANE.M * K + l] = start.maxTheta;
+    lanes[laneAt(LANE.beta, l)] = beta;
+    lanes[laneAt(LANE.invZ, l)] = 1;
+    lanes[laneAt(LANE.logZ, l)] = start.logZ;
+    lanes[laneAt(LANE.mean, l)] = KERNEL_PENALTIES[code]!.mean(start.reward, beta, start.reverseKL);
+    lanes[laneAt(LANE.M, l)] = start.maxTheta;
   }
   for (let i = 0; i < V; i++) {
     for (let block = 0; block < K / 8; block++) {
       const at = tokenAt(V, block * 8, i);
       tokens.fill(problem.logRef[i]!, at, at + 8); // θ
-      tokens.fill(start.pi[i]!, V * K + at, V * K + at + 8); // e
+      tokens.fill(start.pi[i]!, array + at, array + at + 8); // e
     }
   }
   const data = new Float64Array(4 * V);
@@ -126,8 +132,8 @@ export async function runBlock(
   }
   const penaltySlot = ROW_AT[KERNEL_PENALTIES[code]!.kl];
   return betas.map((_, l) => {
-    if (lanes[LANE.dirty * K + l] !== 0) return null;
-    const at = (slot: number) => lanes[slot * K + l]!;
+    if (lanes[laneAt(LANE.dirty, l)] !== 0) return null;
+    const at = (slot: number) => lanes[laneAt(slot, l)]!;
     const metrics = emptyMetricRow();
     metrics[METRIC.reward] = at(ROW_AT.reward);
     metrics[METRIC.gold_reward] = problem.gold ? at(ROW_AT.gold) : Number.NaN;
@@ -138,7 +144,7 @@ export async function runBlock(
     // π = e·invZ, the product FastStepper's sync takes
     const invZ = at(LANE.invZ);
     const policy = new Float64Array(V);
-    for (let i = 0; i < V; i++) policy[i] = tokens[V * K + tokenAt(V, l, i)]! * invZ;
+    for (let i = 0; i < V; i++) policy[i] = tokens[array + tokenAt(V, l, i)]! * invZ;
     return { metrics, policy };
   });
 }

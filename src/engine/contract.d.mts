@@ -19,6 +19,7 @@ export declare const SUMS: readonly ["z", "r", "g", "s", "lr", "ref", "max"];
 export declare const ROW: readonly ["reward", "gold", "reverseKL", "forwardKL", "entropy", "logZ", "maxTheta", "invZ"];
 export declare const BIAS: readonly ["c1", "c2"];
 export declare const BLOCK_LANE: readonly ["beta", "invZ", "logZ", "mean", "M", "dirty"];
+export declare const BLOCK_GAP: number;
 export declare const SHIFT_SLACK: number;
 export declare const BATCH: number;
 export declare const PARALLEL_MIN: number;

@@ -42,6 +42,9 @@ export const BIAS = ["c1", "c2"];
 /** The native block kernel's scalars per run (f64, each an array over the block's K runs), then the
  *  run's last ROW: the block steps K runs of one problem together, a sweep's β (native/kernel.c block). */
 export const BLOCK_LANE = ["beta", "invZ", "logZ", "mean", "M", "dirty"];
+/** The block kernel keeps each block of 8 runs in a stretch of its own, this many f64 apart (a cache
+ *  line), so that two threads' blocks never share a line whatever the arrays' alignment. */
+export const BLOCK_GAP = 8;
 
 /** The step's exp shift is the previous max θ; a step whose max moves further than this (nats) is
  *  handed back, so that Σe cannot lose range (its pass A is redone with the new max). */
@@ -90,6 +93,7 @@ export function cHeader() {
     enumOf("B_", BIAS, "BIAS_SLOTS"),
     enumOf("L_", BLOCK_LANE, "L_ROW, LANE_SLOTS = L_ROW + ROW_SLOTS"),
     `#define PARALLEL_MIN_TOKENS ${PARALLEL_MIN}`,
+    `#define BLOCK_GAP ${BLOCK_GAP}`,
     ...KERNEL_PENALTIES.map((penalty, code) => `#define PENALTY_${upper(penalty.name)} ${code}`),
     ...KERNEL_OPTIMIZERS.map((optimizer, code) => `#define OPTIMIZER_${upper(optimizer)} ${code}`),
     `#define SHIFT_SLACK ${SHIFT_SLACK.toFixed(1)}`,

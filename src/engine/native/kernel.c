@@ -400,12 +400,17 @@ static int run_steps(uint8_t *mem, int forward, int gold, int adam, int n, doubl
  * A run whose step the single kernel would hand back (max θ moved more than SHIFT_SLACK, a value
  * not finite) or whose objective falls below `floor` (sim/instability.ts watches it) is marked
  * dirty and left: the caller runs it again on its own. Arrays:
- *   lanes: LANE_SLOTS × K scalars, run-minor (β, invZ, logZ, mean, M, dirty, then the last step's ROW)
- *   tokens: θ, e (m, v), each V × K as [block of 8 runs][token][run in block]: a block's tokens are one
- *     contiguous stretch, read in order by its pass, and two threads' blocks share no cache lines but
- *     at their one boundary (run-minor rows, 16 runs wide, made two threads take 5× as long)
+ *   lanes: [block of 8 runs][slot][run in block] (slots: β, invZ, logZ, mean, M, dirty, then the last
+ *     step's ROW), each block LANE_STRIDE apart
+ *   tokens: θ, e (m, v), each [block][token][run in block], each block TOKEN_STRIDE(V) apart: a block's
+ *     tokens are read in order by its pass, and the gap (BLOCK_GAP) keeps two threads' blocks off each
+ *     other's cache lines (run-minor rows, 16 runs wide, made two threads take 5× as long)
  *   problem: reward, gold, ref, log πref, each V
  */
+
+/* A block of 8 runs' stretch in each token array (its V tokens × 8 runs, then a gap) and in the lanes. */
+#define TOKEN_STRIDE(V) ((int64_t)(V) * 8 + BLOCK_GAP)
+#define LANE_STRIDE (LANE_SLOTS * 8 + BLOCK_GAP)
 
 /* |a| and "a is finite" (|a| < ∞, false for NaN), lane by lane, as masks where a comparison */
 #define ABS_MASK ((v8l){INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX})
@@ -539,13 +544,14 @@ typedef struct {
   static inline __attribute__((always_inline)) void name(const BlockArgs *a, int64_t b, int t, int64_t from, int64_t to, BlockSums *out) { \
     enum { ADAM = (adam_), FORWARD = (forward_), GOLD = (gold_) };                                     \
     const int64_t V = a->V, K = a->K;                                                                  \
-    double *theta = a->tokens, *e = a->tokens + V * K, *am = a->tokens + 2 * V * K, *av = a->tokens + 3 * V * K; \
+    const int64_t array = (K / 8) * TOKEN_STRIDE(V); /* one of θ, e, m, v */                          \
+    double *theta = a->tokens, *e = a->tokens + array, *am = a->tokens + 2 * array, *av = a->tokens + 3 * array; \
     const double *reward = a->problem, *gold = a->problem + V, *ref = a->problem + 2 * V, *logRef = a->problem + 3 * V; \
     v8d beta[H], invZ[H], logZ[H], mean[H], M[H];                                                      \
     UNROLL_H for (int h = 0; h < H; h++) {                                                             \
-      const double *lane = a->lanes + b + 8 * h;                                                       \
-      beta[h] = LOAD(lane + L_BETA * K), invZ[h] = LOAD(lane + L_INV_Z * K), logZ[h] = LOAD(lane + L_LOG_Z * K); \
-      mean[h] = LOAD(lane + L_MEAN * K), M[h] = LOAD(lane + L_M * K);                                  \
+      const double *lane = a->lanes + (b / 8 + h) * LANE_STRIDE;                                       \
+      beta[h] = LOAD(lane + L_BETA * 8), invZ[h] = LOAD(lane + L_INV_Z * 8), logZ[h] = LOAD(lane + L_LOG_Z * 8); \
+      mean[h] = LOAD(lane + L_MEAN * 8), M[h] = LOAD(lane + L_M * 8);                                  \
     }                                                                                                  \
     const v8d vrate = SPLAT(a->rate), vb1 = SPLAT(a->b1), vb2 = SPLAT(a->b2), oneB1 = SPLAT(1 - a->b1), oneB2 = SPLAT(1 - a->b2); \
     const v8d veps = SPLAT(a->eps);                                                                    \
@@ -559,7 +565,7 @@ typedef struct {
       for (int64_t i = from + j; i < to; i += 8) {                                                     \
         const v8d r = SPLAT(reward[i]), lr = SPLAT(logRef[i]), rf = SPLAT(ref[i]);                     \
         UNROLL_H for (int h = 0; h < H; h++) {                                                         \
-          const int64_t at = ((b / 8 + h) * V + i) * 8; /* block-major: a block's tokens side by side */ \
+          const int64_t at = (b / 8 + h) * TOKEN_STRIDE(V) + i * 8;                                    \
           v8d th = LOAD(theta + at);                                                                   \
           v8d pi = LOAD(e + at) * invZ[h];                                                             \
           v8d g = FORWARD ? FMA8(pi, r - mean[h], beta[h] * (rf - pi)) : pi * ((r - beta[h] * ((th - logZ[h]) - lr)) - mean[h]); \
@@ -644,9 +650,8 @@ CLONES static void block_finish(const BlockArgs *a, int64_t b, int t, const Bloc
   double logs[8];
   for (int l = 0; l < 8; l++) logs[l] = log(s->v[S_Z][l]);
   const v8d lz = LOAD(logs);
-  const int64_t K = a->K;
-  double *lane = a->lanes + b;
-  const v8d beta = LOAD(lane + L_BETA * K), M = LOAD(lane + L_M * K);
+  double *lane = a->lanes + (b / 8) * LANE_STRIDE;
+  const v8d beta = LOAD(lane + L_BETA * 8), M = LOAD(lane + L_M * 8);
   const v8d Z = s->v[S_Z], MAX = s->v[S_MAX];
   const v8d iz = SPLAT(1.0) / Z;
   const v8d rew = s->v[S_R] * iz, gr = s->v[S_G] * iz, rkl = s->v[S_LR] * iz - lz, fkl = s->v[S_REF] + lz, ent = lz - s->v[S_S] * iz;
@@ -656,22 +661,22 @@ CLONES static void block_finish(const BlockArgs *a, int64_t b, int t, const Bloc
   const v8d klc = (v8d)((v8l)kl & ~(v8l)(kl < SPLAT(0.0))); /* NaN stays NaN, < 0 becomes +0 */
   const v8l ok = (v8l)(ABS8(MAX - M) <= SPLAT(SHIFT_SLACK)) & FINITE8(rew) & FINITE8(rkl) & FINITE8(fkl) & FINITE8(ent) & FINITE8(gr) &
                  FINITE8(rew - beta * klc) & ~(v8l)(obj < SPLAT(a->floor_));
-  const v8d dirty = LOAD(lane + L_DIRTY * K);
-  STORE(lane + L_DIRTY * K, (v8d)(((v8l)SPLAT(1.0) & ~ok) | ((v8l)dirty & ok)));
+  const v8d dirty = LOAD(lane + L_DIRTY * 8);
+  STORE(lane + L_DIRTY * 8, (v8d)(((v8l)SPLAT(1.0) & ~ok) | ((v8l)dirty & ok)));
   if (t == a->n - 1) {
-    STORE(lane + (L_ROW + R_REWARD) * K, rew);
-    STORE(lane + (L_ROW + R_GOLD) * K, gr);
-    STORE(lane + (L_ROW + R_REVERSE_KL) * K, rkl);
-    STORE(lane + (L_ROW + R_FORWARD_KL) * K, fkl);
-    STORE(lane + (L_ROW + R_ENTROPY) * K, ent);
-    STORE(lane + (L_ROW + R_LOG_Z) * K, M + lz);
-    STORE(lane + (L_ROW + R_MAX_THETA) * K, MAX);
-    STORE(lane + (L_ROW + R_INV_Z) * K, iz);
+    STORE(lane + (L_ROW + R_REWARD) * 8, rew);
+    STORE(lane + (L_ROW + R_GOLD) * 8, gr);
+    STORE(lane + (L_ROW + R_REVERSE_KL) * 8, rkl);
+    STORE(lane + (L_ROW + R_FORWARD_KL) * 8, fkl);
+    STORE(lane + (L_ROW + R_ENTROPY) * 8, ent);
+    STORE(lane + (L_ROW + R_LOG_Z) * 8, M + lz);
+    STORE(lane + (L_ROW + R_MAX_THETA) * 8, MAX);
+    STORE(lane + (L_ROW + R_INV_Z) * 8, iz);
   }
-  STORE(lane + L_INV_Z * K, iz);
-  STORE(lane + L_LOG_Z * K, M + lz);
-  STORE(lane + L_MEAN * K, forward ? rew : rew - beta * rkl);
-  STORE(lane + L_M * K, MAX);
+  STORE(lane + L_INV_Z * 8, iz);
+  STORE(lane + L_LOG_Z * 8, M + lz);
+  STORE(lane + L_MEAN * 8, forward ? rew : rew - beta * rkl);
+  STORE(lane + L_M * 8, MAX);
 }
 
 /* The single kernel's chunk boundary (a token index): from PARALLEL_MIN tokens on, half the whole groups; else V (one chunk). */
@@ -791,8 +796,8 @@ static napi_value js_block(napi_env env, napi_callback_info info) {
   for (int k = 0; k < 5; k++)
     if (napi_get_value_double(env, argv[8 + k], &d[k]) != napi_ok) return throw_type(env, "klsim native kernel: expected a number");
   const int adam = kind >= 4;
-  const int in_range = V > 0 && K > 0 && K % 8 == 0 && n >= 0 && kind >= 0 && kind < 8 && nl >= (size_t)(LANE_SLOTS * K) &&
-                       nt >= (size_t)((adam ? 4 : 2) * V * K) && np >= (size_t)(4 * V) && (!adam || nb >= (size_t)(2 * (int64_t)n));
+  const int in_range = V > 0 && K > 0 && K % 8 == 0 && n >= 0 && kind >= 0 && kind < 8 && nl >= (size_t)(K / 8 * LANE_STRIDE) &&
+                       nt >= (size_t)((adam ? 4 : 2) * (K / 8) * TOKEN_STRIDE(V)) && np >= (size_t)(4 * V) && (!adam || nb >= (size_t)(2 * (int64_t)n));
   if (!in_range) return throw_type(env, "klsim native kernel: block sizes out of range");
   const BlockArgs a = {lanes, tokens, problem, bias, V, K, n, kind, d[0], d[1], d[2], d[3], d[4]};
   int ran = 1;
