@@ -4,6 +4,7 @@
  */
 import { closeSync, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { fileURLToPath } from "node:url";
 import { distributionProblem, softmaxOf } from "../core/distributions.js";
 import { divergenceNamed } from "../core/divergences/registry.js";
@@ -18,7 +19,7 @@ import { MAX_ABS_REWARD } from "./fields.js";
 import { resolveSequence, sequenceTrainingOf } from "./sequence-loader.js";
 import { resolveStudent } from "./student.js";
 import { hasControlCharacters, printable } from "../io/terminal-text.js";
-import { checkJsonText, jsonEqual } from "./json-text.js";
+import { checkJsonText } from "./json-text.js";
 import { parseScenarioSpec, type ReferenceSpec, type RewardSpec, type ScenarioSpec, type VectorSpec } from "./schema.js";
 import type { SequenceProblem } from "../core/sequence/problem.js";
 import { sequenceLabel } from "../core/sequence/labels.js";
@@ -211,7 +212,8 @@ export async function resolveScenario(given: ScenarioSpec, file: string, previou
   if (spec.tokens) checkTokenNames(spec.tokens);
   const tokens = spec.tokens ?? Array.from({ length: V }, (_, i) => `t${i}`);
   // `previous`, the same file resolved before (without command-line settings), lends what the spec left as it was
-  const same = (pick: (s: ScenarioSpec) => unknown) => previous !== undefined && jsonEqual(pick(previous.spec), pick(spec));
+  // compared structurally: JSON.stringify of 65 536-number vectors cost ~100 ms a load
+  const same = (pick: (s: ScenarioSpec) => unknown) => previous !== undefined && isDeepStrictEqual(pick(previous.spec), pick(spec));
   const reuse = same((s) => [s.vocab, s.reference, s.reward, s.gold, s.sequence, s.tokens]);
   let scenario: Scenario;
   if (spec.sequence) {
