@@ -9,10 +9,11 @@
  */
 import type { Divergence } from "../core/divergence.js";
 import { SoftmaxFamily } from "../core/families/softmax.js";
-import { emptyMetricRow, METRIC } from "../core/metric-row.js";
+import { emptyMetricRow } from "../core/metric-row.js";
 import { type Adam, createOptimizer, type OptimizerConfig } from "../core/optimizers.js";
 import type { Problem } from "../core/problem.js";
-import { BLOCK_GAP, BLOCK_LANE, KERNEL_OPTIMIZERS, KERNEL_PENALTIES, ROW } from "./contract.mjs";
+import { BIAS, BLOCK_GAP, BLOCK_LANE, KERNEL_OPTIMIZERS, KERNEL_PENALTIES, ROW } from "./contract.mjs";
+import { kernelPenalty, metricsOfKernelRow, PENALTY_SLOT, tickInto } from "./fast-stepper.js";
 import type { NativeKernel } from "./native.js";
 import { blockThreads } from "./threads.js";
 
@@ -32,7 +33,6 @@ export interface BlockRunEnd {
 }
 
 const LANE = Object.fromEntries(BLOCK_LANE.map((name, k) => [name, k])) as Record<(typeof BLOCK_LANE)[number], number>;
-const ROW_AT = Object.fromEntries(ROW.map((name, k) => [name, BLOCK_LANE.length + k])) as Record<(typeof ROW)[number], number>;
 const LANE_SLOTS = BLOCK_LANE.length + ROW.length;
 /** Token-steps per kernel call at most (~10 ms): a signal is answered between calls. */
 const SLICE_WORK = 1e7;
@@ -58,10 +58,7 @@ function laneAt(slot: number, run: number): number {
 /** Whether the block kernel takes these runs: a penalty and optimiser the kernels implement. */
 export function blockTakes(problem: Problem, config: BlockConfig): boolean {
   return (
-    problem.V <= MAX_V &&
-    config.steps > 0 &&
-    KERNEL_PENALTIES.some((p) => p.name === config.penalty.name) &&
-    (KERNEL_OPTIMIZERS as readonly string[]).includes(config.optimizer.kind)
+    problem.V <= MAX_V && config.steps > 0 && kernelPenalty(config.penalty) >= 0 && (KERNEL_OPTIMIZERS as readonly string[]).includes(config.optimizer.kind)
   );
 }
 
@@ -81,7 +78,7 @@ export async function runBlock(
 ): Promise<Array<BlockRunEnd | null>> {
   const { V } = problem;
   const K = Math.ceil(betas.length / 8) * 8; // pad runs repeat the last β; their results are dropped
-  const code = KERNEL_PENALTIES.findIndex((p) => p.name === config.penalty.name);
+  const code = kernelPenalty(config.penalty);
   const adam = config.optimizer.kind === "adam";
   const kind = (adam ? 4 : 0) + code * 2 + (problem.gold ? 1 : 0);
   // the start every run shares: θ = log π_ref evaluated, as FastStepper.reset leaves it (invZ = 1)
@@ -112,37 +109,29 @@ export async function runBlock(
   data.set(problem.gold ?? problem.reward, V);
   data.set(problem.ref, 2 * V);
   data.set(problem.logRef, 3 * V);
-  // Adam's bias corrections of each step, from the optimiser's own tick() (as FastStepper.tickAhead)
-  const optimizer = createOptimizer(config.optimizer, 1);
-  const bias = new Float64Array(adam ? 2 * config.steps : 0);
-  for (let t = 0; adam && t < config.steps; t++) {
-    (optimizer as Adam).tick();
-    bias[2 * t] = (optimizer as Adam).c1;
-    bias[2 * t + 1] = (optimizer as Adam).c2;
-  }
+  // Adam's bias corrections of each step, from the optimiser's own tick() (as FastStepper's batched runs)
+  const optimizer = adam ? (createOptimizer(config.optimizer, 1) as Adam) : null;
+  const bias = new Float64Array(optimizer ? BIAS.length * config.steps : 0);
+  if (optimizer) tickInto(optimizer, config.steps, bias);
   const { lr } = config.optimizer;
-  const [b1, b2, eps] = adam ? [(optimizer as Adam).config.beta1, (optimizer as Adam).config.beta2, (optimizer as Adam).config.eps] : [0, 0, 0];
+  const [b1, b2, eps] = optimizer ? [optimizer.config.beta1, optimizer.config.beta2, optimizer.config.eps] : [0, 0, 0];
   const slice = Math.max(1, Math.floor(SLICE_WORK / (K * V)));
   for (let done = 0; done < config.steps; ) {
     if (signal?.aborted) throw signal.reason;
     const n = Math.min(slice, config.steps - done);
-    kernel.block(lanes, tokens, data, bias.subarray(2 * done), V, K, n, kind, lr, b1, b2, eps, config.floor, threads ? 2 : 1);
+    kernel.block(lanes, tokens, data, bias.subarray(BIAS.length * done), V, K, n, kind, lr, b1, b2, eps, config.floor, threads ? 2 : 1);
     done += n;
     if (done < config.steps) await new Promise((resolve) => setImmediate(resolve));
   }
-  const penaltySlot = ROW_AT[KERNEL_PENALTIES[code]!.kl];
+  const row = new Float64Array(ROW.length);
   return betas.map((_, l) => {
     if (lanes[laneAt(LANE.dirty, l)] !== 0) return null;
-    const at = (slot: number) => lanes[laneAt(slot, l)]!;
+    // the run's last row, read as FastStepper reads its own
+    for (let slot = 0; slot < ROW.length; slot++) row[slot] = lanes[laneAt(BLOCK_LANE.length + slot, l)]!;
     const metrics = emptyMetricRow();
-    metrics[METRIC.reward] = at(ROW_AT.reward);
-    metrics[METRIC.gold_reward] = problem.gold ? at(ROW_AT.gold) : Number.NaN;
-    metrics[METRIC.forward_kl] = at(ROW_AT.forwardKL);
-    metrics[METRIC.reverse_kl] = at(ROW_AT.reverseKL);
-    metrics[METRIC.entropy] = at(ROW_AT.entropy);
-    metrics[METRIC.penalty_value] = at(penaltySlot);
+    metricsOfKernelRow(row, 0, problem.gold !== null, PENALTY_SLOT[code]!, metrics);
     // π = e·invZ, the product FastStepper's sync takes
-    const invZ = at(LANE.invZ);
+    const invZ = lanes[laneAt(LANE.invZ, l)]!;
     const policy = new Float64Array(V);
     for (let i = 0; i < V; i++) policy[i] = tokens[array + tokenAt(V, l, i)]! * invZ;
     return { metrics, policy };

@@ -56,12 +56,34 @@ export const R = Object.fromEntries(ROW.map((name, i) => [name, i])) as Record<(
 export { BATCH, PARALLEL_MIN, ROW_SLOTS };
 
 /** The kernels' penalty code of an entry (its index in KERNEL_PENALTIES), or −1: the kernels declare what they take. */
-function kernelPenalty(penalty: Divergence): number {
+export function kernelPenalty(penalty: Divergence): number {
   return KERNEL_PENALTIES.findIndex((p) => p.name === penalty.name);
 }
 
 /** The row slot holding the penalty's value, by kernel penalty code. */
-const PENALTY_SLOT = KERNEL_PENALTIES.map((p) => R[p.kl]);
+export const PENALTY_SLOT = KERNEL_PENALTIES.map((p) => R[p.kl]);
+
+/** out ← the metric row (METRIC order) of a kernel row (contract.mjs ROW) at rows[base …]; NaN for what a kernel does not compute. */
+export function metricsOfKernelRow(rows: Float64Array, base: number, hasGold: boolean, penaltySlot: number, out: Float64Array): void {
+  out[METRIC.reward] = rows[base + R.reward]!;
+  out[METRIC.gold_reward] = hasGold ? rows[base + R.gold]! : Number.NaN;
+  out[METRIC.forward_kl] = rows[base + R.forwardKL]!;
+  out[METRIC.reverse_kl] = rows[base + R.reverseKL]!;
+  out[METRIC.entropy] = rows[base + R.entropy]!;
+  out[METRIC.penalty_value] = rows[base + penaltySlot]!;
+  out[METRIC.kl_estimate] = Number.NaN;
+  out[METRIC.mean_length] = Number.NaN;
+  out[METRIC.token_mean_kl] = Number.NaN;
+}
+
+/** Counts n steps on Adam (its tick(): the plain path's bias corrections) and writes each step's corrections to `bias` (contract.mjs BIAS). */
+export function tickInto(adam: Adam, n: number, bias: Float64Array): void {
+  for (let k = 0; k < n; k++) {
+    adam.tick();
+    bias[k * BIAS.length] = adam.c1;
+    bias[k * BIAS.length + 1] = adam.c2;
+  }
+}
 
 export interface FastOptions {
   /** Let a helper thread take half of a large vocabulary (default: threads.ts defaultThreads). "always":
@@ -238,17 +260,7 @@ export class FastStepper implements Stepper {
   }
 
   readRow(j: number, out: Float64Array): void {
-    const rows = this.rows;
-    const b = j * ROW_SLOTS;
-    out[METRIC.reward] = rows[b + R.reward]!;
-    out[METRIC.gold_reward] = this.problem.gold ? rows[b + R.gold]! : Number.NaN;
-    out[METRIC.forward_kl] = rows[b + R.forwardKL]!;
-    out[METRIC.reverse_kl] = rows[b + R.reverseKL]!;
-    out[METRIC.entropy] = rows[b + R.entropy]!;
-    out[METRIC.penalty_value] = rows[b + this.penaltySlot]!;
-    out[METRIC.kl_estimate] = Number.NaN;
-    out[METRIC.mean_length] = Number.NaN;
-    out[METRIC.token_mean_kl] = Number.NaN;
+    metricsOfKernelRow(this.rows, j * ROW_SLOTS, this.problem.gold !== null, this.penaltySlot, out);
   }
 
   readCurrent(out: Float64Array): void {
@@ -388,12 +400,7 @@ export class FastStepper implements Stepper {
     const adam = this.adam;
     if (!adam) return 0;
     const t0 = adam.t;
-    const bias = this.bias;
-    for (let k = 0; k < n; k++) {
-      adam.tick();
-      bias[k * BIAS.length] = adam.c1;
-      bias[k * BIAS.length + 1] = adam.c2;
-    }
+    tickInto(adam, n, this.bias);
     return t0;
   }
 
