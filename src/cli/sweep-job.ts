@@ -39,13 +39,13 @@ const HELPER_SPEEDUP = 1.8;
 
 /**
  * Threads for a sweep of `betas` β on `scenario` (this one and the rest workers): `requested`
- * (--jobs) when given; 1 where the native block kernel takes the sweep (it runs on two cores
- * itself); else the count w that minimises the estimated time, (work + (w − 1)·start)/w over
+ * (--jobs) when given; 1 where the native block kernel takes the sweep (`blockable`: it runs on
+ * two cores itself); else the count w that minimises the estimated time, (work + (w − 1)·start)/w over
  * w ≤ 1 + idle cores (this thread works while the workers start).
  */
-export function sweepWorkers(requested: number | undefined, betas: number, scenario: Scenario): number {
+export function sweepWorkers(requested: number | undefined, betas: number, scenario: Scenario, blockable: boolean): number {
   if (requested !== undefined) return Math.max(1, Math.min(requested, betas));
-  if (sweepBlockable(scenario)) return 1;
+  if (blockable) return 1;
   const { steps } = scenario.spec;
   const V = scenario.problem.V;
   const kernel = betas * steps * (STEP_S + V * TOKEN_STEP_S);
@@ -143,17 +143,17 @@ export function blockRunsTaken(): number {
   return blockRuns;
 }
 
+/** Whether the native block kernel takes this scenario's β (then a batch of them is stepped together). */
+export function sweepBlockable(scenario: Scenario): boolean {
+  return nativeKernel() !== null && blockConfigOf(scenario, simConfigOf(scenario)) !== null;
+}
+
 /**
  * The points of one scenario and settings that differ only in β (a worker's share of a sweep):
  * in exact mode under a fixed β, with the native kernel, stepped together by its block kernel
  * (engine/block-runs.ts), each clean run with its separate run's bits and every other run on its
  * own by sweepOne; otherwise each by sweepOne. Rows in the jobs' order.
  */
-/** Whether the native block kernel takes this scenario's β (then a batch of them is stepped together). */
-export function sweepBlockable(scenario: Scenario): boolean {
-  return nativeKernel() !== null && blockConfigOf(scenario, simConfigOf(scenario)) !== null;
-}
-
 export async function sweepBatch(jobs: readonly SweepJob[], signal?: AbortSignal): Promise<SweepRun[]> {
   const first = jobs[0];
   const kernel = nativeKernel();

@@ -214,8 +214,9 @@ export async function runSweep(plan: SweepPlan, io: Io, options: SweepOptions = 
       owner.push(p);
     }
   });
-  const threads = sweepWorkers(options.jobs, jobs.length, plan.scenario);
-  const runs = await runAll(jobs, threads, sweepBlockable(plan.scenario), io.signal, options.progress);
+  const blockable = sweepBlockable(plan.scenario);
+  const threads = sweepWorkers(options.jobs, jobs.length, plan.scenario, blockable);
+  const runs = await runAll(jobs, threads, blockable, io.signal, options.progress);
   const byPoint: Row[][] = plan.points.map(() => []);
   runs.forEach((run, k) => byPoint[owner[k]!]!.push(run as unknown as Row));
   const runColumns = plan.columns.filter((c) => (RUN_COLUMNS as readonly string[]).includes(c));
@@ -380,17 +381,22 @@ async function runAll(
     progress?.(done, all.length);
   };
   const batches = batchesOf(all, threads, blockable);
-  if (threads === 1 || !existsSync(workerUrl)) {
-    const rows: SweepRun[] = [];
-    for (const batch of batches) {
-      if (signal.aborted) throw signal.reason;
-      rows.push(...(await sweepBatch(batch, signal)));
-      finished(batch.length);
-    }
-    return rows;
-  }
   const rows: SweepRun[][] = new Array(batches.length);
   let next = 0;
+  // one taker of batches (this thread, or a worker): the next batch while there is one
+  const take = async (run: (batch: SweepJob[]) => Promise<SweepRun[]>) => {
+    while (next < batches.length) {
+      if (signal.aborted) throw signal.reason;
+      const index = next++;
+      rows[index] = await run(batches[index]!);
+      finished(batches[index]!.length);
+    }
+  };
+  const here = (batch: SweepJob[]) => sweepBatch(batch, signal);
+  if (threads === 1 || !existsSync(workerUrl)) {
+    await take(here);
+    return rows.flat();
+  }
   const workers = Array.from({ length: threads - 1 }, () => new Worker(workerUrl));
   // Ctrl+C/SIGTERM: stop at once (the finally terminates the workers mid-job) rather than after the jobs in flight.
   let onAbort = () => {};
@@ -401,27 +407,7 @@ async function runAll(
   });
   aborted.catch(() => {}); // handled by the race below; never an unhandled rejection
   try {
-    await Promise.race([
-      aborted,
-      Promise.all([
-        ...workers.map(async (worker) => {
-          while (next < batches.length) {
-            if (signal.aborted) throw signal.reason;
-            const index = next++;
-            rows[index] = await ask(worker, batches[index]!);
-            finished(batches[index]!.length);
-          }
-        }),
-        (async () => {
-          while (next < batches.length) {
-            if (signal.aborted) throw signal.reason;
-            const index = next++;
-            rows[index] = await sweepBatch(batches[index]!, signal);
-            finished(batches[index]!.length);
-          }
-        })(),
-      ]),
-    ]);
+    await Promise.race([aborted, Promise.all([...workers.map((worker) => take((batch) => ask(worker, batch))), take(here)])]);
   } finally {
     signal.removeEventListener("abort", onAbort);
     await Promise.all(workers.map((w) => w.terminate()));
