@@ -102,21 +102,41 @@ typedef int64_t v8lu __attribute__((vector_size(64), aligned(8)));
  *   s = θ − M;  e = exp(s);  Σe, Σe·r, Σe·g, Σe·s, Σe·(s − log πref), Σπref·(log πref − s)
  * (A pad lane's g is 0, so its moments stay 0.)
  */
+/* The formulas above, on one vector (8 tokens of a run, or a token of 8 runs), shared by the
+ * one-run chunks and the block's passes. The gradient g: */
+#define TOKEN_GRADIENT(pi, th, r, lr, rf, beta, logZ, mean)                                             \
+  (FORWARD ? FMA8((pi), (r) - (mean), (beta) * ((rf) - (pi))) : (pi) * (((r) - (beta) * (((th) - (logZ)) - (lr))) - (mean)))
+/* th ← θ after the update by g; Adam's moments at mP and vP (rate, b1, b2, oneB1, oneB2, c1, c2, eps in scope) */
+#define TOKEN_UPDATE(th, g, mP, vP)                                                                     \
+  do {                                                                                                 \
+    if (ADAM) {                                                                                        \
+      v8d mo_ = b1 * LOAD(mP) + oneB1 * (g);                                                           \
+      v8d ve_ = b2 * LOAD(vP) + (oneB2 * (g)) * (g);                                                   \
+      STORE(mP, mo_);                                                                                  \
+      STORE(vP, ve_);                                                                                  \
+      (th) = (th) + (rate * (mo_ * c1)) / (SQRT8(ve_ * c2) + eps);                                     \
+    } else {                                                                                           \
+      (th) = FMA8(rate, (g), (th));                                                                    \
+    }                                                                                                  \
+  } while (0)
+/* the step's sums of e = x and s = sh (the gold reward `gv` read only with GOLD) */
+#define TOKEN_SUMS(x, sh, r, lr, rf, gv, z, sR, sG, sS, sLR, sRef)                                      \
+  do {                                                                                                 \
+    (z) = (z) + (x);                                                                                   \
+    (sR) = FMA8((x), (r), (sR));                                                                       \
+    if (GOLD) (sG) = FMA8((x), (gv), (sG));                                                            \
+    (sS) = FMA8((x), (sh), (sS));                                                                      \
+    (sLR) = FMA8((x), (sh) - (lr), (sLR));                                                             \
+    (sRef) = FMA8((rf), (lr) - (sh), (sRef));                                                          \
+  } while (0)
+
 #define GROUP_STEP(i, MASKED)                                                                           \
   do {                                                                                                 \
     v8d th = LOAD(theta + (i)), r = LOAD(reward + (i)), lr = LOAD(logRef + (i)), rf = LOAD(ref + (i));  \
     v8d pi = LOAD(e + (i)) * invZ;                                                                     \
-    v8d g = FORWARD ? FMA8(pi, r - mean, beta * (rf - pi)) : pi * ((r - beta * ((th - logZ) - lr)) - mean); \
+    v8d g = TOKEN_GRADIENT(pi, th, r, lr, rf, beta, logZ, mean);                                       \
     STORE(grad + (i), g);                                                                              \
-    if (ADAM) {                                                                                        \
-      v8d mo = b1 * LOAD(am + (i)) + oneB1 * g;                                                        \
-      v8d ve = b2 * LOAD(av + (i)) + (oneB2 * g) * g;                                                  \
-      STORE(am + (i), mo);                                                                             \
-      STORE(av + (i), ve);                                                                             \
-      th = th + (rate * (mo * c1)) / (SQRT8(ve * c2) + eps);                                           \
-    } else {                                                                                           \
-      th = FMA8(rate, g, th);                                                                          \
-    }                                                                                                  \
+    TOKEN_UPDATE(th, g, am + (i), av + (i));                                                           \
     if (MASKED) th = (v8d)((v8l)th & mask);                                                            \
     STORE(theta + (i), th);                                                                            \
     max = PMAX8(max, (MASKED) ? (v8d)(((v8l)th & mask) | ((v8l)SPLAT(-INFINITY) & ~mask)) : th);       \
@@ -124,15 +144,10 @@ typedef int64_t v8lu __attribute__((vector_size(64), aligned(8)));
     EXP8(sh, x);                                                                                       \
     if (MASKED) x = (v8d)((v8l)x & mask);                                                              \
     STORE(e + (i), x);                                                                                 \
-    z = z + x;                                                                                         \
-    sR = FMA8(x, r, sR);                                                                               \
-    if (GOLD) sG = FMA8(x, LOAD(gold + (i)), sG);                                                      \
-    sS = FMA8(x, sh, sS);                                                                              \
-    sLR = FMA8(x, sh - lr, sLR);                                                                       \
-    sRef = FMA8(rf, lr - sh, sRef);                                                                    \
+    TOKEN_SUMS(x, sh, r, lr, rf, LOAD(gold + (i)), z, sR, sG, sS, sLR, sRef);                          \
   } while (0)
 
-/* the eight lanes of an accumulator, in a fixed order */
+/* the eight lanes of an accumulator (or eight accumulators, lane by lane), in a fixed order */
 #define REDUCE(v) ((((v)[0] + (v)[1]) + ((v)[2] + (v)[3])) + (((v)[4] + (v)[5]) + ((v)[6] + (v)[7])))
 
 /*
@@ -553,10 +568,10 @@ typedef struct {
       beta[h] = LOAD(lane + L_BETA * 8), invZ[h] = LOAD(lane + L_INV_Z * 8), logZ[h] = LOAD(lane + L_LOG_Z * 8); \
       mean[h] = LOAD(lane + L_MEAN * 8), M[h] = LOAD(lane + L_M * 8);                                  \
     }                                                                                                  \
-    const v8d vrate = SPLAT(a->rate), vb1 = SPLAT(a->b1), vb2 = SPLAT(a->b2), oneB1 = SPLAT(1 - a->b1), oneB2 = SPLAT(1 - a->b2); \
-    const v8d veps = SPLAT(a->eps);                                                                    \
+    const v8d rate = SPLAT(a->rate), b1 = SPLAT(a->b1), b2 = SPLAT(a->b2), oneB1 = SPLAT(1 - a->b1), oneB2 = SPLAT(1 - a->b2); \
+    const v8d eps = SPLAT(a->eps);                                                                     \
     const v8d c1 = SPLAT(ADAM ? a->bias[2 * t + B_C1] : 0), c2 = SPLAT(ADAM ? a->bias[2 * t + B_C2] : 0); \
-    (void)vb1, (void)vb2, (void)oneB1, (void)oneB2, (void)veps, (void)gold, (void)am, (void)av, (void)c1, (void)c2; \
+    (void)b1, (void)b2, (void)oneB1, (void)oneB2, (void)eps, (void)gold, (void)am, (void)av, (void)c1, (void)c2; \
     v8d z[H][8], sR[H][8], sG[H][8], sS[H][8], sLR[H][8], sRef[H][8], mx[H][8];                        \
     /* slot by slot (tokens from + j, from + j + 8, … in order: the sums' order) */                   \
     for (int j = 0; j < 8; j++) {                                                                      \
@@ -568,27 +583,14 @@ typedef struct {
           const int64_t at = (b / 8 + h) * TOKEN_STRIDE(V) + i * 8;                                    \
           v8d th = LOAD(theta + at);                                                                   \
           v8d pi = LOAD(e + at) * invZ[h];                                                             \
-          v8d g = FORWARD ? FMA8(pi, r - mean[h], beta[h] * (rf - pi)) : pi * ((r - beta[h] * ((th - logZ[h]) - lr)) - mean[h]); \
-          if (ADAM) {                                                                                  \
-            v8d mo = vb1 * LOAD(am + at) + oneB1 * g;                                                  \
-            v8d ve = vb2 * LOAD(av + at) + (oneB2 * g) * g;                                            \
-            STORE(am + at, mo);                                                                        \
-            STORE(av + at, ve);                                                                        \
-            th = th + (vrate * (mo * c1)) / (SQRT8(ve * c2) + veps);                                   \
-          } else {                                                                                     \
-            th = FMA8(vrate, g, th);                                                                   \
-          }                                                                                            \
+          v8d g = TOKEN_GRADIENT(pi, th, r, lr, rf, beta[h], logZ[h], mean[h]);                        \
+          TOKEN_UPDATE(th, g, am + at, av + at);                                                       \
           STORE(theta + at, th);                                                                       \
           mxj[h] = PMAX8(mxj[h], th);                                                                  \
           v8d sh = th - M[h], x;                                                                       \
           EXP8(sh, x);                                                                                 \
           STORE(e + at, x);                                                                            \
-          zj[h] = zj[h] + x;                                                                           \
-          sRj[h] = FMA8(x, r, sRj[h]);                                                                 \
-          if (GOLD) sGj[h] = FMA8(x, SPLAT(gold[i]), sGj[h]);                                          \
-          sSj[h] = FMA8(x, sh, sSj[h]);                                                                \
-          sLRj[h] = FMA8(x, sh - lr, sLRj[h]);                                                         \
-          sRefj[h] = FMA8(rf, lr - sh, sRefj[h]);                                                      \
+          TOKEN_SUMS(x, sh, r, lr, rf, SPLAT(gold[i]), zj[h], sRj[h], sGj[h], sSj[h], sLRj[h], sRefj[h]); \
         }                                                                                              \
       }                                                                                                \
       UNROLL_H for (int h = 0; h < H; h++) {                                                           \
@@ -598,23 +600,18 @@ typedef struct {
     }                                                                                                  \
     UNROLL_H for (int h = 0; h < H; h++) {                                                             \
       BlockSums *o = out + h;                                                                          \
-      o->v[S_Z] = REDUCE8V(z[h]);                                                                      \
-      o->v[S_R] = REDUCE8V(sR[h]);                                                                     \
-      o->v[S_G] = GOLD ? REDUCE8V(sG[h]) : o->v[S_R];                                                  \
-      o->v[S_S] = REDUCE8V(sS[h]);                                                                     \
-      o->v[S_LR] = REDUCE8V(sLR[h]);                                                                   \
-      o->v[S_REF] = REDUCE8V(sRef[h]);                                                                 \
+      o->v[S_Z] = REDUCE(z[h]);                                                                      \
+      o->v[S_R] = REDUCE(sR[h]);                                                                     \
+      o->v[S_G] = GOLD ? REDUCE(sG[h]) : o->v[S_R];                                                  \
+      o->v[S_S] = REDUCE(sS[h]);                                                                     \
+      o->v[S_LR] = REDUCE(sLR[h]);                                                                   \
+      o->v[S_REF] = REDUCE(sRef[h]);                                                                 \
       v8d m = mx[h][0];                                                                                \
-      for (int k = 1; k < 8; k++) {                                                                    \
-        v8l lt = (v8l)(m < mx[h][k]);                                                                  \
-        m = (v8d)(((v8l)mx[h][k] & lt) | ((v8l)m & ~lt));                                              \
-      }                                                                                                \
+      for (int k = 1; k < 8; k++) m = PMAX8(m, mx[h][k]); /* the chunks' m < max[l] ? max[l] : m */    \
       o->v[S_MAX] = m;                                                                                 \
     }                                                                                                  \
   }
 
-/* eight slots' vectors reduced lane by lane in REDUCE's order */
-#define REDUCE8V(s) ((((s)[0] + (s)[1]) + ((s)[2] + (s)[3])) + (((s)[4] + (s)[5]) + ((s)[6] + (s)[7])))
 
 typedef void (*BlockPass)(const BlockArgs *, int64_t, int, int64_t, int64_t, BlockSums *);
 /* a pass per kind, cloned as the chunks are */
@@ -634,8 +631,8 @@ static const BlockPass PASSES2[8] = {KINDS(PASS2_ENTRY)};
 static inline __attribute__((always_inline)) void add_chunk(BlockSums *s, const BlockSums *c) {
   for (int k = 0; k < S_MAX; k++) s->v[k] = s->v[k] + c->v[k];
   const v8d x = s->v[S_MAX], y = c->v[S_MAX];
-  const v8l nan = (v8l)(x != x) | (v8l)(y != y), lt = (v8l)(x < y);
-  const v8d m = (v8d)(((v8l)y & lt) | ((v8l)x & ~lt));
+  const v8l nan = (v8l)(x != x) | (v8l)(y != y);
+  const v8d m = PMAX8(x, y);
   s->v[S_MAX] = (v8d)(((v8l)SPLAT(NAN) & nan) | ((v8l)m & ~nan));
 }
 
