@@ -12,7 +12,7 @@ import { SoftmaxFamily } from "../core/families/softmax.js";
 import { emptyMetricRow } from "../core/metric-row.js";
 import { type Adam, createOptimizer, type OptimizerConfig } from "../core/optimizers.js";
 import type { Problem } from "../core/problem.js";
-import { BIAS, BLOCK_GAP, BLOCK_LANE, KERNEL_OPTIMIZERS, KERNEL_PENALTIES, ROW } from "./contract.mjs";
+import { BIAS, BLOCK_GAP, BLOCK_LANE, chunkSplit, GROUP, KERNEL_OPTIMIZERS, KERNEL_PENALTIES, PARALLEL_MIN, ROW } from "./contract.mjs";
 import { kernelPenalty, metricsOfKernelRow, PENALTY_SLOT, tickInto } from "./fast-stepper.js";
 import type { NativeKernel } from "./native.js";
 import { blockThreads } from "./threads.js";
@@ -116,10 +116,12 @@ export async function runBlock(
   const { lr } = config.optimizer;
   const [b1, b2, eps] = optimizer ? [optimizer.config.beta1, optimizer.config.beta2, optimizer.config.eps] : [0, 0, 0];
   const slice = Math.max(1, Math.floor(SLICE_WORK / (K * V)));
+  // the one-run kernel's chunks (FastStepper cuts the vocabulary the same way): their sums' order
+  const split = V >= PARALLEL_MIN ? chunkSplit(V) * GROUP : V;
   for (let done = 0; done < config.steps; ) {
     if (signal?.aborted) throw signal.reason;
     const n = Math.min(slice, config.steps - done);
-    kernel.block(lanes, tokens, data, bias.subarray(BIAS.length * done), V, K, n, kind, lr, b1, b2, eps, config.floor, threads ? 2 : 1);
+    kernel.block(lanes, tokens, data, bias.subarray(BIAS.length * done), V, K, n, kind, lr, b1, b2, eps, config.floor, threads ? 2 : 1, split);
     done += n;
     if (done < config.steps) await new Promise((resolve) => setImmediate(resolve));
   }

@@ -23,6 +23,7 @@ export declare const BLOCK_GAP: number;
 export declare const SHIFT_SLACK: number;
 export declare const BATCH: number;
 export declare const PARALLEL_MIN: number;
+export declare function chunkSplit(V: number): number;
 export declare const KERNEL_PENALTIES: ReadonlyArray<{
   name: string;
   kl: "reverseKL" | "forwardKL";

@@ -53,6 +53,10 @@ export const SHIFT_SLACK = 32;
 export const BATCH = 256;
 /** Vocabularies this large are cut in two chunks, and a helper thread may take the second. */
 export const PARALLEL_MIN = 2048;
+/** Where chunk 1 begins, in whole groups of tokens (chunk 0 is the first half of them; chunk 1 the
+ *  rest and the partial last group); below PARALLEL_MIN, every whole group (one chunk).
+ *  @param {number} V */
+export const chunkSplit = (V) => (V >= PARALLEL_MIN ? Math.floor(Math.floor(V / GROUP) / 2) : Math.floor(V / GROUP));
 
 /**
  * The penalties the kernels implement (index = the kernel's penalty code; the registry's entry of
@@ -92,7 +96,6 @@ export function cHeader() {
     enumOf("R_", ROW, "ROW_SLOTS"),
     enumOf("B_", BIAS, "BIAS_SLOTS"),
     enumOf("L_", BLOCK_LANE, "L_ROW, LANE_SLOTS = L_ROW + ROW_SLOTS"),
-    `#define PARALLEL_MIN_TOKENS ${PARALLEL_MIN}`,
     `#define BLOCK_GAP ${BLOCK_GAP}`,
     ...KERNEL_PENALTIES.map((penalty, code) => `#define PENALTY_${upper(penalty.name)} ${code}`),
     ...KERNEL_OPTIMIZERS.map((optimizer, code) => `#define OPTIMIZER_${upper(optimizer)} ${code}`),

@@ -29,6 +29,7 @@ import {
   ARRAYS,
   BATCH,
   BIAS,
+  chunkSplit,
   F64_PARAMS,
   GROUP,
   KERNEL_OPTIMIZERS,
@@ -195,7 +196,7 @@ export class FastStepper implements Stepper {
     for (let lane = 0; lane < GROUP; lane++) masks[lane] = this.groups * GROUP + lane < V ? -1n : 0n;
     this.tail = V % GROUP === 0 ? 0 : 1;
     this.chunked = V >= PARALLEL_MIN;
-    this.split = this.chunked ? Math.floor(this.groups / 2) : this.groups;
+    this.split = chunkSplit(V);
     this.outs = new Float64Array(buffer, LAYOUT.OUT, (2 * LAYOUT.OUT_SLOT) / 8);
     this.control = new Int32Array(buffer, LAYOUT.CONTROL, 16);
     this.stepFunctions = instance ? STEP_FUNCTIONS.map((name) => instance.kernel[name as `step_${string}`]!) : [];

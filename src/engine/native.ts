@@ -32,7 +32,8 @@ export interface NativeKernel {
    * n steps of K runs (K a multiple of 8) of one problem at their fixed β, 8 runs to a vector
    * (block-runs.ts): lanes (contract.mjs BLOCK_LANE then ROW, each over K runs), tokens (θ, e, m, v,
    * each V×K, run-minor), problem (reward, gold, ref, log πref), Adam's bias table; kind = adam·4 +
-   * forward·2 + gold; threads 2 lets a second thread take half the blocks. Returns the threads that ran.
+   * forward·2 + gold; threads 2 lets a second thread take half the blocks; split: the first token of
+   * chunk 1 (contract.mjs chunkSplit × GROUP), or V for one chunk. Returns the threads that ran.
    */
   block(
     lanes: Float64Array,
@@ -49,6 +50,7 @@ export interface NativeKernel {
     eps: number,
     floor: number,
     threads: number,
+    split: number,
   ): number;
   /** Chunks the helper thread has run so far (this thread's instance), for the tests. */
   helperJobs(): number;

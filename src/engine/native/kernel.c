@@ -539,6 +539,7 @@ typedef struct {
   double *lanes, *tokens;
   const double *problem, *bias;
   int64_t V, K;
+  int64_t split; /* the first token of chunk 1 (its caller's chunkSplit, contract.mjs), or V: one chunk */
   int n, kind;
   double rate, b1, b2, eps, floor_;
 } BlockArgs;
@@ -676,14 +677,11 @@ CLONES static void block_finish(const BlockArgs *a, int64_t b, int t, const Bloc
   STORE(lane + L_M * 8, MAX);
 }
 
-/* The single kernel's chunk boundary (a token index): from PARALLEL_MIN tokens on, half the whole groups; else V (one chunk). */
-static inline int64_t chunk_split(int64_t V) { return V >= PARALLEL_MIN_TOKENS ? (V / GROUP / 2) * GROUP : V; }
-
 /* Every step of the blocks of 8 runs at lanes [from, to), one block after another. */
 static void block_runs(const BlockArgs *a, int64_t from, int64_t to) {
   const BlockPass pass = PASSES[a->kind], pass2 = PASSES2[a->kind];
   const int forward = (a->kind >> 1) & 1;
-  const int64_t split = chunk_split(a->V);
+  const int64_t split = a->split;
   for (int64_t b = from; b < to;) {
     const int h = b + 16 <= to ? 2 : 1; /* two blocks a pass while two are left */
     for (int t = 0; t < a->n; t++) {
@@ -727,7 +725,7 @@ static void *block_pair_thread(void *arg) {
   BlockPair *p = arg;
   const BlockArgs *a = p->a;
   const BlockPass pass = PASSES[a->kind];
-  const int64_t split = chunk_split(a->V);
+  const int64_t split = a->split;
   /* block by block, every step of one before the next: its θ and e stay in cache */
   int k = 0;
   for (int64_t b = 0; b < a->K; b += 8)
@@ -752,7 +750,7 @@ static int block_pair(const BlockArgs *a) {
   }
   const BlockPass pass = PASSES[a->kind];
   const int forward = (a->kind >> 1) & 1;
-  const int64_t split = chunk_split(a->V);
+  const int64_t split = a->split;
   int k = 0;
   for (int64_t b = 0; b < a->K; b += 8)
     for (int t = 0; t < a->n; t++, k++) {
@@ -770,37 +768,38 @@ static int block_pair(const BlockArgs *a) {
 #endif
 
 /*
- * block(lanes, tokens, problem, bias, V, K, n, kind, rate, b1, b2, eps, floor, threads): n steps of
+ * block(lanes, tokens, problem, bias, V, K, n, kind, rate, b1, b2, eps, floor, threads, split): n steps of
  * K runs (K a multiple of 8) in blocks of 8, each as run_steps takes it alone (see BLOCK_PASS);
- * kind = adam·4 + forward·2 + gold. lanes: LANE_SLOTS·K, tokens: 4·V·K, problem: 4·V, bias: 2·n
- * (read for Adam only). threads = 2: a second thread takes half the blocks (below PARALLEL_MIN
- * tokens: the runs are independent) or chunk 1 of every step (from PARALLEL_MIN on, as the single
- * kernel's helper); the bits do not depend on it. Returns the threads that ran.
+ * kind = adam·4 + forward·2 + gold. lanes and tokens block by block (TOKEN_STRIDE, LANE_STRIDE;
+ * tokens: θ, e, and with Adam m, v), problem: 4·V, bias: 2·n (read for Adam only); split: the first
+ * token of chunk 1 (contract.mjs chunkSplit × GROUP), or V for one chunk. threads = 2: a second
+ * thread takes half the blocks (one chunk: the runs are independent) or chunk 1 of every step (two,
+ * as the single kernel's helper); the bits do not depend on it. Returns the threads that ran.
  */
-#define BLOCK_ARGC 14
+#define BLOCK_ARGC 15
 static napi_value js_block(napi_env env, napi_callback_info info) {
   size_t argc = BLOCK_ARGC;
   napi_value argv[BLOCK_ARGC];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != BLOCK_ARGC) return throw_type(env, "klsim native kernel: block takes 14 arguments");
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != BLOCK_ARGC) return throw_type(env, "klsim native kernel: block takes 15 arguments");
   double *lanes, *tokens, *problem, *bias;
   size_t nl, nt, np, nb;
   if (!f64_arg(env, argv[0], &lanes, &nl) || !f64_arg(env, argv[1], &tokens, &nt) || !f64_arg(env, argv[2], &problem, &np) || !f64_arg(env, argv[3], &bias, &nb)) return NULL;
   int32_t v[BLOCK_ARGC];
-  if (!int_args(env, argv, 4, 8, v) || !int_args(env, argv, 13, 14, v)) return NULL;
-  const int64_t V = v[4], K = v[5];
+  if (!int_args(env, argv, 4, 8, v) || !int_args(env, argv, 13, 15, v)) return NULL;
+  const int64_t V = v[4], K = v[5], split = v[14];
   const int32_t n = v[6], kind = v[7], threads = v[13];
   double d[5];
   for (int k = 0; k < 5; k++)
     if (napi_get_value_double(env, argv[8 + k], &d[k]) != napi_ok) return throw_type(env, "klsim native kernel: expected a number");
   const int adam = kind >= 4;
-  const int in_range = V > 0 && K > 0 && K % 8 == 0 && n >= 0 && kind >= 0 && kind < 8 && nl >= (size_t)(K / 8 * LANE_STRIDE) &&
+  const int in_range = V > 0 && K > 0 && K % 8 == 0 && split >= 0 && split <= V && (split == V || split % GROUP == 0) && n >= 0 && kind >= 0 && kind < 8 && nl >= (size_t)(K / 8 * LANE_STRIDE) &&
                        nt >= (size_t)((adam ? 4 : 2) * (K / 8) * TOKEN_STRIDE(V)) && np >= (size_t)(4 * V) && (!adam || nb >= (size_t)(2 * (int64_t)n));
   if (!in_range) return throw_type(env, "klsim native kernel: block sizes out of range");
-  const BlockArgs a = {lanes, tokens, problem, bias, V, K, n, kind, d[0], d[1], d[2], d[3], d[4]};
+  const BlockArgs a = {lanes, tokens, problem, bias, V, K, split, n, kind, d[0], d[1], d[2], d[3], d[4]};
   int ran = 1;
 #if HAVE_HELPER
-  if (threads >= 2 && V >= PARALLEL_MIN_TOKENS && block_pair(&a)) ran = 2;
-  else if (threads >= 2 && V < PARALLEL_MIN_TOKENS && K >= 16) {
+  if (threads >= 2 && split < V && block_pair(&a)) ran = 2;
+  else if (threads >= 2 && split == V && K >= 16) {
     /* the first thread takes the odd block */
     BlockShare second = {&a, (K / 16) * 8 + (K % 16 ? 8 : 0), K};
     pthread_t thread;
