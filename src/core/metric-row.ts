@@ -3,6 +3,8 @@
  * (NaN = not applicable: no gold reward, no sampled estimate, not a sequence model). The record
  * (src/sim/record.ts) adds the step, β and the objective.
  */
+import type { Divergence } from "./divergence.js";
+
 export const METRIC_FIELDS = [
   "reward",
   "gold_reward",
@@ -36,6 +38,13 @@ export interface ExactMetrics {
   entropy: number;
   meanLength?: number;
   tokenMeanKL?: number;
+}
+
+/** D(π, π_ref) where the penalty is one of the two KLs every evaluation has (Divergence.sameAs), read off `m` (unclamped); else undefined. */
+export function evaluatedPenalty(penalty: Divergence, m: Pick<ExactMetrics, "reverseKL" | "forwardKL">): number | undefined {
+  if (penalty.sameAs === METRIC.reverse_kl) return m.reverseKL;
+  if (penalty.sameAs === METRIC.forward_kl) return m.forwardKL;
+  return undefined;
 }
 
 /** row[at …] ← the exact metrics and the penalty's value; no sampled estimate (NaN), NaN where a model has no such metric. */

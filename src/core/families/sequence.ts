@@ -10,7 +10,7 @@
  */
 import type { Divergence } from "../divergence.js";
 import type { PolicyFamily } from "../family.js";
-import { writeExactRow, METRIC } from "../metric-row.js";
+import { evaluatedPenalty, METRIC, writeExactRow } from "../metric-row.js";
 import type { Problem } from "../problem.js";
 import { sequenceBanditOf } from "../sequence/bandit.js";
 import { evaluateSequencePolicy } from "../sequence/evaluate.js";
@@ -86,9 +86,8 @@ export class SequenceFamily implements PolicyFamily {
 
   /** D(π, π_ref) of the sequence distributions at the evaluated θ. */
   penaltyValue(penalty: Divergence): number {
-    const s = this.state;
-    if (penalty.sameAs === METRIC.reverse_kl) return s.reverseKL;
-    if (penalty.sameAs === METRIC.forward_kl) return s.forwardKL;
+    const known = evaluatedPenalty(penalty, this.state);
+    if (known !== undefined) return known;
     this.fillSequences();
     return penalty.value(this.seqPi, this.seqLogPi, this.bandit.ref, this.bandit.logRef);
   }

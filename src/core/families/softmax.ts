@@ -6,7 +6,7 @@
  */
 import type { Divergence } from "../divergence.js";
 import type { PolicyFamily } from "../family.js";
-import { writeExactRow, METRIC } from "../metric-row.js";
+import { evaluatedPenalty, METRIC, writeExactRow } from "../metric-row.js";
 import type { Problem } from "../problem.js";
 
 /** The policy's buffers and the metrics of its current θ (filled by `evaluatePolicy`). */
@@ -190,10 +190,7 @@ export class SoftmaxFamily implements PolicyFamily {
 
   /** D(π, π_ref) at the evaluated θ. */
   penaltyValue(penalty: Divergence): number {
-    const s = this.state;
-    if (penalty.sameAs === METRIC.reverse_kl) return s.reverseKL;
-    if (penalty.sameAs === METRIC.forward_kl) return s.forwardKL;
-    return penalty.value(s.pi, this.logProbabilities(), this.problem.ref, this.problem.logRef);
+    return evaluatedPenalty(penalty, this.state) ?? penalty.value(this.state.pi, this.logProbabilities(), this.problem.ref, this.problem.logRef);
   }
 
   /** log π at the evaluated θ (θ − logZ: never the log of a probability). */

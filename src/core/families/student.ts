@@ -7,7 +7,7 @@
  */
 import type { Divergence } from "../divergence.js";
 import type { PolicyFamily } from "../family.js";
-import { type ExactMetrics, METRIC, writeExactRow } from "../metric-row.js";
+import { evaluatedPenalty, type ExactMetrics, METRIC, writeExactRow } from "../metric-row.js";
 import type { Problem } from "../problem.js";
 
 /** One readable parameter of a student ("mu", "sigma", "weight_1", …) and its value. */
@@ -100,9 +100,7 @@ export abstract class StudentFamily implements PolicyFamily {
 
   /** D(π, π_ref) at the evaluated θ; the reverse KL unclamped (its logit gradient needs the raw Σw). */
   private penaltyValue(penalty: Divergence): number {
-    if (penalty.sameAs === METRIC.reverse_kl) return this.exact.reverseKL;
-    if (penalty.sameAs === METRIC.forward_kl) return this.exact.forwardKL;
-    return penalty.value(this.pi, this.logPi, this.problem.ref, this.problem.logRef);
+    return evaluatedPenalty(penalty, this.exact) ?? penalty.value(this.pi, this.logPi, this.problem.ref, this.problem.logRef);
   }
 
   /** ∇_θ J = (∂ℓ/∂θ)ᵀ ∇_ℓ J, ∇_ℓ J from the divergence's entry (divergence.ts). */
