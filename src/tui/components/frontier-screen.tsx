@@ -5,7 +5,7 @@ import type { Divergence } from "../../core/divergence.js";
 import type { PolicyMetrics } from "../../core/metrics.js";
 import type { Problem } from "../../core/problem.js";
 import { frontierChart, frontierCurves } from "../frontier-chart.js";
-import { SpanLine } from "./span-line.js";
+import { LaidOutLines } from "./laid-out-lines.js";
 
 export interface FrontierScreenProps {
   problem: Problem;
@@ -20,9 +20,7 @@ export function FrontierScreen({ problem, penalty, live, width, height }: Fronti
   const chart = frontierChart(curves, live, penalty.label, width, height);
   return (
     <Box flexDirection="column" width={width} height={height}>
-      {chart.spans.map((spans, i) => (
-        <SpanLine key={i} spans={spans} />
-      ))}
+      <LaidOutLines lines={chart.spans} />
     </Box>
   );
 }
