@@ -24,7 +24,13 @@ export interface TuiOptions {
 export async function runTui(scenario: Scenario, options: TuiOptions = {}): Promise<number> {
   // React's development build makes every frame several times slower; set before react loads.
   process.env.NODE_ENV ??= "production";
-  const [{ render }, { createElement }, { Root }] = await Promise.all([import("ink"), import("react"), import("./components/root.js")]);
+  const [{ render }, { createElement }, { Root }, { installOutputGrid }] = await Promise.all([
+    import("ink"),
+    import("react"),
+    import("./components/root.js"),
+    import("./ink-output.js"),
+  ]);
+  await installOutputGrid();
   const sim = new Simulation(scenario.problem, simConfigOf(scenario));
   const store = new SimStore(sim, scenario, { stepsPerFrame: START_SPEED, ...(options.stopAt === undefined ? {} : { stopAt: options.stopAt }) });
   const stdout = process.stdout;
