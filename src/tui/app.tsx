@@ -14,6 +14,8 @@ const ENTER_ALT_SCREEN = "\u001b[?1049h\u001b[H";
 const LEAVE_ALT_SCREEN = "\u001b[?1049l";
 // 10 steps per frame (~300 steps/s): fast enough to see convergence, slow enough to watch it.
 const START_SPEED = SPEEDS[3] ?? 10;
+// ink renders at most this often: far above the store's 30 publishes a second, so a frame is painted when it is published.
+const RENDER_FPS_CAP = 120;
 
 export interface TuiOptions {
   /** Pause at this step (`klsim tui --steps N`); space runs on. */
@@ -39,7 +41,9 @@ export async function runTui(scenario: Scenario, options: TuiOptions = {}): Prom
   // Not incrementalRendering: in ink 6.8 it moves the cursor up one line too few when the frame
   // ends in a newline, so every frame lands one row lower. Full frames are written inside
   // synchronized-output markers, so they do not flicker on terminals that support them.
-  const instance = render(createElement(Root, { store }), { exitOnCtrlC: false });
+  // The store is the frame clock (≤ 30 publishes a second); ink's own 30-fps throttle, beating
+  // against it, held every other frame back to its trailing edge (15 painted frames a second).
+  const instance = render(createElement(Root, { store }), { exitOnCtrlC: false, maxFps: RENDER_FPS_CAP });
   // every stop signal (io/signals.ts: SIGINT, SIGTERM, SIGHUP when the terminal closes, SIGQUIT) ends it alike
   const removeSignalHandlers = onStopSignals((signal) => {
     exitCode = signalExitCode(signal);
