@@ -78,8 +78,10 @@ export const benchSpec: CommandSpec = {
       name: "frames",
       type: "string",
       value: "SCENARIO",
-      describe: "also time the TUI's frame work (a batch of steps + the charts rendered) after 100 000 steps on SCENARIO",
+      describe:
+        "also run `klsim tui SCENARIO` in a pseudo-terminal (util-linux script) and count the frames it paints, at the default and the fastest speed, with steps/s; and time the frame work alone (a batch of steps + the charts as text) after 100 000 steps",
     },
+    { name: "size", type: "string", value: "COLSxROWS", describe: "with --frames: the pseudo-terminal's size (default 200x60)" },
     JSON_FLAG,
   ],
   examples: [
@@ -88,6 +90,7 @@ export const benchSpec: CommandSpec = {
     "klsim bench --engine both --json",
     "klsim bench --optimizer adam --vocab 256,4096",
     "klsim bench --frames large-vocab",
+    "klsim bench --frames basic --size 80x24 --vocab 16 --long 0",
     "klsim bench --sweep --peer 'python3 sweep.py {scenario} {steps} {betas}'",
     "npm run bench",
   ],
@@ -421,6 +424,7 @@ export async function benchCommand(args: ParsedArgs, io: Io): Promise<number> {
   const repeat = checkNumber(numberFlag(args, "repeat") ?? 3, { integer: true, min: 1, max: 100 }, "--repeat");
   const long = checkNumber(numberFlag(args, "long") ?? 1_000_000, { integer: true, min: 0, max: 1e9 }, "--long");
   const seed = checkNumber(numberFlag(args, "seed") ?? 1, { integer: true, min: 0, max: 2 ** 32 - 1 }, "--seed");
+  const size = frameSize(stringFlag(args, "size"), stringFlag(args, "frames") !== undefined);
   const engineFlag = stringFlag(args, "engine") ?? "fast";
   // "all" without the native kernel: fast is wasm already
   const all: Engine[] = nativeKernel() ? ["fast", "wasm", "plain"] : ["fast", "plain"];
@@ -468,6 +472,7 @@ sequence: V = ${q.vocab}, T = ${q.horizon} (${grouped(q.prefixes)} logit rows, $
   const longResult = long > 0 ? longRun(long, seed) : null;
   const framesScenario = stringFlag(args, "frames");
   const frameResult = framesScenario === undefined ? null : await frameBench(framesScenario);
+  const ptyResult = framesScenario === undefined || frameResult === null ? null : await ptyFrames(framesScenario, frameResult.scenario, size);
   if (json) {
     io.out(
       JSON.stringify({
@@ -484,6 +489,7 @@ sequence: V = ${q.vocab}, T = ${q.horizon} (${grouped(q.prefixes)} logit rows, $
         results,
         long: longResult,
         frames: frameResult,
+        terminal: ptyResult,
         sequence: sequenceResult,
       }) + "\n",
     );
@@ -495,8 +501,39 @@ sequence: V = ${q.vocab}, T = ${q.horizon} (${grouped(q.prefixes)} logit rows, $
   if (!json && frameResult) {
     const f = frameResult;
     io.out(
-      `frames: ${f.scenario} (V = ${f.vocab}) after ${grouped(f.history_steps)} steps (${f.history_points} chart points): ${f.steps_per_frame} steps + the β strip, 3 charts and tables per frame, ${f.mean_ms.toFixed(2)} ms mean, ${f.worst_ms.toFixed(2)} ms worst over ${f.frames} frames = ${Math.round(f.fps)} frames/s of work\n`,
+      `frame work: ${f.scenario} (V = ${f.vocab}) after ${grouped(f.history_steps)} steps (${f.history_points} chart points): ${f.steps_per_frame} steps + the β strip, 3 charts and tables per frame, ${f.mean_ms.toFixed(2)} ms mean, ${f.worst_ms.toFixed(2)} ms worst over ${f.frames} frames = ${Math.round(f.fps)} frames/s of work\n`,
     );
   }
+  if (!json && ptyResult !== null) {
+    if (typeof ptyResult === "string") io.out(`frames in a terminal: not measured: ${ptyResult}\n`);
+    else {
+      const phases = ptyResult.phases.map(
+        (p) =>
+          `${p.speed} speed ${p.frames_per_s.toFixed(1)} frames/s (${grouped(Math.round(p.steps_per_s))} steps/s, ${Math.round(p.bytes_per_frame / 1000)} kB a frame)`,
+      );
+      io.out(
+        `frames in a terminal: klsim tui ${ptyResult.scenario} at ${ptyResult.columns}×${ptyResult.rows} in a pseudo-terminal, frames counted in its stream over ${PTY_SECONDS} s each: ${phases.join("; ")}\n`,
+      );
+    }
+  }
   return 0;
+}
+
+const PTY_SECONDS = 5;
+
+/** `--size COLSxROWS` (only with --frames). */
+function frameSize(text: string | undefined, withFrames: boolean): { columns: number; rows: number } {
+  if (text === undefined) return { columns: 200, rows: 60 };
+  if (!withFrames) throw new InputError("needs --frames", "--size");
+  const match = /^(\d{2,3})x(\d{2,3})$/.exec(text);
+  const columns = Number(match?.[1]);
+  const rows = Number(match?.[2]);
+  if (!match || columns < 40 || columns > 500 || rows < 12 || rows > 200)
+    throw new InputError(`expected COLSxROWS from 40x12 to 500x200, e.g. 200x60, got '${text}'`, "--size");
+  return { columns, rows };
+}
+
+async function ptyFrames(scenario: string, name: string, size: { columns: number; rows: number }) {
+  const { ptyFrameBench } = await import("./bench-frames.js");
+  return ptyFrameBench(scenario, name, size.columns, size.rows, PTY_SECONDS);
 }

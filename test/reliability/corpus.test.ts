@@ -387,6 +387,12 @@ const ARGS: ArgCase[] = [
   { name: "typo'd command alone", args: ["optimun"], line: /^optimun: no such scenario \(known: .*\) \(or did you mean 'klsim optimum'\?\)$/ },
   { name: "tui: typo'd flag", args: ["basic", "--stesp", "3"], line: "--stesp: unknown option for 'klsim tui' (did you mean --steps?); see klsim tui --help" },
   { name: "bench: --vocab 1", args: ["bench", "--vocab", "1"], line: "--vocab: expected whole numbers from 2 to 65536, got '1'" },
+  { name: "bench: --size without --frames", args: ["bench", "--size", "80x24"], line: "--size: needs --frames" },
+  {
+    name: "bench: --size too small",
+    args: ["bench", "--frames", "basic", "--size", "20x5"],
+    line: "--size: expected COLSxROWS from 40x12 to 500x200, e.g. 200x60, got '20x5'",
+  },
   { name: "bench: unknown engine", args: ["bench", "--engine", "gpu"], line: "--engine: expected one of fast, wasm, plain, both, all, got 'gpu'" },
   // issue 12: numbers are plain decimals; sweep ranges have both ends; echoed input is clipped
   {
