@@ -130,7 +130,11 @@ typedef int64_t v8lu __attribute__((vector_size(64), aligned(8)));
     (sRef) = FMA8((rf), (lr) - (sh), (sRef));                                                          \
   } while (0)
 
-#define GROUP_STEP(i, MASKED)                                                                           \
+/* A step in two passes over the chunk (the same operations per token, the sums in the same order):
+ * the gradient and the update of every group, then the exp and the sums of every group. One pass
+ * did both, but then one token's chain — update, Adam's √ and division, the exp polynomial — was
+ * longer than the core's reorder window could overlap. */
+#define GROUP_UPDATE(i, MASKED)                                                                         \
   do {                                                                                                 \
     v8d th = LOAD(theta + (i)), r = LOAD(reward + (i)), lr = LOAD(logRef + (i)), rf = LOAD(ref + (i));  \
     v8d pi = LOAD(e + (i)) * invZ;                                                                     \
@@ -139,6 +143,10 @@ typedef int64_t v8lu __attribute__((vector_size(64), aligned(8)));
     TOKEN_UPDATE(th, g, am + (i), av + (i));                                                           \
     if (MASKED) th = (v8d)((v8l)th & mask);                                                            \
     STORE(theta + (i), th);                                                                            \
+  } while (0)
+#define GROUP_SUMS(i, MASKED)                                                                           \
+  do {                                                                                                 \
+    v8d th = LOAD(theta + (i)), r = LOAD(reward + (i)), lr = LOAD(logRef + (i)), rf = LOAD(ref + (i));  \
     max = PMAX8(max, (MASKED) ? (v8d)(((v8l)th & mask) | ((v8l)SPLAT(-INFINITY) & ~mask)) : th);       \
     v8d sh = th - M, x;                                                                                \
     EXP8(sh, x);                                                                                       \
@@ -173,8 +181,10 @@ typedef int64_t v8lu __attribute__((vector_size(64), aligned(8)));
     v8d z = SPLAT(0.0), sR = z, sG = z, sS = z, sLR = z, sRef = z, max = SPLAT(-INFINITY);              \
     (void)gold;                                                                                        \
     const int64_t end = (start + count) * GROUP;                                                       \
-    for (int64_t i = start * GROUP; i < end; i += GROUP) GROUP_STEP(i, 0);                             \
-    if (tail) GROUP_STEP(end, 1);                                                                      \
+    for (int64_t i = start * GROUP; i < end; i += GROUP) GROUP_UPDATE(i, 0);                           \
+    if (tail) GROUP_UPDATE(end, 1);                                                                    \
+    for (int64_t i = start * GROUP; i < end; i += GROUP) GROUP_SUMS(i, 0);                             \
+    if (tail) GROUP_SUMS(end, 1);                                                                      \
     out[S_Z] = REDUCE(z);                                                                              \
     out[S_R] = REDUCE(sR);                                                                             \
     out[S_G] = GOLD ? REDUCE(sG) : out[S_R]; /* without a gold reward, gold = reward */                \
@@ -574,7 +584,19 @@ typedef struct {
     const v8d c1 = SPLAT(ADAM ? a->bias[2 * t + B_C1] : 0), c2 = SPLAT(ADAM ? a->bias[2 * t + B_C2] : 0); \
     (void)b1, (void)b2, (void)oneB1, (void)oneB2, (void)eps, (void)gold, (void)am, (void)av, (void)c1, (void)c2; \
     v8d z[H][8], sR[H][8], sG[H][8], sS[H][8], sLR[H][8], sRef[H][8], mx[H][8];                        \
-    /* slot by slot (tokens from + j, from + j + 8, … in order: the sums' order) */                   \
+    /* the updates first, token by token (the chunks' two passes: see GROUP_UPDATE) */                \
+    for (int64_t i = from; i < to; i++) {                                                              \
+      const v8d r = SPLAT(reward[i]), lr = SPLAT(logRef[i]), rf = SPLAT(ref[i]);                       \
+      UNROLL_H for (int h = 0; h < H; h++) {                                                           \
+        const int64_t at = (b / 8 + h) * TOKEN_STRIDE(V) + i * 8;                                      \
+        v8d th = LOAD(theta + at);                                                                     \
+        v8d pi = LOAD(e + at) * invZ[h];                                                               \
+        v8d g = TOKEN_GRADIENT(pi, th, r, lr, rf, beta[h], logZ[h], mean[h]);                          \
+        TOKEN_UPDATE(th, g, am + at, av + at);                                                         \
+        STORE(theta + at, th);                                                                         \
+      }                                                                                                \
+    }                                                                                                  \
+    /* then the sums slot by slot (tokens from + j, from + j + 8, … in order: the sums' order) */     \
     for (int j = 0; j < 8; j++) {                                                                      \
       v8d zj[H], sRj[H], sGj[H], sSj[H], sLRj[H], sRefj[H], mxj[H];                                    \
       UNROLL_H for (int h = 0; h < H; h++) zj[h] = sRj[h] = sGj[h] = sSj[h] = sLRj[h] = sRefj[h] = SPLAT(0.0), mxj[h] = SPLAT(-INFINITY); \
@@ -582,11 +604,7 @@ typedef struct {
         const v8d r = SPLAT(reward[i]), lr = SPLAT(logRef[i]), rf = SPLAT(ref[i]);                     \
         UNROLL_H for (int h = 0; h < H; h++) {                                                         \
           const int64_t at = (b / 8 + h) * TOKEN_STRIDE(V) + i * 8;                                    \
-          v8d th = LOAD(theta + at);                                                                   \
-          v8d pi = LOAD(e + at) * invZ[h];                                                             \
-          v8d g = TOKEN_GRADIENT(pi, th, r, lr, rf, beta[h], logZ[h], mean[h]);                        \
-          TOKEN_UPDATE(th, g, am + at, av + at);                                                       \
-          STORE(theta + at, th);                                                                       \
+          const v8d th = LOAD(theta + at);                                                             \
           mxj[h] = PMAX8(mxj[h], th);                                                                  \
           v8d sh = th - M[h], x;                                                                       \
           EXP8(sh, x);                                                                                 \
