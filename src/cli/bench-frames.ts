@@ -13,6 +13,7 @@ import { SPEEDS } from "../tui/state.js";
 const FRAME_END = "\u001b[?2026l";
 // The status line opens every frame: "<name>  step <n>  running …".
 const STEP_AFTER_NAME = "  step ";
+const STEP_DIGITS = 16;
 
 export interface PtyPhase {
   speed: "default" | "fastest";
@@ -69,16 +70,22 @@ export function ptyFrameBench(
       const time = performance.now();
       bytes += chunk.length;
       const text = tail + decoder.write(chunk);
-      for (let at = text.indexOf(FRAME_END); at >= 0; at = text.indexOf(FRAME_END, at + 1)) frames.push({ time, bytes });
-      for (let at = text.indexOf(statusPrefix); at >= 0; at = text.indexOf(statusPrefix, at + 1)) {
-        const digits = /^\d+/.exec(text.slice(at + statusPrefix.length, at + statusPrefix.length + 16));
-        if (digits && at + statusPrefix.length + digits[0].length < text.length) steps.push({ time, step: Number(digits[0]) });
+      // `counted`: the end of the last marker or status line counted, so none is counted twice
+      let counted = 0;
+      for (let at = text.indexOf(FRAME_END); at >= 0; at = text.indexOf(FRAME_END, at + 1)) {
+        frames.push({ time, bytes });
+        counted = Math.max(counted, at + FRAME_END.length);
       }
-      // keep enough to find a marker or a status line split across two reads
-      const keep = Math.max(FRAME_END.length, statusPrefix.length + 16);
-      tail = text.slice(-keep);
-      // a marker wholly inside the kept tail was counted: blank it
-      tail = tail.replaceAll(FRAME_END, "").replaceAll(statusPrefix, "");
+      for (let at = text.indexOf(statusPrefix); at >= 0; at = text.indexOf(statusPrefix, at + 1)) {
+        const from = at + statusPrefix.length;
+        const digits = /^\d+/.exec(text.slice(from, from + STEP_DIGITS));
+        if (digits && from + digits[0].length < text.length) {
+          steps.push({ time, step: Number(digits[0]) });
+          counted = Math.max(counted, from + digits[0].length);
+        }
+      }
+      // what a marker or status line split across two reads may have begun with
+      tail = text.slice(Math.max(counted, text.length - Math.max(FRAME_END.length, statusPrefix.length + STEP_DIGITS)));
     });
     const wait = (s: number) => new Promise((done) => setTimeout(done, s * 1000));
     const phase = async (speed: PtyPhase["speed"]): Promise<PtyPhase> => {

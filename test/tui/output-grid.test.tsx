@@ -29,7 +29,7 @@ let inkGet: (this: InkOutput) => { output: string; height: number };
 beforeAll(async () => {
   const ink = await inkOutputClass();
   Output = ink.Output as unknown as InkOutputConstructor;
-  inkGet = ink.Output.prototype.get; // ink's own, whatever another file may have installed
+  inkGet = ink.Output.prototype.get; // ink's own: only runTui installs the grid, and no test runs it
 });
 afterAll(() => {
   delete process.env.FORCE_COLOR;
