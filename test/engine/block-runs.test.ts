@@ -54,7 +54,8 @@ function separateRun(problem: Problem, config: BlockConfig, beta: number) {
 
 const SGD: OptimizerConfig = { kind: "sgd", lr: 1 };
 const ADAM: OptimizerConfig = { kind: "adam", lr: 0.05, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
-const BETAS = [0, 1e-3, 0.05, 0.3, 1, 2.5, 10, 300, 0.7, 0.02, 4];
+// 20 runs: three blocks of 8 (the last padded), so a pass takes two blocks and then the odd one, on one thread or two
+const BETAS = [0, 1e-3, 0.05, 0.3, 1, 2.5, 10, 300, 0.7, 0.02, 4, 0.1, 0.15, 0.45, 0.6, 3, 5.5, 7, 20, 50];
 
 describe.skipIf(!native.kernel)(`the block kernel${native.kernel ? "" : ` (skipped: ${native.reason})`}`, () => {
   const cases: Array<[string, number, string, OptimizerConfig, boolean, number]> = [

@@ -742,22 +742,25 @@ typedef struct {
 static void *block_pair_thread(void *arg) {
   BlockPair *p = arg;
   const BlockArgs *a = p->a;
-  const BlockPass pass = PASSES[a->kind];
+  const BlockPass pass = PASSES[a->kind], pass2 = PASSES2[a->kind];
   const int64_t split = a->split;
-  /* block by block, every step of one before the next: its θ and e stay in cache */
+  /* two blocks (one at the end) at a time, every step of them before the next: their θ and e stay in cache */
   int k = 0;
-  for (int64_t b = 0; b < a->K; b += 8)
+  for (int64_t b = 0; b < a->K;) {
+    const int h = b + 16 <= a->K ? 2 : 1;
     for (int t = 0; t < a->n; t++, k++) {
       while (atomic_load_explicit(&p->released, memory_order_acquire) < k) cpu_relax();
-      pass(a, b, t, split, a->V, &p->chunk1[0]);
+      (h == 2 ? pass2 : pass)(a, b, t, split, a->V, p->chunk1);
       atomic_store_explicit(&p->done, k + 1, memory_order_release);
     }
+    b += 8 * h;
+  }
   return NULL;
 }
 
 /* Returns 0 (and does nothing) if the helper thread cannot be made. */
 static int block_pair(const BlockArgs *a) {
-  const size_t bytes = sizeof(BlockSums); /* a multiple of 64: v8d wants 64-byte alignment */
+  const size_t bytes = 2 * sizeof(BlockSums); /* a multiple of 64: v8d wants 64-byte alignment */
   BlockPair p = {a, aligned_alloc(64, bytes), 0, 0};
   BlockSums *chunk0 = aligned_alloc(64, bytes);
   pthread_t thread;
@@ -766,18 +769,23 @@ static int block_pair(const BlockArgs *a) {
     free(chunk0);
     return 0;
   }
-  const BlockPass pass = PASSES[a->kind];
+  const BlockPass pass = PASSES[a->kind], pass2 = PASSES2[a->kind];
   const int forward = (a->kind >> 1) & 1;
   const int64_t split = a->split;
   int k = 0;
-  for (int64_t b = 0; b < a->K; b += 8)
+  for (int64_t b = 0; b < a->K;) {
+    const int h = b + 16 <= a->K ? 2 : 1; /* as the helper takes them */
     for (int t = 0; t < a->n; t++, k++) {
-      pass(a, b, t, 0, split, &chunk0[0]);
+      (h == 2 ? pass2 : pass)(a, b, t, 0, split, chunk0);
       while (atomic_load_explicit(&p.done, memory_order_acquire) < k + 1) cpu_relax();
-      add_chunk(&chunk0[0], &p.chunk1[0]);
-      block_finish(a, b, t, &chunk0[0], forward);
+      for (int j = 0; j < h; j++) {
+        add_chunk(&chunk0[j], &p.chunk1[j]);
+        block_finish(a, b + 8 * j, t, &chunk0[j], forward);
+      }
       atomic_store_explicit(&p.released, k + 1, memory_order_release);
     }
+    b += 8 * h;
+  }
   pthread_join(thread, NULL);
   free(chunk0);
   free(p.chunk1);
