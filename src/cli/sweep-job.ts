@@ -14,7 +14,7 @@ import { idleCores } from "../engine/threads.js";
 import { createController } from "../core/controllers.js";
 import type { PolicyMetrics } from "../core/metrics.js";
 import { type BlockConfig, blockTakes, runBlock } from "../engine/block-runs.js";
-import { nativeExp, nativeKernel } from "../engine/native.js";
+import { nativeExp, nativeKernel, nativePasses } from "../engine/native.js";
 import { InstabilityWatch } from "../sim/instability.js";
 import { RECORD_FIELDS, writeRecord } from "../sim/record.js";
 import { metricsOfRecord, type OptimumView, optimumViewOf, type SimConfig, Simulation } from "../sim/simulation.js";
@@ -169,7 +169,7 @@ export async function sweepBatch(jobs: readonly SweepJob[], signal?: AbortSignal
   }
   const betas = jobs.map((j) => j.beta!);
   const ends = await runBlock(kernel!, scenario.problem, block, betas, signal);
-  const exp = nativeExp(kernel!);
+  const work = { exp: nativeExp(kernel!), passes: nativePasses(kernel!) };
   const reaches = reachesOptimum(config);
   const rows: SweepRun[] = [];
   for (const [k, end] of ends.entries()) {
@@ -182,7 +182,7 @@ export async function sweepBatch(jobs: readonly SweepJob[], signal?: AbortSignal
     const beta = betas[k]!;
     const record = new Float64Array(RECORD_FIELDS.length);
     writeRecord(record, 0, 1, block.steps, beta, end.metrics);
-    const opt = optimumViewOf(scenario.problem, config, config.penalty, beta, { exp });
+    const opt = optimumViewOf(scenario.problem, config, config.penalty, beta, work);
     rows.push(sweepRunOf(beta, block.steps, metricsOfRecord(record), end.policy, opt, job.tol, beta, null, reaches));
   }
   return rows;

@@ -1,4 +1,5 @@
 /** Distributions over a vocabulary, as Float64Arrays. Pure functions, no allocation unless named `...Of`. */
+import type { OptimumPasses } from "./optimum-passes.js";
 
 /** out ← exp(x), element by element (out may be x); returns Σ out. The plain loop is `mathExp`; a fast kernel supplies its own within 1 ulp (src/engine/native.ts). */
 export type VectorExp = (x: Float64Array, out: Float64Array) => number;
@@ -12,6 +13,8 @@ export const mathExp: VectorExp = (x, out) => {
 /** What a closed-form optimum may use instead of its own: a fast kernel's exp, and the array to write π* into (a sweep's 65 536-token π* is 512 KB a β). */
 export interface OptimumWork {
   exp?: VectorExp;
+  /** A fast kernel's passes of the reverse optimum and of its metrics (the plain loops' bits). */
+  passes?: OptimumPasses;
   /** π*'s buffer, of length V (its old contents are overwritten). */
   out?: Float64Array;
   /** A buffer of length V for log π*, filled (and `hasLog` set) by a form that knows it exactly: then nobody takes the log of π*. */

@@ -2,6 +2,7 @@
 import type { Divergence } from "./divergence.js";
 import { dot, logOf } from "./distributions.js";
 import { emptyMetricRow, METRIC } from "./metric-row.js";
+import { type OptimumPasses, PLAIN_PASSES } from "./optimum-passes.js";
 import type { Problem } from "./problem.js";
 
 export interface PolicyMetrics {
@@ -17,31 +18,42 @@ export interface PolicyMetrics {
   objective: number;
 }
 
+/** divergencesOf's sums, reused (the metrics are taken one policy at a time). */
+const SUMS = new Float64Array(3);
+
 /**
- * KL(π‖π_ref), KL(π_ref‖π) and H(π) in one pass with one log per token: the terms of klDivergence
- * and entropy (information.ts), in the same order, so the same bits (log π_ref is problem.logRef,
- * logOf(ref)). A sweep takes this once per β, at up to 65 536 tokens.
+ * KL(π‖π_ref), KL(π_ref‖π) and H(π) in one pass with one log per token (none where log π is given):
+ * the terms of klDivergence and entropy (information.ts), in the same order, so the same bits (log
+ * π_ref is problem.logRef, logOf(ref)). A sweep takes this once per β, at up to 65 536 tokens, in a
+ * fast kernel's pass where one is lent and log π is known.
  */
-function divergencesOf(problem: Problem, pi: ArrayLike<number>, logPi?: ArrayLike<number>): { reverseKL: number; forwardKL: number; entropy: number } {
-  const { ref, logRef } = problem;
-  let reverse = 0;
-  let forward = 0;
-  let h = 0;
-  for (let i = 0; i < pi.length; i++) {
-    const p = pi[i]!;
-    const q = ref[i]!;
-    const logP = p === 0 ? -Infinity : logPi ? logPi[i]! : Math.log(p);
-    if (p !== 0) reverse += q === 0 ? Infinity : p * (logP - logRef[i]!); // p·(log p − log q), 0·log 0 = 0
-    if (q !== 0) forward += p === 0 ? Infinity : q * (logRef[i]! - logP);
-    if (p > 0) h -= p * logP;
-  }
+function divergencesOf(
+  problem: Problem,
+  pi: ArrayLike<number>,
+  logPi?: ArrayLike<number>,
+  passes?: OptimumPasses,
+): { reverseKL: number; forwardKL: number; entropy: number } {
+  (logPi && passes ? passes : PLAIN_PASSES).divergences(pi, logPi, problem.ref, problem.logRef, SUMS);
+  const reverse = SUMS[0]!;
+  const forward = SUMS[1]!;
+  const h = SUMS[2]!;
   return { reverseKL: reverse < 0 ? 0 : reverse, forwardKL: forward < 0 ? 0 : forward, entropy: h < 0 ? 0 : h };
 }
 
-/** `logPi`: log π where the caller knows it exactly (a closed-form optimum); otherwise the log of each probability is taken. */
-export function metricsOf(problem: Problem, pi: ArrayLike<number>, penalty: Divergence, beta: number, logPi?: ArrayLike<number>): PolicyMetrics {
+/**
+ * `logPi`: log π where the caller knows it exactly (a closed-form optimum); otherwise the log of each
+ * probability is taken. `passes`: a fast kernel's, used where log π is given (the same bits).
+ */
+export function metricsOf(
+  problem: Problem,
+  pi: ArrayLike<number>,
+  penalty: Divergence,
+  beta: number,
+  logPi?: ArrayLike<number>,
+  passes?: OptimumPasses,
+): PolicyMetrics {
   const reward = dot(pi, problem.reward);
-  const { reverseKL, forwardKL, entropy } = divergencesOf(problem, pi, logPi);
+  const { reverseKL, forwardKL, entropy } = divergencesOf(problem, pi, logPi, passes);
   const kls = emptyMetricRow();
   kls[METRIC.reverse_kl] = reverseKL;
   kls[METRIC.forward_kl] = forwardKL;

@@ -6,6 +6,7 @@
  */
 import type { Divergence } from "./divergence.js";
 import { argmax, mathExp, type OptimumWork } from "./distributions.js";
+import { PLAIN_PASSES } from "./optimum-passes.js";
 
 /** β = 0: all mass on argmax r; ties share it in proportion to π_ref. */
 export function argmaxOptimum(ref: ArrayLike<number>, reward: ArrayLike<number>): Float64Array {
@@ -42,42 +43,18 @@ export function reverseOptimum(
   // Shifted by max r (π* is unchanged): (r − max r)/β ≤ 0, so a tiny β gives −huge or −Infinity
   // instead of r/β ≈ 1e13…1e301, whose rounding (ulp ~1e-3 at 1e13) made π* miss summing to 1
   // (to 2 with tied rewards at β = 1e-300).
-  const max = tiltedLogits(logRef, reward, reward[argmax(reward)]!, beta, out);
+  const log = work.log?.length === V ? work.log : null;
+  const passes = work.passes ?? PLAIN_PASSES;
+  // logits ℓ = log π_ref + (r − max r)/β, shifted by their max
+  const max = passes.tilt(logRef, reward, reward[argmax(reward)]!, beta, out, log);
   // r/β overflowing to ±Infinity means β is effectively 0.
   if (!Number.isFinite(max)) return argmaxOptimum(ref, reward);
   // softmax of the logits with one exp per token: π* = exp(ℓ − max ℓ) / Σ exp(ℓ − max ℓ)
-  addTo(out, -max);
-  const log = work.log?.length === V ? work.log : null;
-  if (log) log.set(out);
   const z = (work.exp ?? mathExp)(out, out);
-  scaleBy(out, 1 / z);
-  if (log) {
-    addTo(log, -Math.log(z)); // log π* = (ℓ − max ℓ) − log Σ exp(ℓ − max ℓ)
-    work.hasLog = true;
-  }
+  // log π* = (ℓ − max ℓ) − log Σ exp(ℓ − max ℓ)
+  passes.normalize(out, 1 / z, log, -Math.log(z));
+  if (log) work.hasLog = true;
   return out;
-}
-
-// One loop a function (the reverse optimum's passes): each is optimised on its own, on its first
-// long call, instead of the whole function being optimised mid-loop and deoptimised after it.
-
-/** out ← log π_ref + (r − r_max)/β; returns max out. */
-function tiltedLogits(logRef: ArrayLike<number>, reward: ArrayLike<number>, rMax: number, beta: number, out: Float64Array): number {
-  let max = -Infinity;
-  for (let i = 0; i < out.length; i++) {
-    const logit = logRef[i]! + (reward[i]! - rMax) / beta;
-    out[i] = logit;
-    max = Math.max(max, logit); // not a branch: random rewards mispredict it
-  }
-  return max;
-}
-
-function addTo(x: Float64Array, c: number): void {
-  for (let i = 0; i < x.length; i++) x[i] = x[i]! + c;
-}
-
-function scaleBy(x: Float64Array, c: number): void {
-  for (let i = 0; i < x.length; i++) x[i] = x[i]! * c;
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import type { Divergence } from "./divergence.js";
 import type { VectorExp } from "./distributions.js";
+import type { OptimumPasses } from "./optimum-passes.js";
 import type { StudentParameter } from "./families/student.js";
 import type { PolicyFamily } from "./family.js";
 import type { SampledConfig } from "./steppers/sampled.js";
@@ -52,6 +53,8 @@ export interface Stepper {
   policy(): Float64Array;
   /** A fast kernel's exp, for the closed-form optimum's pass over the vocabulary (absent: Math.exp). */
   readonly exp?: VectorExp;
+  /** A fast kernel's other passes of the closed-form optimum and its metrics (absent: the plain loops). */
+  readonly passes?: OptimumPasses;
   /** Other training settings in one line for the status bar (sequence training: "k3 ×4, token-loss, sum, loo"). */
   readonly summary?: string;
   /** Fit mode: the restricted student's readable parameters now (μ, σ, …). */

@@ -43,8 +43,9 @@ import {
   SUMS,
 } from "./contract.mjs";
 import { Helper } from "./helper.js";
-import { fastKernelName, nativeExp, nativeKernel, ROW_SLOTS, type NativeKernel } from "./native.js";
+import { fastKernelName, nativeExp, nativeKernel, nativePasses, ROW_SLOTS, type NativeKernel } from "./native.js";
 import type { VectorExp } from "../core/distributions.js";
+import type { OptimumPasses } from "../core/optimum-passes.js";
 import { HelperSchedule } from "./schedule.js";
 import { defaultThreads } from "./threads.js";
 import { instantiateKernel, kernelMemory, type KernelInstance, type RunFunction, type StepFunction } from "./wasm.js";
@@ -138,6 +139,8 @@ export class FastStepper implements Stepper {
   private readonly native: NativeKernel | null;
   /** The native kernel's exp, for the closed-form optimum (Stepper.exp). */
   readonly exp: VectorExp | undefined;
+  /** The native kernel's other passes of the optimum and its metrics (Stepper.passes). */
+  readonly passes: OptimumPasses | undefined;
   private readonly bytes: Uint8Array;
   private readonly nativeHelper: boolean;
   /** Chunks the native kernel's helper thread has run for this stepper (its own count is per thread). */
@@ -207,6 +210,7 @@ export class FastStepper implements Stepper {
     this.bias = new Float64Array(buffer, this.biasOffset, BATCH * BIAS.length);
     this.native = native;
     this.exp = native ? nativeExp(native) : undefined;
+    this.passes = native ? nativePasses(native) : undefined;
     this.bytes = new Uint8Array(buffer);
     const threads = this.chunked && (options.threads ?? defaultThreads()) !== false;
     this.nativeHelper = threads && this.native?.threads === true;

@@ -7,6 +7,7 @@
  */
 import { createRequire } from "node:module";
 import type { VectorExp } from "../core/distributions.js";
+import { type OptimumPasses, PLAIN_PASSES } from "../core/optimum-passes.js";
 import { GROUP, LAYOUT, NATIVE_VERSION, ROW } from "./contract.mjs";
 
 /** The binding (see js_run in native/kernel.c). */
@@ -52,6 +53,12 @@ export interface NativeKernel {
     threads: number,
     split: number,
   ): number;
+  /** The reverse optimum's logits shifted by their max (optimum-passes.ts tilt; `log` empty: not written) → the max. */
+  tilt(logRef: Float64Array, reward: Float64Array, out: Float64Array, log: Float64Array, rMax: number, beta: number): number;
+  /** out ← out·invZ, log ← log + negLogZ (`log` empty: not written). */
+  normalize(out: Float64Array, log: Float64Array, invZ: number, negLogZ: number): void;
+  /** sums[0..2] ← the terms of KL(π‖π_ref), KL(π_ref‖π), H(π) summed with log π given (optimum-passes.ts divergences). */
+  divergences(pi: Float64Array, logPi: Float64Array, ref: Float64Array, logRef: Float64Array, sums: Float64Array): void;
   /** Chunks the helper thread has run so far (this thread's instance), for the tests. */
   helperJobs(): number;
   /** The registers the kernel runs in: "avx512", "avx2", "neon", "generic" or "none" (declined). */
@@ -104,6 +111,23 @@ export function nativeExp(kernel: NativeKernel): VectorExp {
     let total = whole > 0 ? kernel.exp(x.subarray(0, whole), out.subarray(0, whole)) : 0;
     for (let i = whole; i < x.length; i++) total += out[i] = Math.exp(x[i]!);
     return total;
+  };
+}
+
+const NO_LOG = new Float64Array(0);
+
+/** The optimum's passes in the kernel (the plain loops' bits), for Float64Arrays; anything else takes the plain loops. */
+export function nativePasses(kernel: NativeKernel): OptimumPasses {
+  return {
+    tilt: (logRef, reward, rMax, beta, out, log) =>
+      logRef instanceof Float64Array && reward instanceof Float64Array
+        ? kernel.tilt(logRef, reward, out, log ?? NO_LOG, rMax, beta)
+        : PLAIN_PASSES.tilt(logRef, reward, rMax, beta, out, log),
+    normalize: (out, invZ, log, negLogZ) => kernel.normalize(out, log ?? NO_LOG, invZ, negLogZ),
+    divergences: (pi, logPi, ref, logRef, sums) =>
+      pi instanceof Float64Array && logPi instanceof Float64Array && ref instanceof Float64Array && logRef instanceof Float64Array
+        ? kernel.divergences(pi, logPi, ref, logRef, sums)
+        : PLAIN_PASSES.divergences(pi, logPi, ref, logRef, sums),
   };
 }
 

@@ -73,7 +73,7 @@ export interface OptimumView {
 export function optimumViewOf(problem: Problem, config: SimConfig, penalty: Divergence, beta: number, work: OptimumWork = {}): OptimumView {
   const lent: OptimumWork = { ...work, log: work.log ?? new Float64Array(problem.V), hasLog: false };
   const policy = optimumPolicyOf(problem, config, penalty, beta, lent);
-  return { beta, penalty, policy, metrics: metricsOf(problem, policy, penalty, beta, lent.hasLog ? lent.log : undefined) };
+  return { beta, penalty, policy, metrics: metricsOf(problem, policy, penalty, beta, lent.hasLog ? lent.log : undefined, lent.passes) };
 }
 
 /** The metrics of a record row (record.ts): what `run --json`, a sweep's row and the TUI's status report. */
@@ -421,7 +421,12 @@ export class Simulation {
     // the last optimum's buffer is overwritten (a sweep takes one per β: 512 KB at V = 65 536)
     const out = cached?.policy.length === this.problem.V ? cached.policy : undefined;
     this.optimumLog ??= new Float64Array(this.problem.V);
-    const view = optimumViewOf(this.problem, this.config, this.currentPenalty, this.currentBeta, { exp: this.stepper.exp, out, log: this.optimumLog });
+    const view = optimumViewOf(this.problem, this.config, this.currentPenalty, this.currentBeta, {
+      exp: this.stepper.exp,
+      passes: this.stepper.passes,
+      out,
+      log: this.optimumLog,
+    });
     this.optimumCache = view;
     return view;
   }

@@ -861,6 +861,144 @@ static napi_value js_exp(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* ---- the reverse-KL optimum's passes and its metrics' sums (core/optima.ts, core/metrics.ts) ----
+ * The plain loops' operations in their order, so the same bits (test/engine/optimum-passes.test.ts):
+ * divisions, additions and products are IEEE's in any register width, max is taken as Math.max
+ * (NaN if any, +0 over −0), and the metrics' sums stay scalar (without -ffast-math the compiler
+ * keeps their order). A sweep at V = 65 536 takes them once per β. */
+
+/* out ← log πref + (r − rMax)/β → m = Math.max of out; then, if m is finite, out ← out + (−m) and log
+ * (when given) ← the same: π*'s logits shifted by their max (reverseOptimum's tiltedLogits and addTo). */
+CLONES static double tilt_array(const double *logRef, const double *reward, double rMax, double beta, double *out, double *log, size_t n) {
+  const size_t whole = n - n % 8;
+  v8d mx = SPLAT(-INFINITY);
+  v8l nan = (v8l)SPLAT(0.0);
+  for (size_t i = 0; i < whole; i += 8) {
+    const v8d l = LOAD(logRef + i) + (LOAD(reward + i) - SPLAT(rMax)) / SPLAT(beta);
+    STORE(out + i, l);
+    nan |= (v8l)(l != l);
+    mx = PMAX8(mx, l);
+  }
+  double m = -INFINITY;
+  int any_nan = 0;
+  for (int k = 0; k < 8; k++) {
+    any_nan |= nan[k] != 0;
+    if (mx[k] > m) m = mx[k];
+  }
+  for (size_t i = whole; i < n; i++) {
+    const double l = logRef[i] + (reward[i] - rMax) / beta;
+    out[i] = l;
+    any_nan |= l != l;
+    if (l > m) m = l;
+  }
+  if (any_nan) return NAN;
+  if (m == 0) /* Math.max(−0, +0) is +0, whatever the order */
+    for (size_t i = 0; i < n; i++)
+      if (out[i] == 0 && !signbit(out[i])) {
+        m = 0.0;
+        break;
+      }
+  if (!isfinite(m)) return m;
+  const double c = -m;
+  for (size_t i = 0; i < whole; i += 8) {
+    const v8d x = LOAD(out + i) + SPLAT(c);
+    STORE(out + i, x);
+    if (log) STORE(log + i, x);
+  }
+  for (size_t i = whole; i < n; i++) {
+    out[i] = out[i] + c;
+    if (log) log[i] = out[i];
+  }
+  return m;
+}
+
+/* out ← out·invZ; log (when given) ← log + negLogZ: π* = e/Σe and log π* = (ℓ − max) − log Σe. */
+CLONES static void normalize_array(double *out, double invZ, double *log, double negLogZ, size_t n) {
+  const size_t whole = n - n % 8;
+  for (size_t i = 0; i < whole; i += 8) {
+    STORE(out + i, LOAD(out + i) * SPLAT(invZ));
+    if (log) STORE(log + i, LOAD(log + i) + SPLAT(negLogZ));
+  }
+  for (size_t i = whole; i < n; i++) {
+    out[i] = out[i] * invZ;
+    if (log) log[i] = log[i] + negLogZ;
+  }
+}
+
+/* sums ← [Σ p·(log p − log q), Σ q·(log q − log p), −Σ p·log p] with log p given: divergencesOf's loop. */
+static void divergence_sums(const double *pi, const double *logPi, const double *ref, const double *logRef, size_t n, double *sums) {
+  double reverse = 0, forward = 0, h = 0;
+  /* a skipped term adds +0 instead, which changes no sum: one that starts at +0 is never −0 (x + (−x)
+   * is +0), and x + 0 = x for every other x; selects instead of branches, which random π mispredict */
+  for (size_t i = 0; i < n; i++) {
+    const double p = pi[i], q = ref[i];
+    const double logP = p == 0 ? -INFINITY : logPi[i];
+    const double r = q == 0 ? INFINITY : p * (logP - logRef[i]);
+    const double f = p == 0 ? INFINITY : q * (logRef[i] - logP);
+    const double e = p * logP;
+    reverse += p != 0 ? r : 0.0;
+    forward += q != 0 ? f : 0.0;
+    h -= p > 0 ? e : 0.0;
+  }
+  sums[0] = reverse, sums[1] = forward, sums[2] = h;
+}
+
+/* The Float64Array arguments from `from`, each of at least `n` elements (an empty `nullable` one gives NULL). */
+static int f64_args(napi_env env, napi_value *argv, size_t from, size_t count, size_t n, double **data, int nullable) {
+  for (size_t k = 0; k < count; k++) {
+    size_t length;
+    if (!f64_arg(env, argv[from + k], &data[k], &length)) return 0;
+    if (nullable >= 0 && (size_t)nullable == k && length == 0) data[k] = NULL;
+    else if (length < n) {
+      throw_type(env, "klsim native kernel: a Float64Array is shorter than the vocabulary");
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* tilt(logRef, reward, out, log, rMax, β) → max (log may be empty: not written) */
+static napi_value js_tilt(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  double *a[4], d[2];
+  size_t n;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 6) return throw_type(env, "klsim native kernel: tilt takes 6 arguments");
+  if (!f64_arg(env, argv[2], &a[2], &n) || !f64_args(env, argv, 0, 4, n, a, 3)) return NULL;
+  for (int k = 0; k < 2; k++)
+    if (napi_get_value_double(env, argv[4 + k], &d[k]) != napi_ok) return throw_type(env, "klsim native kernel: expected a number");
+  napi_value result;
+  napi_create_double(env, tilt_array(a[0], a[1], d[0], d[1], a[2], a[3], n), &result);
+  return result;
+}
+
+/* normalize(out, log, invZ, negLogZ) (log may be empty) */
+static napi_value js_normalize(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  double *a[2], d[2];
+  size_t n;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 4) return throw_type(env, "klsim native kernel: normalize takes 4 arguments");
+  if (!f64_arg(env, argv[0], &a[0], &n) || !f64_args(env, argv, 0, 2, n, a, 1)) return NULL;
+  for (int k = 0; k < 2; k++)
+    if (napi_get_value_double(env, argv[2 + k], &d[k]) != napi_ok) return throw_type(env, "klsim native kernel: expected a number");
+  normalize_array(a[0], d[0], a[1], d[1], n);
+  return NULL;
+}
+
+/* divergences(pi, logPi, ref, logRef, sums): sums[0..2] ← reverse KL, forward KL, entropy terms */
+static napi_value js_divergences(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  double *a[5];
+  size_t n, ns;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5) return throw_type(env, "klsim native kernel: divergences takes 5 arguments");
+  if (!f64_arg(env, argv[0], &a[0], &n) || !f64_args(env, argv, 0, 4, n, a, -1) || !f64_arg(env, argv[4], &a[4], &ns)) return NULL;
+  if (ns < 3) return throw_type(env, "klsim native kernel: divergences' sums hold 3 numbers");
+  divergence_sums(a[0], a[1], a[2], a[3], n, a[4]);
+  return NULL;
+}
+
 /* helperJobs() → chunks the helper thread has run in this thread's instance (for the tests). */
 static napi_value js_helper_jobs(napi_env env, napi_callback_info info) {
   (void)info;
@@ -905,6 +1043,9 @@ NAPI_MODULE_INIT() {
   export_function(env, exports, "run", js_run);
   export_function(env, exports, "exp", js_exp);
   export_function(env, exports, "block", js_block);
+  export_function(env, exports, "tilt", js_tilt);
+  export_function(env, exports, "normalize", js_normalize);
+  export_function(env, exports, "divergences", js_divergences);
   export_function(env, exports, "helperJobs", js_helper_jobs);
   napi_value value;
   napi_create_string_utf8(env, isa(), NAPI_AUTO_LENGTH, &value);
