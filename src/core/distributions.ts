@@ -15,6 +15,8 @@ export interface OptimumWork {
   exp?: VectorExp;
   /** A fast kernel's passes of the reverse optimum and of its metrics (the plain loops' bits). */
   passes?: OptimumPasses;
+  /** max r of the array `of`, known to the caller (a sweep's simulation takes it once, not once a β); used only for that array. */
+  rewardMax?: { of: ArrayLike<number>; value: number };
   /** π*'s buffer, of length V (its old contents are overwritten). */
   out?: Float64Array;
   /** A buffer of length V for log π*, filled (and `hasLog` set) by a form that knows it exactly: then nobody takes the log of π*. */

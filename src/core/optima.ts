@@ -46,7 +46,8 @@ export function reverseOptimum(
   const log = work.log?.length === V ? work.log : null;
   const passes = work.passes ?? PLAIN_PASSES;
   // logits ℓ = log π_ref + (r − max r)/β, shifted by their max
-  const max = passes.tilt(logRef, reward, reward[argmax(reward)]!, beta, out, log);
+  const rMax = work.rewardMax?.of === reward ? work.rewardMax.value : reward[argmax(reward)]!;
+  const max = passes.tilt(logRef, reward, rMax, beta, out, log);
   // r/β overflowing to ±Infinity means β is effectively 0.
   if (!Number.isFinite(max)) return argmaxOptimum(ref, reward);
   // softmax of the logits with one exp per token: π* = exp(ℓ − max ℓ) / Σ exp(ℓ − max ℓ)

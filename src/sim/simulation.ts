@@ -6,7 +6,7 @@
  * through `row` for streaming, `history` for charts and `snapshot()` for a frame.
  */
 import { type Controller, type ControllerConfig, type ControllerKl, createController } from "../core/controllers.js";
-import type { OptimumWork } from "../core/distributions.js";
+import { argmax, type OptimumWork } from "../core/distributions.js";
 import type { Divergence } from "../core/divergence.js";
 import type { PolicyFamily } from "../core/family.js";
 import type { StudentParameter } from "../core/families/student.js";
@@ -156,6 +156,8 @@ export class Simulation {
   private optimumCache: OptimumView | null = null;
   /** log π* of the optimum, where its form gives it exactly (core/optima.ts). */
   private optimumLog: Float64Array | null = null;
+  /** max r, taken once for every optimum (OptimumWork.rewardMax). */
+  private rewardMax: OptimumWork["rewardMax"] = undefined;
   private snapshotCache: SimSnapshot | null = null;
   /** Notices an objective stuck far below the reference policy's (instability.ts). */
   private readonly instability: InstabilityWatch | null;
@@ -421,11 +423,13 @@ export class Simulation {
     // the last optimum's buffer is overwritten (a sweep takes one per β: 512 KB at V = 65 536)
     const out = cached?.policy.length === this.problem.V ? cached.policy : undefined;
     this.optimumLog ??= new Float64Array(this.problem.V);
+    this.rewardMax ??= { of: this.problem.reward, value: this.problem.reward[argmax(this.problem.reward)]! };
     const view = optimumViewOf(this.problem, this.config, this.currentPenalty, this.currentBeta, {
       exp: this.stepper.exp,
       passes: this.stepper.passes,
       out,
       log: this.optimumLog,
+      rewardMax: this.rewardMax,
     });
     this.optimumCache = view;
     return view;
