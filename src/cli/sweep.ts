@@ -5,7 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { InputError } from "../errors.js";
 import { CONVERGED_TV, CONVERGENCE_RULE } from "../explore/convergence.js";
 import { type Cell, foldSeeds, type Row, SPREAD_COLUMNS } from "../explore/sweep-rows.js";
@@ -19,6 +19,7 @@ import { fmt } from "./final-summary.js";
 import type { Io } from "./io.js";
 import { JSON_FLAG, LR_FLAG, PENALTY_FLAG, SET_FLAG, settingsOf, STEPS_FLAG } from "./overrides.js";
 import { loadOnce, RUN_COLUMNS, type SweepJob, type SweepRun, sweepBatch, sweepBlockable, sweepWorkers } from "./sweep-job.js";
+import { workerThreads } from "../engine/helper.js";
 
 export const BETA_GRID_FLAG: FlagSpec = {
   name: "beta",
@@ -397,6 +398,8 @@ async function runAll(
     await take(here);
     return rows.flat();
   }
+  // loaded here, not at start-up: a sweep the block kernel takes never starts a worker (~3 ms)
+  const { Worker } = workerThreads();
   const workers = Array.from({ length: threads - 1 }, () => new Worker(workerUrl));
   // Ctrl+C/SIGTERM: stop at once (the finally terminates the workers mid-job) rather than after the jobs in flight.
   let onAbort = () => {};
