@@ -130,6 +130,19 @@ for (const build of builds) {
       expect(sums[0]).toBeCloseTo(Math.LN2, 15);
     });
 
+    it("refuses arrays shorter than the vocabulary and wrong argument counts, with a TypeError", () => {
+      const k = build.kernel!;
+      const x = new Float64Array(16);
+      const short = new Float64Array(15);
+      expect(() => k.tilt(x, short, x, x, 0, 1)).toThrow(TypeError);
+      expect(() => k.normalize(x, short, 1, 0)).toThrow(TypeError);
+      expect(() => k.divergences(x, x, short, x, new Float64Array(3))).toThrow(TypeError);
+      expect(() => k.divergences(x, x, x, x, new Float64Array(2))).toThrow(/3 numbers/);
+      expect(() => (k.tilt as unknown as (...a: unknown[]) => number)(x, x, x, x, 0)).toThrow(/6 arguments/);
+      // an empty log is "not written", not "too short"
+      expect(() => k.normalize(x, new Float64Array(0), 1, 0)).not.toThrow();
+    });
+
     it("takes arrays that are not Float64Arrays through the plain loops", () => {
       const { ref, reward } = randomArrays(10, 3, false, false);
       const logRef = ref.map(Math.log);

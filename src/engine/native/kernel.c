@@ -957,16 +957,32 @@ static int f64_args(napi_env env, napi_value *argv, size_t from, size_t count, s
   return 1;
 }
 
+/* A pass's arguments (argc of them, into argv): `arrays` Float64Arrays as long as argv[length_of]
+ * (an empty `nullable` one gives NULL; -1: none may be), then `numbers` numbers into d; false with
+ * a TypeError thrown. */
+static int pass_args(napi_env env, napi_callback_info info, size_t argc, napi_value *argv, const char *usage, size_t arrays, size_t length_of, int nullable, double **a,
+                     size_t *n, size_t numbers, double *d) {
+  size_t got = argc;
+  if (napi_get_cb_info(env, info, &got, argv, NULL, NULL) != napi_ok || got != argc) {
+    throw_type(env, usage);
+    return 0;
+  }
+  double *first;
+  if (!f64_arg(env, argv[length_of], &first, n) || !f64_args(env, argv, 0, arrays, *n, a, nullable)) return 0;
+  for (size_t k = 0; k < numbers; k++)
+    if (napi_get_value_double(env, argv[arrays + k], &d[k]) != napi_ok) {
+      throw_type(env, "klsim native kernel: expected a number");
+      return 0;
+    }
+  return 1;
+}
+
 /* tilt(logRef, reward, out, log, rMax, β) → max (log may be empty: not written) */
 static napi_value js_tilt(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
   napi_value argv[6];
   double *a[4], d[2];
   size_t n;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 6) return throw_type(env, "klsim native kernel: tilt takes 6 arguments");
-  if (!f64_arg(env, argv[2], &a[2], &n) || !f64_args(env, argv, 0, 4, n, a, 3)) return NULL;
-  for (int k = 0; k < 2; k++)
-    if (napi_get_value_double(env, argv[4 + k], &d[k]) != napi_ok) return throw_type(env, "klsim native kernel: expected a number");
+  if (!pass_args(env, info, 6, argv, "klsim native kernel: tilt takes 6 arguments", 4, 2, 3, a, &n, 2, d)) return NULL;
   napi_value result;
   napi_create_double(env, tilt_array(a[0], a[1], d[0], d[1], a[2], a[3], n), &result);
   return result;
@@ -974,28 +990,23 @@ static napi_value js_tilt(napi_env env, napi_callback_info info) {
 
 /* normalize(out, log, invZ, negLogZ) (log may be empty) */
 static napi_value js_normalize(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
   double *a[2], d[2];
   size_t n;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 4) return throw_type(env, "klsim native kernel: normalize takes 4 arguments");
-  if (!f64_arg(env, argv[0], &a[0], &n) || !f64_args(env, argv, 0, 2, n, a, 1)) return NULL;
-  for (int k = 0; k < 2; k++)
-    if (napi_get_value_double(env, argv[2 + k], &d[k]) != napi_ok) return throw_type(env, "klsim native kernel: expected a number");
+  if (!pass_args(env, info, 4, argv, "klsim native kernel: normalize takes 4 arguments", 2, 0, 1, a, &n, 2, d)) return NULL;
   normalize_array(a[0], d[0], a[1], d[1], n);
   return NULL;
 }
 
 /* divergences(pi, logPi, ref, logRef, sums): sums[0..2] ← reverse KL, forward KL, entropy terms */
 static napi_value js_divergences(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  double *a[5];
+  double *a[4], *sums;
   size_t n, ns;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5) return throw_type(env, "klsim native kernel: divergences takes 5 arguments");
-  if (!f64_arg(env, argv[0], &a[0], &n) || !f64_args(env, argv, 0, 4, n, a, -1) || !f64_arg(env, argv[4], &a[4], &ns)) return NULL;
+  if (!pass_args(env, info, 5, argv, "klsim native kernel: divergences takes 5 arguments", 4, 0, -1, a, &n, 0, NULL)) return NULL;
+  if (!f64_arg(env, argv[4], &sums, &ns)) return NULL;
   if (ns < 3) return throw_type(env, "klsim native kernel: divergences' sums hold 3 numbers");
-  divergence_sums(a[0], a[1], a[2], a[3], n, a[4]);
+  divergence_sums(a[0], a[1], a[2], a[3], n, sums);
   return NULL;
 }
 
