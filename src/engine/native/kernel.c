@@ -695,18 +695,25 @@ CLONES static void block_finish(const BlockArgs *a, int64_t b, int t, const Bloc
   STORE(lane + L_M * 8, MAX);
 }
 
+/* How many blocks of 8 (from lane b, up to lane `to`) one pass takes: two while two are left. Every
+ * walker over blocks (block_runs, and both threads of block_pair) takes them this way, so they agree. */
+static inline int blocks_a_pass(int64_t b, int64_t to) { return b + 16 <= to ? 2 : 1; }
+
+/* The pass that takes h blocks of this kind. */
+static inline BlockPass pass_of(int kind, int h) { return h == 2 ? PASSES2[kind] : PASSES[kind]; }
+
 /* Every step of the blocks of 8 runs at lanes [from, to), one block after another. */
 static void block_runs(const BlockArgs *a, int64_t from, int64_t to) {
-  const BlockPass pass = PASSES[a->kind], pass2 = PASSES2[a->kind];
   const int forward = (a->kind >> 1) & 1;
   const int64_t split = a->split;
   for (int64_t b = from; b < to;) {
-    const int h = b + 16 <= to ? 2 : 1; /* two blocks a pass while two are left */
+    const int h = blocks_a_pass(b, to);
+    const BlockPass pass = pass_of(a->kind, h);
     for (int t = 0; t < a->n; t++) {
       BlockSums s[2], c[2];
-      (h == 2 ? pass2 : pass)(a, b, t, 0, split, s);
+      pass(a, b, t, 0, split, s);
       if (split < a->V) {
-        (h == 2 ? pass2 : pass)(a, b, t, split, a->V, c);
+        pass(a, b, t, split, a->V, c);
         for (int k = 0; k < h; k++) add_chunk(&s[k], &c[k]);
       }
       for (int k = 0; k < h; k++) block_finish(a, b + 8 * k, t, &s[k], forward);
@@ -742,15 +749,15 @@ typedef struct {
 static void *block_pair_thread(void *arg) {
   BlockPair *p = arg;
   const BlockArgs *a = p->a;
-  const BlockPass pass = PASSES[a->kind], pass2 = PASSES2[a->kind];
   const int64_t split = a->split;
   /* two blocks (one at the end) at a time, every step of them before the next: their θ and e stay in cache */
   int k = 0;
   for (int64_t b = 0; b < a->K;) {
-    const int h = b + 16 <= a->K ? 2 : 1;
+    const int h = blocks_a_pass(b, a->K);
+    const BlockPass pass = pass_of(a->kind, h);
     for (int t = 0; t < a->n; t++, k++) {
       while (atomic_load_explicit(&p->released, memory_order_acquire) < k) cpu_relax();
-      (h == 2 ? pass2 : pass)(a, b, t, split, a->V, p->chunk1);
+      pass(a, b, t, split, a->V, p->chunk1);
       atomic_store_explicit(&p->done, k + 1, memory_order_release);
     }
     b += 8 * h;
@@ -769,14 +776,14 @@ static int block_pair(const BlockArgs *a) {
     free(chunk0);
     return 0;
   }
-  const BlockPass pass = PASSES[a->kind], pass2 = PASSES2[a->kind];
   const int forward = (a->kind >> 1) & 1;
   const int64_t split = a->split;
   int k = 0;
   for (int64_t b = 0; b < a->K;) {
-    const int h = b + 16 <= a->K ? 2 : 1; /* as the helper takes them */
+    const int h = blocks_a_pass(b, a->K); /* as the helper takes them */
+    const BlockPass pass = pass_of(a->kind, h);
     for (int t = 0; t < a->n; t++, k++) {
-      (h == 2 ? pass2 : pass)(a, b, t, 0, split, chunk0);
+      pass(a, b, t, 0, split, chunk0);
       while (atomic_load_explicit(&p.done, memory_order_acquire) < k + 1) cpu_relax();
       for (int j = 0; j < h; j++) {
         add_chunk(&chunk0[j], &p.chunk1[j]);
