@@ -12,7 +12,7 @@ import { loadWithSettings, type Setting } from "../scenario/settings.js";
 import type { RecordField } from "../sim/record.js";
 import { idleCores } from "../engine/threads.js";
 import { createController } from "../core/controllers.js";
-import { argmax } from "../core/distributions.js";
+import { rewardMaxOf } from "../core/distributions.js";
 import type { PolicyMetrics } from "../core/metrics.js";
 import { type BlockConfig, blockTakes, runBlock } from "../engine/block-runs.js";
 import { nativeExp, nativeKernel, nativePasses } from "../engine/native.js";
@@ -171,7 +171,7 @@ export async function sweepBatch(jobs: readonly SweepJob[], signal?: AbortSignal
   const betas = jobs.map((j) => j.beta!);
   const ends = await runBlock(kernel!, scenario.problem, block, betas, signal);
   const { reward } = scenario.problem;
-  const work = { exp: nativeExp(kernel!), passes: nativePasses(kernel!), rewardMax: { of: reward, value: reward[argmax(reward)]! } };
+  const work = { exp: nativeExp(kernel!), passes: nativePasses(kernel!), rewardMax: rewardMaxOf(reward) };
   const reaches = reachesOptimum(config);
   const rows: SweepRun[] = [];
   for (const [k, end] of ends.entries()) {

@@ -133,3 +133,8 @@ export function argmax(x: ArrayLike<number>): number {
   for (let i = 1; i < x.length; i++) if (x[i]! > x[best]!) best = i;
   return best;
 }
+
+/** OptimumWork.rewardMax of the reward r: max r, for a caller that takes many optima of one r. */
+export function rewardMaxOf(reward: ArrayLike<number>): NonNullable<OptimumWork["rewardMax"]> {
+  return { of: reward, value: reward[argmax(reward)]! };
+}

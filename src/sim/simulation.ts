@@ -6,7 +6,7 @@
  * through `row` for streaming, `history` for charts and `snapshot()` for a frame.
  */
 import { type Controller, type ControllerConfig, type ControllerKl, createController } from "../core/controllers.js";
-import { argmax, type OptimumWork } from "../core/distributions.js";
+import { type OptimumWork, rewardMaxOf } from "../core/distributions.js";
 import type { Divergence } from "../core/divergence.js";
 import type { PolicyFamily } from "../core/family.js";
 import type { StudentParameter } from "../core/families/student.js";
@@ -423,7 +423,7 @@ export class Simulation {
     // the last optimum's buffer is overwritten (a sweep takes one per β: 512 KB at V = 65 536)
     const out = cached?.policy.length === this.problem.V ? cached.policy : undefined;
     this.optimumLog ??= new Float64Array(this.problem.V);
-    this.rewardMax ??= { of: this.problem.reward, value: this.problem.reward[argmax(this.problem.reward)]! };
+    this.rewardMax ??= rewardMaxOf(this.problem.reward);
     const view = optimumViewOf(this.problem, this.config, this.currentPenalty, this.currentBeta, {
       exp: this.stepper.exp,
       passes: this.stepper.passes,

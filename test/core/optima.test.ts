@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { logOf, normalizedOf } from "../../src/core/distributions.js";
+import { logOf, normalizedOf, rewardMaxOf } from "../../src/core/distributions.js";
 import { divergenceNamed } from "../../src/core/divergences/registry.js";
 import { argmaxOptimum, optimumOf, reverseOptimum } from "../../src/core/optima.js";
 import { seededRandom } from "../helpers/random.js";
@@ -47,6 +47,21 @@ describe("closed-form optima, hand-derived", () => {
       for (let i = 0; i < 3; i++) expect(huge[i]).toBeCloseTo(ref[i]!, 9);
       for (const v of [...tiny, ...huge]) expect(Number.isNaN(v)).toBe(false);
     }
+  });
+
+  it("a caller's max r is used for its own reward array only", () => {
+    const ref = [0.5, 0.3, 0.2];
+    const reward = [0, 1, 0.5];
+    // π* ∝ π_ref · exp(r/β) by hand at β = 1: weights 0.5, 0.3e, 0.2e^0.5
+    const w = [0.5, 0.3 * Math.E, 0.2 * Math.exp(0.5)];
+    const z = w[0]! + w[1]! + w[2]!;
+    const plain = reverseOptimum(ref, logOf(ref), reward, 1);
+    for (let i = 0; i < 3; i++) expect(plain[i]).toBeCloseTo(w[i]! / z, 14);
+    expect(rewardMaxOf(reward)).toEqual({ of: reward, value: 1 });
+    expect([...reverseOptimum(ref, logOf(ref), reward, 1, { rewardMax: rewardMaxOf(reward) })]).toEqual([...plain]);
+    // a max r of an equal but other array is not trusted: trusted, +Infinity would make every logit −Infinity (π* = argmax)
+    const other = { of: [0, 1, 0.5], value: Infinity };
+    expect([...reverseOptimum(ref, logOf(ref), reward, 1, { rewardMax: other })]).toEqual([...plain]);
   });
 });
 
