@@ -24,6 +24,8 @@ try {
   process.exit(0);
 }
 const errors = resolve(root, "dist/errors.js");
+/** The files bundled so far, each to `file`.bundle until all are done. */
+const bundled = [];
 
 /**
  * Bundles `file` to `file`.bundle; the dynamic imports that `lazy(importer, path)` picks stay
@@ -64,7 +66,6 @@ async function bundle(file, lazy) {
   });
   bundled.push(file);
 }
-const bundled = [];
 
 // run.js stands alone for tui.js, which imports it; main.js takes the dispatcher, the argument
 // parser and the whole run path into one module (the run command's import is inlined).
