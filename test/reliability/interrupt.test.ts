@@ -29,17 +29,24 @@ const LONG = {
   steps: 1_000_000,
 };
 
+/** A reward of `terms` terms of 12 operations each, evaluated at V = 8192 while the scenario loads. */
+function expressionScenario(terms: number): object {
+  return {
+    name: "heavy",
+    vocab: 8192,
+    reference: { expr: "1" },
+    reward: { expr: Array.from({ length: terms }, (_, k) => `sin(i * ${k + 1}) * cos(i / ${k + 2})`).join(" + ") },
+    steps: 10,
+  };
+}
+
 /**
- * Seconds of synchronous expression evaluation while loading: 60 terms of ~10 nodes at V = 8192,
- * about 5·10⁶ node evaluations, under the expression work budget (8·10⁶, expressions.ts).
+ * The longest synchronous expression evaluation a scenario may ask for while loading: 81 terms,
+ * 971 operations × 8192 tokens ≈ 7.95·10⁶, under the expression work budget (8·10⁶, expressions.ts);
+ * ~0.5 s of CPU here. LIGHT is the same scenario with one term: the same start-up, no evaluation to speak of.
  */
-const HEAVY = {
-  name: "heavy",
-  vocab: 8192,
-  reference: { expr: "1" },
-  reward: { expr: Array.from({ length: 60 }, (_, k) => `sin(i * ${k + 1}) * cos(i / ${k + 2})`).join(" + ") },
-  steps: 10,
-};
+const HEAVY = expressionScenario(81);
+const LIGHT = expressionScenario(1);
 
 function fixture(name: string, scenario: object): { dir: string; file: string; out: string } {
   const dir = join(work, name);
@@ -94,10 +101,22 @@ function cpuSeconds(pid: number): number | null {
 
 /**
  * Readiness by work done, not wall time: the child has used `seconds` of CPU (however loaded the
- * machine, it has then got that far into its work).
+ * machine, it has then got that far into its work). False at once if the child ends first.
  */
-function worked(pid: number, seconds: number): Promise<boolean> {
-  return until(() => (cpuSeconds(pid) ?? 0) >= seconds);
+async function worked(pid: number, seconds: number): Promise<boolean> {
+  await until(() => (cpuSeconds(pid) ?? Infinity) >= seconds);
+  return cpuSeconds(pid) !== null;
+}
+
+/** The CPU seconds the child has used by its end (the last reading, 5 ms apart, before `done`), and what `done` gave. */
+async function cpuAtEnd<T>(pid: number, done: Promise<T>): Promise<{ cpu: number; result: T }> {
+  let last = cpuSeconds(pid) ?? 0;
+  const poll = setInterval(() => {
+    last = cpuSeconds(pid) ?? last;
+  }, 5);
+  const result = await done;
+  clearInterval(poll);
+  return { cpu: last, result };
 }
 
 const SIGNAL_CODES = [
@@ -124,21 +143,35 @@ describe("klsim run interrupted", () => {
     expect(readdirSync(dir).sort()).toEqual(["f.csv", "scenario.json"]);
   });
 
-  it.concurrent.each(["SIGINT", "SIGTERM"] as const)("%s during seconds of synchronous loading ends the process at once", async (signal) => {
-    const { dir, file, out } = fixture(`load-${signal}`, HEAVY);
-    const child = spawnKlsim(["run", file, "--every", "1", "--out", out]);
-    const done = finished(child, 30_000);
-    // started and evaluating (tsx compiles first): ~0.5 s of CPU in, the evaluation takes several seconds
-    expect(await worked(child.pid!, klsimNodeArgs().length > 1 ? 2.5 : 0.6)).toBe(true);
-    const sent = Date.now();
-    child.kill(signal);
-    const result = await done;
-    expect(Date.now() - sent).toBeLessThan(1_000);
-    // Either the default action (no handler yet: killed by the signal) or, had loading finished, the handler.
-    expect(result.signal === signal || result.code === (signal === "SIGINT" ? 130 : 143), JSON.stringify(result)).toBe(true);
-    expect(readFileSync(out, "utf8")).toBe(PREVIOUS);
-    expect(readdirSync(dir).sort()).toEqual(["f.csv", "scenario.json"]);
-  });
+  it.concurrent.each(["SIGINT", "SIGTERM"] as const)(
+    "%s during synchronous loading (the costliest expression allowed) ends the process at once",
+    async (signal) => {
+      // the start-up's CPU (the build's or tsx's, on this machine), measured on the light scenario;
+      // the second run's too, as tsx's first compiles into its cache, which the heavy run then finds
+      const light = fixture(`light-${signal}`, LIGHT);
+      const lightRun = async () => {
+        const child = spawnKlsim(["run", light.file, "--every", "1", "--out", light.out]);
+        return (await cpuAtEnd(child.pid!, finished(child, 30_000))).cpu;
+      };
+      const startup = Math.min(await lightRun(), await lightRun());
+      const { dir, file, out } = fixture(`load-${signal}`, HEAVY);
+      const child = spawnKlsim(["run", file, "--every", "1", "--out", out]);
+      const done = finished(child, 30_000);
+      // started and evaluating: 0.1 s of CPU past the start-up, of the evaluation's ~0.5
+      expect(await worked(child.pid!, startup + 0.1), `still loading at ${startup + 0.1} s of CPU`).toBe(true);
+      const atSignal = cpuSeconds(child.pid!) ?? Infinity;
+      const sent = Date.now();
+      child.kill(signal);
+      const { cpu, result } = await cpuAtEnd(child.pid!, done);
+      expect(Date.now() - sent).toBeLessThan(1_000);
+      // at once: not after the rest of the evaluation (≥ 0.15 s of CPU even on a machine twice as fast)
+      expect(cpu - atSignal, `CPU seconds after the signal`).toBeLessThan(0.08);
+      // Either the default action (no handler yet: killed by the signal) or, had loading finished, the handler.
+      expect(result.signal === signal || result.code === (signal === "SIGINT" ? 130 : 143), JSON.stringify(result)).toBe(true);
+      expect(readFileSync(out, "utf8")).toBe(PREVIOUS);
+      expect(readdirSync(dir).sort()).toEqual(["f.csv", "scenario.json"]);
+    },
+  );
 
   it.concurrent.each(["SIGTERM", "SIGINT"] as const)(
     "sampled mode with the dearest steps allowed answers %s (slices sized by a step's cost)",
