@@ -19,25 +19,25 @@ export interface PolicyMetrics {
 }
 
 /** divergencesOf's sums, reused (the metrics are taken one policy at a time). */
-const SUMS = new Float64Array(3);
+const SUMS = new Float64Array(4);
 
 /**
- * KL(π‖π_ref), KL(π_ref‖π) and H(π) in one pass with one log per token (none where log π is given):
- * the terms of klDivergence and entropy (information.ts), in the same order, so the same bits (log
- * π_ref is problem.logRef, logOf(ref)). A sweep takes this once per β, at up to 65 536 tokens, in a
- * fast kernel's pass where one is lent and log π is known.
+ * KL(π‖π_ref), KL(π_ref‖π), H(π) and E_π[r] in one pass with one log per token (none where log π is
+ * given): the terms of klDivergence and entropy (information.ts) and dot(π, r), in the same order, so
+ * the same bits (log π_ref is problem.logRef, logOf(ref)). A sweep takes this once per β, at up to
+ * 65 536 tokens, in a fast kernel's pass where one is lent and log π is known.
  */
 function divergencesOf(
   problem: Problem,
   pi: ArrayLike<number>,
   logPi?: ArrayLike<number>,
   passes?: OptimumPasses,
-): { reverseKL: number; forwardKL: number; entropy: number } {
-  (logPi && passes ? passes : PLAIN_PASSES).divergences(pi, logPi, problem.ref, problem.logRef, SUMS);
+): { reward: number; reverseKL: number; forwardKL: number; entropy: number } {
+  (logPi && passes ? passes : PLAIN_PASSES).divergences(pi, logPi, problem.ref, problem.logRef, problem.reward, SUMS);
   const reverse = SUMS[0]!;
   const forward = SUMS[1]!;
   const h = SUMS[2]!;
-  return { reverseKL: reverse < 0 ? 0 : reverse, forwardKL: forward < 0 ? 0 : forward, entropy: h < 0 ? 0 : h };
+  return { reward: SUMS[3]!, reverseKL: reverse < 0 ? 0 : reverse, forwardKL: forward < 0 ? 0 : forward, entropy: h < 0 ? 0 : h };
 }
 
 /**
@@ -52,8 +52,7 @@ export function metricsOf(
   logPi?: ArrayLike<number>,
   passes?: OptimumPasses,
 ): PolicyMetrics {
-  const reward = dot(pi, problem.reward);
-  const { reverseKL, forwardKL, entropy } = divergencesOf(problem, pi, logPi, passes);
+  const { reward, reverseKL, forwardKL, entropy } = divergencesOf(problem, pi, logPi, passes);
   const kls = emptyMetricRow();
   kls[METRIC.reverse_kl] = reverseKL;
   kls[METRIC.forward_kl] = forwardKL;

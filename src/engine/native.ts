@@ -57,8 +57,8 @@ export interface NativeKernel {
   tilt(logRef: Float64Array, reward: Float64Array, out: Float64Array, log: Float64Array, rMax: number, beta: number): number;
   /** out ← out·invZ, log ← log + negLogZ (`log` empty: not written). */
   normalize(out: Float64Array, log: Float64Array, invZ: number, negLogZ: number): void;
-  /** sums[0..2] ← the terms of KL(π‖π_ref), KL(π_ref‖π), H(π) summed with log π given (optimum-passes.ts divergences). */
-  divergences(pi: Float64Array, logPi: Float64Array, ref: Float64Array, logRef: Float64Array, sums: Float64Array): void;
+  /** sums[0..3] ← the terms of KL(π‖π_ref), KL(π_ref‖π), H(π) and E_π[r] summed with log π given (optimum-passes.ts divergences). */
+  divergences(pi: Float64Array, logPi: Float64Array, ref: Float64Array, logRef: Float64Array, reward: Float64Array, sums: Float64Array): void;
   /** Chunks the helper thread has run so far (this thread's instance), for the tests. */
   helperJobs(): number;
   /** The registers the kernel runs in: "avx512", "avx2", "neon", "generic" or "none" (declined). */
@@ -124,10 +124,14 @@ export function nativePasses(kernel: NativeKernel): OptimumPasses {
         ? kernel.tilt(logRef, reward, out, log ?? NO_LOG, rMax, beta)
         : PLAIN_PASSES.tilt(logRef, reward, rMax, beta, out, log),
     normalize: (out, invZ, log, negLogZ) => kernel.normalize(out, log ?? NO_LOG, invZ, negLogZ),
-    divergences: (pi, logPi, ref, logRef, sums) =>
-      pi instanceof Float64Array && logPi instanceof Float64Array && ref instanceof Float64Array && logRef instanceof Float64Array
-        ? kernel.divergences(pi, logPi, ref, logRef, sums)
-        : PLAIN_PASSES.divergences(pi, logPi, ref, logRef, sums),
+    divergences: (pi, logPi, ref, logRef, reward, sums) =>
+      pi instanceof Float64Array &&
+      logPi instanceof Float64Array &&
+      ref instanceof Float64Array &&
+      logRef instanceof Float64Array &&
+      reward instanceof Float64Array
+        ? kernel.divergences(pi, logPi, ref, logRef, reward, sums)
+        : PLAIN_PASSES.divergences(pi, logPi, ref, logRef, reward, sums),
   };
 }
 

@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { divergenceNamed } from "../../src/core/divergences/registry.js";
+import { dot } from "../../src/core/distributions.js";
 import { metricsOf } from "../../src/core/metrics.js";
 import { reverseOptimum } from "../../src/core/optima.js";
 import { PLAIN_PASSES } from "../../src/core/optimum-passes.js";
@@ -102,7 +103,7 @@ for (const build of builds) {
       }
     });
 
-    it("sums the divergences' terms as the plain loop: zeros in π and π_ref, +Infinity, NaN", () => {
+    it("sums the divergences' terms and E_π[r] as the plain loops: zeros in π and π_ref, +Infinity, NaN", () => {
       const rand = seededRandom(7);
       for (const V of [1, 5, 8, 13, 64, 301]) {
         for (let trial = 0; trial < 20; trial++) {
@@ -110,24 +111,28 @@ for (const build of builds) {
           const ref = Float64Array.from({ length: V }, () => (rand() < 0.25 ? 0 : rand()));
           const logPi = Float64Array.from(pi, (p) => (p === 0 ? -Infinity : Math.log(p) + (rand() - 0.5) * 1e-3));
           const logRef = Float64Array.from(ref, Math.log);
+          const reward = Float64Array.from({ length: V }, () => 4 * rand() - 2);
           if (trial === 19) pi[V - 1] = Number.NaN;
-          const plain = new Float64Array(3);
-          const fast = new Float64Array(3);
-          PLAIN_PASSES.divergences(pi, logPi, ref, logRef, plain);
-          passes.divergences(pi, logPi, ref, logRef, fast);
+          const plain = new Float64Array(4);
+          const fast = new Float64Array(4);
+          PLAIN_PASSES.divergences(pi, logPi, ref, logRef, reward, plain);
+          passes.divergences(pi, logPi, ref, logRef, reward, fast);
           sameBits(fast, plain, `V ${V} trial ${trial}`);
+          // the reward's sum is dot's, bit for bit (the metrics took it from dot before)
+          expect(Object.is(fast[3], dot(pi, reward)), `V ${V} trial ${trial} E_π[r]`).toBe(true);
         }
       }
       // independently: π = π_ref = (½, ½) with exact logs gives 0, 0 and log 2
       const half = Float64Array.of(0.5, 0.5);
       const logHalf = Float64Array.of(Math.log(0.5), Math.log(0.5));
-      const sums = new Float64Array(3);
-      passes.divergences(half, logHalf, half, logHalf, sums);
-      expect(Array.from(sums)).toEqual([0, 0, Math.LN2]);
-      // π puts 0 where π_ref has mass: the forward KL is +Infinity
-      passes.divergences(Float64Array.of(1, 0), Float64Array.of(0, -Infinity), half, logHalf, sums);
+      const sums = new Float64Array(4);
+      passes.divergences(half, logHalf, half, logHalf, Float64Array.of(1, 3), sums);
+      expect(Array.from(sums)).toEqual([0, 0, Math.LN2, 2]);
+      // π puts 0 where π_ref has mass: the forward KL is +Infinity; E_π[r] is the reward of the one token
+      passes.divergences(Float64Array.of(1, 0), Float64Array.of(0, -Infinity), half, logHalf, Float64Array.of(-0.25, 7), sums);
       expect(sums[1]).toBe(Infinity);
       expect(sums[0]).toBeCloseTo(Math.LN2, 15);
+      expect(sums[3]).toBe(-0.25);
     });
 
     it("refuses arrays shorter than the vocabulary and wrong argument counts, with a TypeError", () => {
@@ -136,8 +141,9 @@ for (const build of builds) {
       const short = new Float64Array(15);
       expect(() => k.tilt(x, short, x, x, 0, 1)).toThrow(TypeError);
       expect(() => k.normalize(x, short, 1, 0)).toThrow(TypeError);
-      expect(() => k.divergences(x, x, short, x, new Float64Array(3))).toThrow(TypeError);
-      expect(() => k.divergences(x, x, x, x, new Float64Array(2))).toThrow(/3 numbers/);
+      expect(() => k.divergences(x, x, short, x, x, new Float64Array(4))).toThrow(TypeError);
+      expect(() => k.divergences(x, x, x, x, short, new Float64Array(4))).toThrow(TypeError);
+      expect(() => k.divergences(x, x, x, x, x, new Float64Array(3))).toThrow(/4 numbers/);
       expect(() => (k.tilt as unknown as (...a: unknown[]) => number)(x, x, x, x, 0)).toThrow(/6 arguments/);
       // an empty log is "not written", not "too short"
       expect(() => k.normalize(x, new Float64Array(0), 1, 0)).not.toThrow();

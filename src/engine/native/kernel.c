@@ -932,9 +932,11 @@ CLONES static void normalize_array(double *out, double invZ, double *log, double
   }
 }
 
-/* sums ← [Σ p·(log p − log q), Σ q·(log q − log p), −Σ p·log p] with log p given: divergencesOf's loop. */
-static void divergence_sums(const double *pi, const double *logPi, const double *ref, const double *logRef, size_t n, double *sums) {
-  double reverse = 0, forward = 0, h = 0;
+/* sums ← [Σ p·(log p − log q), Σ q·(log q − log p), −Σ p·log p, Σ p·r] with log p given: divergencesOf's
+ * loop (the last sum is dot's: -ffp-contract=off keeps p·r a product, then an addition). */
+static void divergence_sums(const double *pi, const double *logPi, const double *ref, const double *logRef, const double *reward, size_t n,
+                            double *sums) {
+  double reverse = 0, forward = 0, h = 0, expected = 0;
   /* a skipped term adds +0 instead, which changes no sum: one that starts at +0 is never −0 (x + (−x)
    * is +0), and x + 0 = x for every other x; selects instead of branches, which random π mispredict */
   for (size_t i = 0; i < n; i++) {
@@ -946,8 +948,9 @@ static void divergence_sums(const double *pi, const double *logPi, const double 
     reverse += p != 0 ? r : 0.0;
     forward += q != 0 ? f : 0.0;
     h -= p > 0 ? e : 0.0;
+    expected += p * reward[i];
   }
-  sums[0] = reverse, sums[1] = forward, sums[2] = h;
+  sums[0] = reverse, sums[1] = forward, sums[2] = h, sums[3] = expected;
 }
 
 /* The Float64Array arguments from `from`, each of at least `n` elements (an empty `nullable` one gives NULL). */
@@ -1005,15 +1008,15 @@ static napi_value js_normalize(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* divergences(pi, logPi, ref, logRef, sums): sums[0..2] ← reverse KL, forward KL, entropy terms */
+/* divergences(pi, logPi, ref, logRef, reward, sums): sums[0..3] ← reverse KL, forward KL, entropy, E_π[r] terms */
 static napi_value js_divergences(napi_env env, napi_callback_info info) {
-  napi_value argv[5];
-  double *a[4], *sums;
+  napi_value argv[6];
+  double *a[5], *sums;
   size_t n, ns;
-  if (!pass_args(env, info, 5, argv, "klsim native kernel: divergences takes 5 arguments", 4, 0, -1, a, &n, 0, NULL)) return NULL;
-  if (!f64_arg(env, argv[4], &sums, &ns)) return NULL;
-  if (ns < 3) return throw_type(env, "klsim native kernel: divergences' sums hold 3 numbers");
-  divergence_sums(a[0], a[1], a[2], a[3], n, sums);
+  if (!pass_args(env, info, 6, argv, "klsim native kernel: divergences takes 6 arguments", 5, 0, -1, a, &n, 0, NULL)) return NULL;
+  if (!f64_arg(env, argv[5], &sums, &ns)) return NULL;
+  if (ns < 4) return throw_type(env, "klsim native kernel: divergences' sums hold 4 numbers");
+  divergence_sums(a[0], a[1], a[2], a[3], a[4], n, sums);
   return NULL;
 }
 
