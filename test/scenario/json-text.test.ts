@@ -19,3 +19,42 @@ it("finds every literal that becomes 0, near the edge of the smallest double and
     expect(() => checkJsonText(`{"a":[1,${literal}]}`), literal).not.toThrow();
   }
 });
+
+it("names the element that underflows, in nested arrays and after arrays of plain numbers", () => {
+  const tiny = `0.${"0".repeat(330)}7`; // no exponent: only its zeros make it 0
+  expect(Number(tiny)).toBe(0);
+  expect(() => checkJsonText(`{"a":[[1,2],[3,${tiny}]]}`)).toThrow(expect.objectContaining({ field: "a[1][1]" }));
+  expect(() => checkJsonText(`{"x":[0.5,0.25],"a":[1,2,3,4e-5,${tiny}]}`)).toThrow(expect.objectContaining({ field: "a[4]" }));
+  // keys after an array of numbers are still compared, and paths still count its elements
+  expect(() => checkJsonText('{"a":[1,2,3],"b":[4,5,{"c":1,"c":2}]}')).toThrow(expect.objectContaining({ field: "b[2].c" }));
+  expect(() => checkJsonText('{"a":[1,2,3],"a":[4]}')).toThrow(/duplicate key/);
+});
+
+it("throws exactly when a literal with a nonzero digit converts to 0, over random arrays of literals", () => {
+  // the oracle is JavaScript's own conversion, literal by literal
+  let seed = 12345;
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const forms = [
+    () => String(rand()),
+    () => `${Math.floor(rand() * 9) + 1}e-${Math.floor(rand() * 40) + 300}`, // 1e-300 … 9e-339
+    () => `0.${"0".repeat(Math.floor(rand() * 40) + 200)}${Math.floor(rand() * 9) + 1}e-${Math.floor(rand() * 120)}`,
+    () => `0.${"0".repeat(Math.floor(rand() * 400))}1`,
+    () => `-${Math.floor(rand() * 1000)}.5E+${Math.floor(rand() * 5)}`,
+  ];
+  let thrown = 0;
+  for (let trial = 0; trial < 400; trial++) {
+    const literals = Array.from({ length: 1 + Math.floor(rand() * 6) }, () => forms[Math.floor(rand() * forms.length)]!());
+    const underflows = literals.findIndex((l) => /[1-9]/.test(l.split(/[eE]/)[0]!) && Number(l) === 0);
+    const text = `{"w":[${literals.join(",")}]}`;
+    if (underflows < 0) expect(() => checkJsonText(text), text).not.toThrow();
+    else {
+      expect(() => checkJsonText(text), text).toThrow(expect.objectContaining({ field: `w[${underflows}]` }));
+      thrown++;
+    }
+  }
+  expect(thrown).toBeGreaterThan(50); // both sides of the edge were drawn
+  expect(thrown).toBeLessThan(350);
+});
