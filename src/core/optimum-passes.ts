@@ -48,14 +48,7 @@ function scaleBy(x: Float64Array, c: number): void {
 }
 
 /** KL(π‖π_ref) = Σ p·(log p − log q), KL(π_ref‖π) = Σ q·(log q − log p), H(π) = −Σ p·log p, with 0·log 0 = 0; E_π[r] = Σ p·r. */
-function divergenceSums(
-  pi: ArrayLike<number>,
-  logPi: ArrayLike<number> | undefined,
-  ref: ArrayLike<number>,
-  logRef: ArrayLike<number>,
-  reward: ArrayLike<number>,
-  sums: Float64Array,
-): void {
+const divergenceSums: OptimumPasses["divergences"] = (pi, logPi, ref, logRef, reward, sums) => {
   let reverse = 0;
   let forward = 0;
   let h = 0;
@@ -73,7 +66,7 @@ function divergenceSums(
   sums[1] = forward;
   sums[2] = h;
   sums[3] = expected;
-}
+};
 
 export const PLAIN_PASSES: OptimumPasses = {
   tilt(logRef, reward, rMax, beta, out, log) {
