@@ -14,7 +14,7 @@ import { idleCores } from "../engine/threads.js";
 import { createController } from "../core/controllers.js";
 import { rewardMaxOf } from "../core/distributions.js";
 import type { PolicyMetrics } from "../core/metrics.js";
-import { type BlockConfig, blockTakes, runBlock } from "../engine/block-runs.js";
+import { type BlockConfig, blockShare, blockTakes, runBlock } from "../engine/block-runs.js";
 import { nativeExp, nativeKernel, nativePasses } from "../engine/native.js";
 import { InstabilityWatch } from "../sim/instability.js";
 import { RECORD_FIELDS, writeRecord } from "../sim/record.js";
@@ -169,7 +169,9 @@ export async function sweepBatch(jobs: readonly SweepJob[], signal?: AbortSignal
     return rows;
   }
   const betas = jobs.map((j) => j.beta!);
-  const ends = await runBlock(kernel!, scenario.problem, block, betas, signal);
+  const share = blockShare(scenario.problem.V, betas.length);
+  const blocked = share > 0 ? await runBlock(kernel!, scenario.problem, block, betas.slice(0, share), signal) : [];
+  const ends = betas.map((_, k) => blocked[k] ?? null); // null: run on its own (past the share, or dirty)
   const { reward } = scenario.problem;
   const work = { exp: nativeExp(kernel!), passes: nativePasses(kernel!), rewardMax: rewardMaxOf(reward) };
   const reaches = reachesOptimum(config);

@@ -71,6 +71,26 @@ function everyEighth(tokens: Float64Array, first: number, V: number, scale: numb
   return out;
 }
 
+/**
+ * How a one-run kernel's run costs against a run in a block, from PARALLEL_MIN tokens (where both
+ * threads share the one run's step): measured at V = 4096, 16 β × 5000 SGD steps, 29.6 ms a run
+ * one by one against 25 ms a run in two blocks.
+ */
+const ALONE_COST = 1.2;
+
+/**
+ * How many of `runs` runs (the first ones) the block should take; the others run one by one. A
+ * block always steps 8 lanes, so a partial last block pays for its pad lanes: below PARALLEL_MIN
+ * that is still cheaper than a run's own step (its fixed cost is spread over few tokens), but from
+ * there a run on its own costs only ALONE_COST blocked runs, and the last r < 8 runs go one by one
+ * when r of them cost less than 8 lanes (a sweep of 20 β at V = 4096: 16 in blocks and 4 alone
+ * instead of 24 lanes).
+ */
+export function blockShare(V: number, runs: number): number {
+  const partial = runs % 8;
+  return V >= PARALLEL_MIN && partial * ALONE_COST < 8 ? runs - partial : runs;
+}
+
 /** Whether the block kernel takes these runs: a penalty and optimiser the kernels implement. */
 export function blockTakes(problem: Problem, config: BlockConfig): boolean {
   return (

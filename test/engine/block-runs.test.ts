@@ -10,7 +10,7 @@ import { divergenceNamed } from "../../src/core/divergences/registry.js";
 import { emptyMetricRow, METRIC } from "../../src/core/metric-row.js";
 import type { OptimizerConfig } from "../../src/core/optimizers.js";
 import { makeProblem, type Problem } from "../../src/core/problem.js";
-import { type BlockConfig, blockTakes, runBlock } from "../../src/engine/block-runs.js";
+import { type BlockConfig, blockShare, blockTakes, runBlock } from "../../src/engine/block-runs.js";
 import { compileKernel } from "../../src/engine/kernel-wat.mjs";
 import { FastStepper } from "../../src/engine/fast-stepper.js";
 import { setNativeKernel } from "../../src/engine/native.js";
@@ -56,6 +56,25 @@ const SGD: OptimizerConfig = { kind: "sgd", lr: 1 };
 const ADAM: OptimizerConfig = { kind: "adam", lr: 0.05, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
 // 20 runs: three blocks of 8 (the last padded), so a pass takes two blocks and then the odd one, on one thread or two
 const BETAS = [0, 1e-3, 0.05, 0.3, 1, 2.5, 10, 300, 0.7, 0.02, 4, 0.1, 0.15, 0.45, 0.6, 3, 5.5, 7, 20, 50];
+
+describe("how many runs a sweep gives the block (blockShare)", () => {
+  it("below 2048 tokens all of them; from there whole blocks of 8, unless the rest cost a block's 8 lanes anyway", () => {
+    // [V, runs, taken]: from 2048 the last r < 8 go one by one when r · 1.2 < 8, i.e. r ≤ 6
+    const CASES: Array<[number, number, number]> = [
+      [16, 20, 20],
+      [2047, 3, 3],
+      [2048, 16, 16],
+      [4096, 20, 16],
+      [4096, 3, 0],
+      [4096, 6, 0],
+      [4096, 7, 7],
+      [4096, 15, 15],
+      [8192, 200, 200],
+      [8192, 201, 200],
+    ];
+    for (const [V, runs, taken] of CASES) expect(blockShare(V, runs), `V = ${V}, ${runs} runs`).toBe(taken);
+  });
+});
 
 describe.skipIf(!native.kernel)(`the block kernel${native.kernel ? "" : ` (skipped: ${native.reason})`}`, () => {
   const cases: Array<[string, number, string, OptimizerConfig, boolean, number]> = [
