@@ -9,13 +9,23 @@
  */
 import { readFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
-import { workerThreads } from "./helper.js";
+
+/**
+ * Whether this is a process's main thread: sweep-worker.ts says otherwise as it starts. (Asking
+ * node:worker_threads would load it, ~2–3 ms that a run or a sweep on the main thread never needs.)
+ */
+let mainThread = true;
+
+/** Called by a worker thread that steps runs (sweep-worker.ts) before it does. */
+export function markWorkerThread(): void {
+  mainThread = false;
+}
 
 export function defaultThreads(): boolean {
   const setting = process.env.KLSIM_THREADS;
   if (setting === "1") return false;
   const cores = availableParallelism();
-  if (cores < 2 || !workerThreads().isMainThread) return false;
+  if (cores < 2 || !mainThread) return false;
   return setting === "2" || idleCores() >= 1;
 }
 
@@ -27,7 +37,7 @@ export function defaultThreads(): boolean {
  * compiler's threads at start-up) is no guide.
  */
 export function blockThreads(): boolean {
-  return process.env.KLSIM_THREADS !== "1" && availableParallelism() >= 2 && workerThreads().isMainThread;
+  return process.env.KLSIM_THREADS !== "1" && availableParallelism() >= 2 && mainThread;
 }
 
 /** Cores that nothing else is using now, besides this thread's (the lower of the 1-minute average's and this instant's count). */
