@@ -1,6 +1,21 @@
 import { clip, printable } from "./io/terminal-text.js";
 
 /**
+ * klsim's errors are told apart by a registered symbol, not by class identity: the binary's
+ * CommonJS bundle (scripts/bundle-run.mjs) and the ES modules that the lazily loaded commands import
+ * each hold a copy of this file, and an InputError thrown by one must be an InputError to the other.
+ */
+const KIND = Symbol.for("klsim.error-kind");
+
+/** Makes `error instanceof cls` true for an error of any copy of `cls` (the same `kind`). */
+function recognisedByKind(cls: abstract new (...args: never[]) => Error, kind: string): void {
+  Object.defineProperty(cls.prototype, KIND, { value: kind });
+  Object.defineProperty(cls, Symbol.hasInstance, {
+    value: (value: unknown) => typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[KIND] === kind,
+  });
+}
+
+/**
  * Bad input from a user (a scenario file, a flag, a distribution). The CLI prints
  * `message` as exactly one line on stderr and exits with code 2; no stack trace.
  * The message names the file (when there is one) and the field:
@@ -49,3 +64,7 @@ export class DivergenceError extends Error {
     this.name = "DivergenceError";
   }
 }
+
+recognisedByKind(InputError, "InputError");
+recognisedByKind(OutputError, "OutputError");
+recognisedByKind(DivergenceError, "DivergenceError");
