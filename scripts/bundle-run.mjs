@@ -1,12 +1,17 @@
 #!/usr/bin/env node
-// Bundles dist/cli/main.js (the binary) and dist/cli/run.js (tsc's output) each with what it
-// imports, so that `klsim run` loads two modules (main.js and errors.js) instead of thirty: Node's
-// ES-module loader pays a file lookup, read and compile per module (measured on the reference
-// machine: bundling run.js saved ~13 ms of CPU, folding the dispatcher into main.js ~5 ms more).
-// Packages stay external (mathjs and seedrandom are imported lazily, only when needed), and so does
-// dist/errors.js, whose classes cli.js tests with instanceof. tui.js imports run.js too and simply
-// gets the bundle. Without esbuild (a development dependency) the build keeps the unbundled file.
-import { existsSync, renameSync } from "node:fs";
+// Bundles tsc's output so that a command loads a few modules instead of sixty (Node's module loaders
+// pay a file lookup, read and compile per module):
+// - dist/cli/klsim-bundle.cjs, the binary's code (dist/cli/klsim.cjs runs it): start.js with the
+//   dispatcher, `run` and `sweep` in one CommonJS file, which klsim.cjs compiles with V8's code cache
+//   (scripts/code-cache.mjs). CommonJS, because Node 20 takes a code cache only for a vm.Script, and
+//   an ES-module entry loads Node's ES-module loader too (measured: ~9 ms of a 200-β sweep's start).
+//   Its dynamic imports (the other commands, mathjs, seedrandom) become calls of __klsimImport, which
+//   klsim.cjs provides: a vm.Script cannot import() without an experimental flag.
+// - ES-module bundles of run.js (which tui.js imports), sweep.js (frontier.js and best-of-n.js
+//   import it) and sweep-worker.js (each sweep worker thread loads one module).
+// Packages stay external, and in the ES-module bundles so does dist/errors.js. Without esbuild (a
+// development dependency) the build keeps tsc's unbundled files and klsim.cjs runs main.js.
+import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -67,16 +72,63 @@ async function bundle(file, lazy) {
   bundled.push(file);
 }
 
-// run.js stands alone for tui.js, which imports it; main.js takes the dispatcher, the argument
-// parser and the whole run path into one module (the run command's import is inlined).
+// run.js stands alone for tui.js, which imports it
 await bundle(entry, () => false);
-// the other commands (tui, sweep, bench, …) stay lazy: loaded only when they run
-const cli = resolve(root, "dist/cli/cli.js");
-await bundle(resolve(root, "dist/cli/main.js"), (importer, path) => importer === cli && path !== entry);
-// a sweep's process and each of its worker threads load one module each (the sweep path is ~60
-// modules unbundled: measured, a 200-β sweep of 1 step spent ~100 ms of its 270 in the ES-module loader)
+// a sweep's worker threads load one module each, and so do frontier.js and best-of-n.js for the sweep
 await bundle(resolve(root, "dist/cli/sweep.js"), () => false);
 await bundle(resolve(root, "dist/cli/sweep-worker.js"), () => false);
+
+/**
+ * The binary's CommonJS bundle of start.js: the dispatcher with `run` and `sweep` inlined, every other
+ * command a dynamic import of its own module (loaded only when it runs). import.meta.url becomes the
+ * bundle's URL and each remaining import() a call of __klsimImport, both parameters of the wrapper
+ * that klsim.cjs compiles the bundle in.
+ */
+async function bundleBinary() {
+  const cli = resolve(root, "dist/cli/cli.js");
+  const inlined = new Set([entry, resolve(root, "dist/cli/sweep.js")]);
+  const outfile = resolve(root, "dist/cli/klsim-bundle.cjs");
+  const result = await esbuild.build({
+    entryPoints: [resolve(root, "dist/cli/start.js")],
+    outfile,
+    bundle: true,
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    packages: "external",
+    logLevel: "warning",
+    minifyWhitespace: true,
+    minifySyntax: true,
+    define: { "import.meta.url": "__klsimUrl" },
+    banner: { js: "// Bundled by scripts/bundle-run.mjs from tsc's output, for dist/cli/klsim.cjs; the sources are in src/." },
+    metafile: true,
+    write: false,
+    plugins: [
+      {
+        name: "lazy-commands",
+        setup(build) {
+          build.onResolve({ filter: /\.js$/ }, (args) => {
+            const path = resolve(args.resolveDir, args.path);
+            if (args.kind === "dynamic-import" && args.importer === cli && !inlined.has(path))
+              return { path: `./${relative(dirname(outfile), path)}`, external: true };
+            return undefined;
+          });
+        },
+      },
+    ],
+  });
+  let text = result.outputFiles[0].text;
+  // every import() esbuild left is of an external module; each becomes __klsimImport(…), and none may remain
+  const dynamic = Object.values(result.metafile.outputs)[0].imports.filter((i) => i.kind === "dynamic-import" && i.external);
+  for (const { path } of dynamic) text = text.replaceAll(`import(${JSON.stringify(path)})`, `__klsimImport(${JSON.stringify(path)})`);
+  const left = /(?<![.\w$])import\s*\(/.exec(text); // not a method such as math.import(…)
+  if (left) throw new Error(`bundle-run: an import() the rewrite missed in klsim-bundle.cjs: ${text.slice(left.index, left.index + 60)}`);
+  rmSync(`${outfile}.cache`, { force: true }); // a cache of the previous bundle (scripts/code-cache.mjs writes the new one)
+  writeFileSync(outfile, text);
+  console.log(`bundled ${outfile}`);
+}
+await bundleBinary();
+
 for (const file of bundled) {
   renameSync(`${file}.bundle`, file);
   console.log(`bundled ${file}`);

@@ -7,7 +7,6 @@
  */
 import { spawn } from "node:child_process";
 import { StringDecoder } from "node:string_decoder";
-import { fileURLToPath } from "node:url";
 import { SPEEDS } from "../tui/state.js";
 
 const FRAME_END = "\u001b[?2026l";
@@ -43,6 +42,8 @@ function quote(text: string): string {
 
 /** Runs the TUI on `scenario` (a name or path, already validated) and measures both phases; a message when no pseudo-terminal can be had. */
 export function ptyFrameBench(
+  /** Node's arguments that start klsim (bench.ts thisCli). */
+  cli: readonly string[],
   scenario: string,
   name: string,
   columns: number,
@@ -50,8 +51,7 @@ export function ptyFrameBench(
   seconds: number,
   settleSeconds = 2,
 ): Promise<PtyFrameResult | string> {
-  const main = fileURLToPath(new URL("./main.js", import.meta.url));
-  const command = `stty cols ${columns} rows ${rows} && exec ${quote(process.execPath)} ${quote(main)} tui ${quote(scenario)}`;
+  const command = `stty cols ${columns} rows ${rows} && exec ${[process.execPath, ...cli, "tui", scenario].map(quote).join(" ")}`;
   const env: NodeJS.ProcessEnv = { ...process.env, TERM: process.env.TERM || "xterm-256color" };
   delete env.CI;
   return new Promise((resolve) => {

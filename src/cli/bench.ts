@@ -335,13 +335,18 @@ function rowsDifference(a: FinalRow[], b: FinalRow[]): number {
   return worst;
 }
 
+/** Node's arguments that start this very CLI as it was started (the binary, or the sources under tsx). */
+function thisCli(): string[] {
+  return [...process.execArgv, process.argv[1] ?? fileURLToPath(new URL("./klsim.cjs", import.meta.url))];
+}
+
 /**
  * `klsim bench --sweep`: each workload as a whole `klsim sweep` process (start-up, workers, output
  * included), and the peer's process on the same scenario file, interleaved, `repeat` times each.
  */
 export function sweepBench(repeat: number, seed: number, peer: string | undefined, stepsOverride?: number): SweepBenchResult[] {
   // this very CLI, started as it was (the build, or the sources under tsx)
-  const cli = [...process.execArgv, process.argv[1] ?? fileURLToPath(new URL("./main.js", import.meta.url))];
+  const cli = thisCli();
   const dir = mkdtempSync(join(tmpdir(), "klsim-bench-sweep-"));
   try {
     return SWEEP_WORKLOADS.map(({ vocab, betas, steps: workloadSteps }) => {
@@ -535,5 +540,5 @@ function frameSize(text: string | undefined, withFrames: boolean): { columns: nu
 
 async function ptyFrames(scenario: string, name: string, size: { columns: number; rows: number }) {
   const { ptyFrameBench } = await import("./bench-frames.js");
-  return ptyFrameBench(scenario, name, size.columns, size.rows, PTY_SECONDS);
+  return ptyFrameBench(thisCli(), scenario, name, size.columns, size.rows, PTY_SECONDS);
 }

@@ -1,13 +1,5 @@
 #!/usr/bin/env node
-/** The `klsim` binary: see cli.ts. */
-import { main } from "./cli.js";
+/** klsim as an ES module (tsc's output; the tests run it through tsx): see cli.ts. The installed binary is klsim.cts. */
+import { start } from "./start.js";
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`klsim: internal error: ${String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+start(process.argv.slice(2));

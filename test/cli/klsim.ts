@@ -1,6 +1,6 @@
 /**
  * Runs the real `klsim` binary as a child process, the way a user does: no stdin, CI=true, and
- * (unless asked) no TTY. Prefers the compiled `dist/cli/main.js` when it is at least as new as
+ * (unless asked) no TTY. Prefers the built binary `dist/cli/klsim.cjs` when it is at least as new as
  * every file under src/ (a fast start); otherwise runs the sources through tsx, so the tests also
  * work before `npm run build` and never test a stale build.
  */
@@ -11,7 +11,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const DIST_MAIN = join(ROOT, "dist", "cli", "main.js");
+const DIST_MAIN = join(ROOT, "dist", "cli", "klsim.cjs");
 const SRC_MAIN = join(ROOT, "src", "cli", "main.ts");
 const TSX_LOADER = pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
 

@@ -14,7 +14,11 @@ import { finished, klsim, klsimNodeArgs, ROOT } from "../cli/klsim.js";
 const dir = mkdtempSync(join(tmpdir(), "klsim-fast-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs klsim with a resolve hook that appends every resolved module URL to a file; returns them. */
+/**
+ * Runs klsim with hooks that append every module it loads to a file: an ES-module resolve hook
+ * (every URL) and a CommonJS one (every file Module._load resolves: the built binary is CommonJS and
+ * requires Node's built-ins); returns them.
+ */
 async function loadedModules(args: string[]): Promise<{ urls: string[]; stdout: string; code: number | null }> {
   const trace = join(dir, `trace-${Math.random().toString(36).slice(2)}.txt`);
   writeFileSync(trace, "");
@@ -31,9 +35,23 @@ export async function resolve(specifier, context, next) {
   );
   const register = join(dir, "register.mjs");
   writeFileSync(register, `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(hook).href)});\n`);
+  const requireHook = join(dir, "require-hook.cjs");
+  writeFileSync(
+    requireHook,
+    `const Module = require("node:module");
+const { appendFileSync } = require("node:fs");
+const load = Module._load;
+Module._load = function (request, parent, isMain) {
+  let resolved = request;
+  try { resolved = Module._resolveFilename(request, parent, isMain); } catch {}
+  appendFileSync(process.env.KLSIM_TRACE_FILE, resolved + "\\n");
+  return load.apply(this, arguments);
+};
+`,
+  );
   const nodeArgs = klsimNodeArgs();
-  // the hook goes last among the --imports so that it sees every resolution
-  const argv = [...nodeArgs.slice(0, -1), "--import", pathToFileURL(register).href, nodeArgs[nodeArgs.length - 1]!, ...args];
+  // the hooks go last among the --imports so that they see every resolution
+  const argv = [...nodeArgs.slice(0, -1), "--require", requireHook, "--import", pathToFileURL(register).href, nodeArgs[nodeArgs.length - 1]!, ...args];
   const child = spawn(process.execPath, argv, {
     cwd: ROOT,
     env: { ...process.env, CI: "true", KLSIM_TRACE_FILE: trace },
@@ -48,8 +66,8 @@ describe("klsim run starts light", () => {
     const { urls, stdout, code } = await loadedModules(["run", "basic", "--steps", "50", "--every", "1", "--json", "--quiet"]);
     expect(code).toBe(0);
     expect(JSON.parse(stdout).steps).toBe(50);
-    // the hook saw klsim's own imports (the built binary bundles the run command, the sources do not)
-    expect(urls.some((url) => /\/src\/cli\/run\.ts$|\/dist\/errors\.js$/.test(url))).toBe(true);
+    // the hooks saw klsim's own modules (the built binary bundles the run command, the sources do not)
+    expect(urls.some((url) => /\/src\/cli\/run\.ts$|\/dist\/cli\/klsim\.cjs$/.test(url))).toBe(true);
     expect(urls.filter((url) => /\/node_modules\/(ink|react|react-reconciler|mathjs)\//.test(url))).toEqual([]);
     expect(urls.filter((url) => /\/src\/tui\/|\/dist\/tui\//.test(url))).toEqual([]);
   });
