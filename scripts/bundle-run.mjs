@@ -9,8 +9,9 @@
 //   klsim.cjs provides: a vm.Script cannot import() without an experimental flag.
 // - ES-module bundles of run.js (which tui.js imports), sweep.js (frontier.js and best-of-n.js
 //   import it) and sweep-worker.js (each sweep worker thread loads one module).
-// Packages stay external, and in the ES-module bundles so does dist/errors.js. Without esbuild (a
-// development dependency) the build keeps tsc's unbundled files and klsim.cjs runs main.js.
+// Packages stay external; each bundle has its own copy of dist/errors.js, whose classes recognise
+// one another's errors (src/errors.ts). Without esbuild (a development dependency) the build keeps
+// tsc's unbundled files, and klsim.cjs runs main.js.
 import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,7 +29,6 @@ try {
   console.warn("bundle-run: esbuild is not installed; dist/cli stays unbundled");
   process.exit(0);
 }
-const errors = resolve(root, "dist/errors.js");
 /** The files bundled so far, each to `file`.bundle until all are done. */
 const bundled = [];
 
@@ -38,36 +38,41 @@ const bundled = [];
  * bundle that read another already bundled in place held a second copy of every module they share
  * (measured: the sweep's bundle was 327 KB, 135 KB of them a second fast-stepper, helper, kernel, …).
  */
+/** What every bundle is built with. */
+const COMMON = {
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  packages: "external",
+  logLevel: "warning",
+  // whitespace and syntax only (names stay): a sweep parsed ~0.5 MB of bundles at start-up, and
+  // minified it started ~25 ms sooner (measured, 200-β sweep of 1 step: 0.245 -> 0.22 s)
+  minifyWhitespace: true,
+  minifySyntax: true,
+};
+
+/** An esbuild plugin that leaves the dynamic imports `lazy(importer, path)` picks to their own files, imported as `importPath(path)`. */
+function lazyImports(lazy, importPath) {
+  return {
+    name: "lazy-imports",
+    setup(build) {
+      build.onResolve({ filter: /\.js$/ }, (args) => {
+        const path = resolve(args.resolveDir, args.path);
+        if (args.kind === "dynamic-import" && lazy(args.importer, path)) return { path: importPath(path), external: true };
+        return undefined;
+      });
+    },
+  };
+}
+
 async function bundle(file, lazy) {
-  const importPath = (path) => relative(dirname(file), path).replace(/^(?!\.)/, "./");
   await esbuild.build({
+    ...COMMON,
     entryPoints: [file],
     outfile: `${file}.bundle`,
-    bundle: true,
     format: "esm",
-    platform: "node",
-    target: "node20",
-    packages: "external",
-    logLevel: "warning",
-    // whitespace and syntax only (names stay): a sweep parses ~0.5 MB of bundles at start-up, and
-    // minified it starts ~25 ms sooner (measured, 200-β sweep of 1 step: 0.245 -> 0.22 s)
-    minifyWhitespace: true,
-    minifySyntax: true,
     banner: { js: "// Bundled by scripts/bundle-run.mjs from tsc's output; the sources are in src/cli and its imports." },
-    plugins: [
-      {
-        name: "shared-errors-and-lazy-commands",
-        setup(build) {
-          build.onResolve({ filter: /\.js$/ }, (args) => {
-            const path = resolve(args.resolveDir, args.path);
-            // one InputError/DivergenceError class for every module, bundled or not (cli.js tests instanceof)
-            if (path === errors) return { path: importPath(errors), external: true };
-            if (args.kind === "dynamic-import" && lazy(args.importer, path)) return { path: importPath(path), external: true };
-            return undefined;
-          });
-        },
-      },
-    ],
+    plugins: [lazyImports(lazy, (path) => relative(dirname(file), path).replace(/^(?!\.)/, "./"))],
   });
   bundled.push(file);
 }
@@ -89,32 +94,19 @@ async function bundleBinary() {
   const inlined = new Set([entry, resolve(root, "dist/cli/sweep.js")]);
   const outfile = resolve(root, "dist/cli/klsim-bundle.cjs");
   const result = await esbuild.build({
+    ...COMMON,
     entryPoints: [resolve(root, "dist/cli/start.js")],
     outfile,
-    bundle: true,
     format: "cjs",
-    platform: "node",
-    target: "node20",
-    packages: "external",
-    logLevel: "warning",
-    minifyWhitespace: true,
-    minifySyntax: true,
     define: { "import.meta.url": "__klsimUrl" },
     banner: { js: "// Bundled by scripts/bundle-run.mjs from tsc's output, for dist/cli/klsim.cjs; the sources are in src/." },
     metafile: true,
     write: false,
     plugins: [
-      {
-        name: "lazy-commands",
-        setup(build) {
-          build.onResolve({ filter: /\.js$/ }, (args) => {
-            const path = resolve(args.resolveDir, args.path);
-            if (args.kind === "dynamic-import" && args.importer === cli && !inlined.has(path))
-              return { path: `./${relative(dirname(outfile), path)}`, external: true };
-            return undefined;
-          });
-        },
-      },
+      lazyImports(
+        (importer, path) => importer === cli && !inlined.has(path),
+        (path) => `./${relative(dirname(outfile), path)}`,
+      ),
     ],
   });
   let text = result.outputFiles[0].text;
