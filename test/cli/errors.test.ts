@@ -6,8 +6,10 @@
 import { describe, expect, it } from "vitest";
 import { DivergenceError, InputError, OutputError } from "../../src/errors.js";
 
-// a second instance of the module, as the bundle's copy is to the ES modules' (vitest keys modules by URL, query included)
-const copy = (await import("../../src/errors.js?second-copy")) as typeof import("../../src/errors.js");
+// a second instance of the module, as the bundle's copy is to the ES modules' (vitest keys modules by URL, query included;
+// a specifier in a variable, which the type checker does not try to resolve)
+const secondCopy = "../../src/errors.js?second-copy";
+const copy = (await import(secondCopy)) as typeof import("../../src/errors.js");
 
 describe("errors are told apart by kind, not by which copy of the module made them", () => {
   it("the copy really is another module (its classes are other objects)", () => {
