@@ -32,12 +32,6 @@ try {
 /** The files bundled so far, each to `file`.bundle until all are done. */
 const bundled = [];
 
-/**
- * Bundles `file` to `file`.bundle; the dynamic imports that `lazy(importer, path)` picks stay
- * separate files. Every bundle reads tsc's own modules: all go in place only at the end, since a
- * bundle that read another already bundled in place held a second copy of every module they share
- * (measured: the sweep's bundle was 327 KB, 135 KB of them a second fast-stepper, helper, kernel, …).
- */
 /** What every bundle is built with. */
 const COMMON = {
   bundle: true,
@@ -51,37 +45,28 @@ const COMMON = {
   minifySyntax: true,
 };
 
-/** An esbuild plugin that leaves the dynamic imports `lazy(importer, path)` picks to their own files, imported as `importPath(path)`. */
-function lazyImports(lazy, importPath) {
-  return {
-    name: "lazy-imports",
-    setup(build) {
-      build.onResolve({ filter: /\.js$/ }, (args) => {
-        const path = resolve(args.resolveDir, args.path);
-        if (args.kind === "dynamic-import" && lazy(args.importer, path)) return { path: importPath(path), external: true };
-        return undefined;
-      });
-    },
-  };
-}
-
-async function bundle(file, lazy) {
+/**
+ * Bundles `file` with everything it imports to `file`.bundle, an ES module. Every bundle reads tsc's
+ * own modules: all go in place only at the end, since a bundle that read another already bundled in
+ * place held a second copy of every module they share (measured: the sweep's bundle was 327 KB, 135
+ * KB of them a second fast-stepper, helper, kernel, …).
+ */
+async function bundle(file) {
   await esbuild.build({
     ...COMMON,
     entryPoints: [file],
     outfile: `${file}.bundle`,
     format: "esm",
     banner: { js: "// Bundled by scripts/bundle-run.mjs from tsc's output; the sources are in src/cli and its imports." },
-    plugins: [lazyImports(lazy, (path) => relative(dirname(file), path).replace(/^(?!\.)/, "./"))],
   });
   bundled.push(file);
 }
 
 // run.js stands alone for tui.js, which imports it
-await bundle(entry, () => false);
+await bundle(entry);
 // a sweep's worker threads load one module each, and so do frontier.js and best-of-n.js for the sweep
-await bundle(resolve(root, "dist/cli/sweep.js"), () => false);
-await bundle(resolve(root, "dist/cli/sweep-worker.js"), () => false);
+await bundle(resolve(root, "dist/cli/sweep.js"));
+await bundle(resolve(root, "dist/cli/sweep-worker.js"));
 
 /**
  * The binary's CommonJS bundle of start.js: the dispatcher with `run` and `sweep` inlined, every other
@@ -103,10 +88,16 @@ async function bundleBinary() {
     metafile: true,
     write: false,
     plugins: [
-      lazyImports(
-        (importer, path) => importer === cli && !inlined.has(path),
-        (path) => `./${relative(dirname(outfile), path)}`,
-      ),
+      {
+        name: "lazy-commands",
+        setup(build) {
+          build.onResolve({ filter: /\.js$/ }, (args) => {
+            const path = resolve(args.resolveDir, args.path);
+            if (args.kind !== "dynamic-import" || args.importer !== cli || inlined.has(path)) return undefined;
+            return { path: `./${relative(dirname(outfile), path)}`, external: true };
+          });
+        },
+      },
     ],
   });
   let text = result.outputFiles[0].text;
