@@ -24,16 +24,18 @@ function skip(reason) {
 rmSync(binary.CACHE, { force: true }); // compile from the source, not from an older cache
 const loaded = binary.loadBundle();
 if (!loaded) skip("no dist/cli/klsim-bundle.cjs (esbuild is not installed)");
-const out = mkdtempSync(join(tmpdir(), "klsim-code-cache-"));
-const WARM_UP = [
+/** The commands run before the cache is taken, their output in `out`. */
+const warmUp = (out) => [
   ["run", "basic", "--steps", "300", "--quiet", "--out", join(out, "run.csv")],
   ["run", "basic", "--steps", "300", "--quiet", "--every", "10", "--out", join(out, "run.json")],
   ["sweep", "basic", "--beta", "0.01:10:16:log", "--steps", "200", "--quiet", "--out", join(out, "sweep.json")],
   ["sweep", "large-vocab", "--beta", "0.1,1", "--steps", "3", "--quiet", "--out", join(out, "sweep.csv")],
 ];
+let out = null;
 let failure = null;
 try {
-  for (const argv of WARM_UP) {
+  out = mkdtempSync(join(tmpdir(), "klsim-code-cache-"));
+  for (const argv of warmUp(out)) {
     const code = await loaded.bundle.main(argv);
     if (code !== 0) {
       failure = `klsim ${argv.join(" ")} exited with ${code}`;
@@ -42,9 +44,9 @@ try {
   }
   if (failure === null) writeFileSync(binary.CACHE, loaded.script.createCachedData());
 } catch (error) {
-  failure = String(error);
+  failure = String(error); // no temporary directory, an output that could not be written, …
 } finally {
-  rmSync(out, { recursive: true, force: true });
+  if (out !== null) rmSync(out, { recursive: true, force: true });
 }
 if (failure !== null) skip(failure);
 console.log(`wrote ${binary.CACHE}`);
