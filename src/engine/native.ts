@@ -86,7 +86,7 @@ export function nativeKernel(): NativeKernel | null {
   const engine = process.env.KLSIM_ENGINE;
   if (engine === "plain" || engine === "wasm") return cached;
   const require = createRequire(import.meta.url);
-  // next to this file (dist/engine), or seen from dist/cli when bundled into main.js or run.js
+  // next to this file (dist/engine), or seen from dist/cli when bundled there (scripts/bundle-run.mjs)
   for (const path of ["./kernel.node", "../engine/kernel.node"]) {
     try {
       const kernel = require(path) as NativeKernel;

@@ -57,7 +57,7 @@ function kernelModule(): object | null {
   if (cached !== undefined) return cached;
   cached = null;
   if (!wasm || process.env.KLSIM_ENGINE === "plain") return cached;
-  // next to this file (dist/engine), or seen from dist/cli when bundled into main.js or run.js (scripts/bundle-run.mjs)
+  // next to this file (dist/engine), or seen from dist/cli when bundled there (scripts/bundle-run.mjs)
   for (const path of ["./kernel.wasm", "../engine/kernel.wasm"]) {
     try {
       cached = new wasm.Module(readFileSync(new URL(path, import.meta.url)));
