@@ -35,7 +35,7 @@ export function summaryJson(input: SummaryInput): Record<string, unknown> {
 }
 
 /** What names the run's scenario in a JSON result: its token labels and name. */
-export function scenarioJson(scenario: Scenario): { tokens: string[]; scenario: string } {
+export function scenarioJson(scenario: Scenario): { tokens: readonly string[]; scenario: string } {
   return { tokens: scenario.tokens, scenario: scenario.spec.name };
 }
 

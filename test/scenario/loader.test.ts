@@ -34,6 +34,17 @@ describe("loader", () => {
     expect(problem.ref[9]).toBeCloseTo(1 / 10 / harmonic, 14);
   });
 
+  it("reads UTF-8 text as UTF-8 and ASCII as ASCII: token names, a BOM, default names t0…", async () => {
+    const named = await loadScenario(file("utf8.json", { reference: [0.5, 0.5], reward: [1, 0], tokens: ["café", "π→∞"] }));
+    expect(named.tokens).toEqual(["café", "π→∞"]);
+    const bom = join(dir, "bom.json");
+    writeFileSync(bom, "\uFEFF" + JSON.stringify({ reference: [0.5, 0.5], reward: [1, 0], tokens: ["naïve", "b"] }));
+    expect((await loadScenario(bom)).tokens).toEqual(["naïve", "b"]);
+    const plain = await loadScenario(file("ascii.json", { reference: [0.25, 0.25, 0.5], reward: [1, 0, 0] }));
+    expect(plain.tokens).toEqual(["t0", "t1", "t2"]);
+    expect((await loadScenario(file("ascii4.json", { reference: [0.25, 0.25, 0.25, 0.25], reward: [1, 0, 0, 0] }))).tokens).toEqual(["t0", "t1", "t2", "t3"]);
+  });
+
   it("reference as logits is a softmax: logits (0, ln 3) → (¼, ¾)", async () => {
     const s = await loadScenario(file("logits.json", { reference: { logits: [0, Math.log(3)] }, reward: [1, 0] }));
     expect(s.problem.ref[0]).toBeCloseTo(0.25, 15);
