@@ -74,7 +74,21 @@ export function klFromLogs(logp: ArrayLike<number>, logq: ArrayLike<number>): nu
 
 /** Total variation ½ Σ |p − q|: the most probability two distributions disagree on. */
 export function totalVariation(p: ArrayLike<number>, q: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < p.length; i++) s += Math.abs(p[i]! - q[i]!);
-  return s / 2;
+  // four running sums (token i in sum i mod 4, the last < 4 tokens in the first), added in pairs:
+  // one chain of additions waits on each add; four overlap (a sweep takes this once per β: at
+  // V = 65 536, ~70 → ~25 µs)
+  const n = p.length;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    s0 += Math.abs(p[i]! - q[i]!);
+    s1 += Math.abs(p[i + 1]! - q[i + 1]!);
+    s2 += Math.abs(p[i + 2]! - q[i + 2]!);
+    s3 += Math.abs(p[i + 3]! - q[i + 3]!);
+  }
+  for (; i < n; i++) s0 += Math.abs(p[i]! - q[i]!);
+  return (s0 + s1 + (s2 + s3)) / 2;
 }

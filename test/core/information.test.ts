@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { logSumExp, softmaxOf, distributionProblem } from "../../src/core/distributions.js";
-import { crossEntropy, entropy, inBase, jensenShannon, klDivergence, klFromLogs } from "../../src/core/information.js";
+import { crossEntropy, entropy, inBase, jensenShannon, klDivergence, klFromLogs, totalVariation } from "../../src/core/information.js";
 
 const p = [0.5, 0.3, 0.2];
 const q = [0.6, 0.2, 0.2];
@@ -42,6 +42,34 @@ describe("divergences, hand-checked", () => {
     const logp = p.map(Math.log);
     const logq = q.map(Math.log);
     expect(klFromLogs(logp, logq)).toBeCloseTo(klDivergence(p, q), 15);
+  });
+});
+
+describe("total variation ½Σ|p − q|, hand-checked at every length mod 4", () => {
+  it("one-hot against one-hot is 1 (apart) or 0 (same); uniform against one-hot is 1 − 1/n", () => {
+    for (let n = 1; n <= 13; n++) {
+      for (let k = 0; k < n; k++) {
+        const hot = (j: number) => Float64Array.from({ length: n }, (_, i) => (i === j ? 1 : 0));
+        expect(totalVariation(hot(k), hot(k))).toBe(0);
+        if (n > 1) expect(totalVariation(hot(k), hot((k + 1) % n))).toBe(1);
+        // dyadic n: every term exact, so the value is exact whatever the order of the additions
+        const uniform = new Float64Array(n).fill(1 / n);
+        if ((n & (n - 1)) === 0) expect(totalVariation(uniform, hot(k))).toBe(1 - 1 / n);
+        else expect(totalVariation(uniform, hot(k))).toBeCloseTo(1 - 1 / n, 15);
+      }
+    }
+  });
+
+  it("moves mass m from the last token to the first: TV = m, the tail included", () => {
+    for (const n of [5, 6, 7, 8, 9]) {
+      const p = new Float64Array(n).fill(0.125);
+      p[0] = 1 - 0.125 * (n - 1);
+      const q = Float64Array.from(p);
+      q[0] = p[0]! + 0.0625;
+      q[n - 1] = p[n - 1]! - 0.0625;
+      expect(totalVariation(p, q)).toBe(0.0625);
+      expect(totalVariation(q, p)).toBe(0.0625);
+    }
   });
 });
 
