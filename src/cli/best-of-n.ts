@@ -1,6 +1,7 @@
 /** `klsim best-of-n`: the exact best-of-n policy per n, its KL against π_ref beside the analytic bound, its rewards. */
 import { InputError } from "../errors.js";
 import { type BestOfN, bestOfN } from "../explore/best-of-n.js";
+import { tokenNames } from "../scenario/loader.js";
 import { jsonNumber } from "../sim/record-format.js";
 import { booleanFlag, type CommandSpec, type FlagSpec, type ParsedArgs, stringFlag } from "./args.js";
 import { fmt } from "./final-summary.js";
@@ -65,7 +66,7 @@ export async function bestOfNCommand(args: ParsedArgs, io: Io): Promise<number> 
   const scenario = await loadScenarioFor(args, args.positionals[0]!);
   const results = ns.map((n) => bestOfN(scenario.problem, n));
   if (booleanFlag(args, "json")) {
-    io.out(JSON.stringify({ scenario: scenario.spec.name, tokens: scenario.tokens, best_of_n: results.map(bestOfNJson) }) + "\n");
+    io.out(JSON.stringify({ scenario: scenario.spec.name, tokens: tokenNames(scenario), best_of_n: results.map(bestOfNJson) }) + "\n");
     return 0;
   }
   const table = formatTable(

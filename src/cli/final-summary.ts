@@ -1,6 +1,6 @@
 /** The final-summary object of `run --json` and `optimum --json` (README: Commands), and its text form. */
 import type { PolicyMetrics } from "../core/metrics.js";
-import type { Scenario } from "../scenario/loader.js";
+import { type Scenario, tokenNames } from "../scenario/loader.js";
 import { jsonNumber } from "../sim/record-format.js";
 
 export interface SummaryInput {
@@ -36,7 +36,7 @@ export function summaryJson(input: SummaryInput): Record<string, unknown> {
 
 /** What names the run's scenario in a JSON result: its token labels and name. */
 export function scenarioJson(scenario: Scenario): { tokens: readonly string[]; scenario: string } {
-  return { tokens: scenario.tokens, scenario: scenario.spec.name };
+  return { tokens: tokenNames(scenario), scenario: scenario.spec.name };
 }
 
 /** Compact human form of a number: 6 significant digits, never "NaN". */

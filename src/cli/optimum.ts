@@ -1,6 +1,6 @@
 /** `klsim optimum`: the closed-form maximiser of E_π[r] − β·KL for a scenario. */
 import { divergenceNamed, PENALTY_SYNTAX } from "../core/divergences/registry.js";
-import { outcomeNamer, simConfigOf } from "../scenario/loader.js";
+import { outcomeNamer, simConfigOf, tokenNames } from "../scenario/loader.js";
 import { optimumPolicyOf } from "../sim/steppers.js";
 import { metricsOf } from "../core/metrics.js";
 import { booleanFlag, type CommandSpec, type ParsedArgs } from "./args.js";
@@ -33,7 +33,7 @@ export async function optimumCommand(args: ParsedArgs, io: Io): Promise<number> 
     "",
     metricsTable([["optimum", metrics]]),
     "",
-    `policy   ${scenario.sequence ? topTokens(outcomeNamer(scenario), policy, 8, "sequences") : topTokens(scenario.tokens, policy)}`,
+    `policy   ${scenario.sequence ? topTokens(outcomeNamer(scenario), policy, 8, "sequences") : topTokens(tokenNames(scenario), policy)}`,
   ];
   io.out(lines.join("\n") + "\n");
   return 0;

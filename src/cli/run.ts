@@ -3,7 +3,7 @@ import { InputError } from "../errors.js";
 import { checkWritable, sameFile } from "../io/atomic.js";
 import { RecordWriter, formatOf, STDOUT } from "../io/records.js";
 import { SIGPIPE_EXIT } from "../io/stdout.js";
-import { outcomeNamer, simConfigOf, type Scenario } from "../scenario/loader.js";
+import { outcomeNamer, simConfigOf, type Scenario, tokenNames } from "../scenario/loader.js";
 import { checkNumber } from "../scenario/validate.js";
 import { FIELD } from "../sim/record.js";
 import { jsonNumber } from "../sim/record-format.js";
@@ -184,7 +184,7 @@ function textSummary(scenario: Scenario, sim: Simulation, rows: number, out: str
     ]),
     "",
   ];
-  const [names, what] = scenario.sequence ? [outcomeNamer(scenario), "sequences"] : [scenario.tokens, "tokens"];
+  const [names, what] = scenario.sequence ? [outcomeNamer(scenario), "sequences"] : [tokenNames(scenario), "tokens"];
   lines.push(`policy   ${topTokens(names, sim.policy, 8, what)}`);
   lines.push(`optimum  ${topTokens(names, sim.optimum().policy, 8, what)}`);
   const parameters = sim.parameters;

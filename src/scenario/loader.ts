@@ -35,8 +35,6 @@ export interface Scenario {
   spec: ScenarioSpec;
   /** The file it came from, as the user named it (or as found in scenarios/). */
   file: string;
-  /** Token labels: the file's, or t0 … t(V−1) (one array per V, shared: never changed). */
-  tokens: readonly string[];
   problem: Problem;
   /** The compiled β schedule when the controller is a schedule. */
   schedule?: (t: number) => number;
@@ -51,9 +49,10 @@ export interface Scenario {
 /** The name of outcome i of the scenario's policy: a token, or (sequence mode) a sequence's tokens. */
 export function outcomeNamer(scenario: Scenario): (i: number) => string {
   const tree = scenario.sequence?.tree;
-  if (!tree) return (i) => scenario.tokens[i] ?? String(i);
+  const tokens = tokenNames(scenario);
+  if (!tree) return (i) => tokens[i] ?? String(i);
   const scratch = new Int32Array(tree.horizon);
-  return (y) => sequenceLabel(tree, scenario.tokens, y, scratch);
+  return (y) => sequenceLabel(tree, tokens, y, scratch);
 }
 
 /** Names of the shipped scenarios (file names without .json), sorted. */
@@ -211,13 +210,18 @@ function hintFor(message: string): string {
   return "";
 }
 
-/** The last default token names made: t0 … t(V−1), shared (read-only) by every load of that V. */
+/** The last default token names made: t0 … t(V−1), shared (read-only) by every scenario of that V. */
 let defaultNames: readonly string[] = [];
 
-/** Token names where a scenario gives none: made once per V (65 536 strings took ~7 ms a load, and a sweep loads twice). */
+/** Token names where a scenario gives none, made once per V (65 536 strings took ~7 ms, and a sweep loads twice). */
 function defaultTokens(V: number): readonly string[] {
   if (defaultNames.length !== V) defaultNames = Array.from({ length: V }, (_, i) => `t${i}`);
   return defaultNames;
+}
+
+/** The scenario's token labels: the file's `tokens`, or t0 … t(V−1), made when first asked for (a sweep never shows them). */
+export function tokenNames(scenario: Scenario): readonly string[] {
+  return scenario.spec.tokens ?? defaultTokens(scenario.spec.vocab);
 }
 
 /** Evaluates expressions and checks the vectors; errors carry the field (the caller adds the file). */
@@ -226,7 +230,6 @@ export async function resolveScenario(given: ScenarioSpec, file: string, previou
   const spec: ScenarioSpec = { ...given, name: printable(given.name), description: printable(given.description) };
   const V = spec.vocab;
   if (spec.tokens) checkTokenNames(spec.tokens);
-  const tokens = spec.tokens ?? defaultTokens(V);
   // `previous`, the same file resolved before (without command-line settings), lends what the spec left as it was
   // compared structurally: JSON.stringify of 65 536-number vectors cost ~100 ms a load
   const same = (pick: (s: ScenarioSpec) => unknown) => previous !== undefined && isDeepStrictEqual(pick(previous.spec), pick(spec));
@@ -236,10 +239,10 @@ export async function resolveScenario(given: ScenarioSpec, file: string, previou
     const resolved =
       reuse && previous?.sequence
         ? { problem: previous.sequence, bandit: previous.problem }
-        : await resolveSequence(spec, spec.sequence, tokens, resolveReference);
-    scenario = { spec, file, tokens, problem: resolved.bandit, sequence: resolved.problem };
+        : await resolveSequence(spec, spec.sequence, spec.tokens ?? defaultTokens(V), resolveReference);
+    scenario = { spec, file, problem: resolved.bandit, sequence: resolved.problem };
     if (spec.mode !== "exact") sequenceTrainingOf(spec, resolved.problem); // checked here, at the edge
-  } else scenario = { spec, file, tokens, problem: reuse ? previous!.problem : await resolveProblem(spec) };
+  } else scenario = { spec, file, problem: reuse ? previous!.problem : await resolveProblem(spec) };
   if (spec.controller.kind === "adaptive" && spec.controller.kl === "token-mean" && !spec.sequence) {
     throw new InputError('a token-mean KL needs sequences (a "sequence" block); leave it out or use "sequence"', "controller.kl");
   }

@@ -4,7 +4,7 @@
  * Plain text, no colour; must not import ink or react (it runs where neither is wanted).
  */
 import type { PolicyMetrics } from "../core/metrics.js";
-import type { Scenario } from "../scenario/loader.js";
+import { type Scenario, tokenNames } from "../scenario/loader.js";
 import type { Simulation } from "../sim/simulation.js";
 import { formatAxisNumber, renderChart } from "./chart/braille.js";
 import { betaStrip, latestEstimate, metricCharts } from "./charts.js";
@@ -44,7 +44,8 @@ export function staticReport(scenario: Scenario, sim: Simulation, width: number,
     out.push(...renderChart(spec).lines.map((line) => line.trimEnd()), "");
   }
   out.push(...metricsTable(snap.metrics, snap.optimum.metrics, sampling ? latestEstimate(snap) : null), "");
-  const labels = scenario.tokens.length === snap.policy.length ? scenario.tokens : [];
+  const tokens = tokenNames(scenario);
+  const labels = tokens.length === snap.policy.length ? tokens : [];
   const p: TokenProbabilities = { policy: snap.policy, reference: sim.problem.ref, optimum: snap.optimum.policy, labels, reward: sim.problem.reward };
   if (sim.family.tokenLogProbabilities) {
     const logPolicy = new Float64Array(sim.family.vocab);

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runScenario } from "../../src/cli/run.js";
 import { InputError } from "../../src/errors.js";
-import { listScenarioNames, loadScenario } from "../../src/scenario/loader.js";
+import { listScenarioNames, loadScenario, tokenNames } from "../../src/scenario/loader.js";
 
 const dir = mkdtempSync(join(tmpdir(), "klsim-loader-"));
 function file(name: string, json: unknown): string {
@@ -21,7 +21,7 @@ describe("loader", () => {
       const scenario = await loadScenario(name);
       expect(scenario.spec.description.length).toBeGreaterThan(40);
       // a sequence scenario's problem is the bandit over its sequences; its tokens are the tree's vocabulary
-      expect(scenario.tokens).toHaveLength(scenario.sequence?.tree.V ?? scenario.problem.V);
+      expect(tokenNames(scenario)).toHaveLength(scenario.sequence?.tree.V ?? scenario.problem.V);
     }
   });
 
@@ -36,13 +36,18 @@ describe("loader", () => {
 
   it("reads UTF-8 text as UTF-8 and ASCII as ASCII: token names, a BOM, default names t0…", async () => {
     const named = await loadScenario(file("utf8.json", { reference: [0.5, 0.5], reward: [1, 0], tokens: ["café", "π→∞"] }));
-    expect(named.tokens).toEqual(["café", "π→∞"]);
+    expect(tokenNames(named)).toEqual(["café", "π→∞"]);
     const bom = join(dir, "bom.json");
     writeFileSync(bom, "\uFEFF" + JSON.stringify({ reference: [0.5, 0.5], reward: [1, 0], tokens: ["naïve", "b"] }));
-    expect((await loadScenario(bom)).tokens).toEqual(["naïve", "b"]);
+    expect(tokenNames(await loadScenario(bom))).toEqual(["naïve", "b"]);
     const plain = await loadScenario(file("ascii.json", { reference: [0.25, 0.25, 0.5], reward: [1, 0, 0] }));
-    expect(plain.tokens).toEqual(["t0", "t1", "t2"]);
-    expect((await loadScenario(file("ascii4.json", { reference: [0.25, 0.25, 0.25, 0.25], reward: [1, 0, 0, 0] }))).tokens).toEqual(["t0", "t1", "t2", "t3"]);
+    expect(tokenNames(plain)).toEqual(["t0", "t1", "t2"]);
+    expect(tokenNames(await loadScenario(file("ascii4.json", { reference: [0.25, 0.25, 0.25, 0.25], reward: [1, 0, 0, 0] })))).toEqual([
+      "t0",
+      "t1",
+      "t2",
+      "t3",
+    ]);
   });
 
   it("reference as logits is a softmax: logits (0, ln 3) → (¼, ¾)", async () => {

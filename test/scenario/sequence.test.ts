@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/errors.js";
-import { loadScenario } from "../../src/scenario/loader.js";
+import { loadScenario, tokenNames } from "../../src/scenario/loader.js";
 import { nodeOf } from "../core/sequence/enumeration.js";
 
 const dir = mkdtempSync(join(tmpdir(), "klsim-seq-"));
@@ -34,7 +34,7 @@ async function failure(body: Record<string, unknown>): Promise<string> {
 /** The sequence index of a token list (names), through the tree. */
 function rewardAt(scenario: Awaited<ReturnType<typeof loadScenario>>, names: string[]): number {
   const tree = scenario.sequence!.tree;
-  const seq = names.map((n) => scenario.tokens.indexOf(n));
+  const seq = names.map((n) => tokenNames(scenario).indexOf(n));
   const node = nodeOf(tree, seq.slice(0, -1));
   return scenario.problem.reward[-1 - tree.next[node * tree.V + seq[seq.length - 1]!]!]!;
 }

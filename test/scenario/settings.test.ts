@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { randomFeatures } from "../../src/core/families/students.js";
 import { InputError } from "../../src/errors.js";
 import { KEY_ALIASES } from "../../src/scenario/aliases.js";
-import type { Scenario } from "../../src/scenario/loader.js";
+import { type Scenario, tokenNames } from "../../src/scenario/loader.js";
 import { loadWithSettings, parseSetting, type Setting, settablePaths } from "../../src/scenario/settings.js";
 
 function sets(...texts: string[]): Setting[] {
@@ -48,7 +48,7 @@ const CASES: Case[] = [
   { path: "name", scenario: "basic", settings: ["name=renamed"], check: (s) => expect(s.spec.name).toBe("renamed") },
   { path: "description", scenario: "basic", settings: ["description=why"], check: (s) => expect(s.spec.description).toBe("why") },
   { path: "vocab", scenario: "large-vocab", settings: ["vocab=8"], check: (s) => expect([s.spec.vocab, s.problem.V]).toEqual([8, 8]) },
-  { path: "tokens", scenario: "basic", settings: ['tokens=["a","b","c","d"]'], check: (s) => expect(s.tokens).toEqual(["a", "b", "c", "d"]) },
+  { path: "tokens", scenario: "basic", settings: ['tokens=["a","b","c","d"]'], check: (s) => expect(tokenNames(s)).toEqual(["a", "b", "c", "d"]) },
   { path: "reference", scenario: "basic", settings: ["reference=[0.4,0.3,0.2,0.1]"], check: (s) => expect([...s.problem.ref]).toEqual([0.4, 0.3, 0.2, 0.1]) },
   {
     path: "reference.logits",

@@ -94,7 +94,7 @@ describe("staticReport", () => {
       optimizer: { kind: "sgd", lr: 1e300 },
     });
     expect(() => broken.step(5)).toThrow();
-    const failed = staticReport({ ...scenario, problem, tokens: ["a", "b"] }, broken, 100);
+    const failed = staticReport({ ...scenario, spec: { ...scenario.spec, vocab: 2, tokens: ["a", "b"] }, problem }, broken, 100);
     expect(failed).toMatch(/^stopped: diverged at step 1: /m);
     expect(failed).not.toMatch(/NaN/);
   });

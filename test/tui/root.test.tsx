@@ -278,7 +278,7 @@ describe("Root", () => {
   it("shows the failure when the simulation diverges", async () => {
     const problem = makeProblem([0.5, 0.5], [1e300, 0]);
     const sim = new Simulation(problem, { penalty: divergenceNamed("reverse"), beta: 0, controller: { kind: "fixed" }, optimizer: { kind: "sgd", lr: 1e300 } });
-    const { store, frame } = await setup({ scenario: { ...basic, problem, tokens: ["a", "b"] }, sim, paused: false });
+    const { store, frame } = await setup({ scenario: { ...basic, spec: { ...basic.spec, vocab: 2, tokens: ["a", "b"] }, problem }, sim, paused: false });
     await tick(store);
     expect(frame()).toContain("FAILED");
     expect(frame()).toContain("(r resets)");

@@ -4,7 +4,7 @@
  */
 import { Box, useApp, useInput, useStdin } from "ink";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from "react";
-import type { Scenario } from "../../scenario/loader.js";
+import { type Scenario, tokenNames } from "../../scenario/loader.js";
 import type { SimSnapshot } from "../../sim/simulation.js";
 import type { SimStore } from "../../sim/store.js";
 import { executeCommand, scenarioKey, SHIPPED_SCENARIOS, type CommandContext, type ScenarioSource } from "../commands.js";
@@ -91,7 +91,8 @@ export function Root({ store, size, exportDir = process.cwd(), scenarios = SHIPP
   const sampling = sim.sampling;
   const footer = useMemo(() => footerLines(columns), [columns]);
   const layout = layoutFor(columns, rows, sim.policy.length, footer.length);
-  const labels = scenario.tokens.length === sim.policy.length ? scenario.tokens : [];
+  const names = tokenNames(scenario);
+  const labels = names.length === sim.policy.length ? names : [];
   const problem = scenario.problem;
   const probabilities: TokenProbabilities = {
     policy: sim.policy,
