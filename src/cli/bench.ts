@@ -30,7 +30,12 @@ export const benchSpec: CommandSpec = {
     "Benchmark the engine: exact reverse-KL gradient, SGD lr 1, β 0.1, all metrics every step, π_ref = softmax(N(0,1) logits), reward ~ U[0,1]. Reports steps/s, ns per token-step and peak memory.",
   positionals: [],
   flags: [
-    { name: "vocab", type: "string", value: "LIST", describe: "vocabulary sizes, comma-separated (default 16,256,4096)" },
+    {
+      name: "vocab",
+      type: "string",
+      value: "LIST",
+      describe: "vocabulary sizes, comma-separated (default 16,256,4096); with --sweep, which of its sweeps (default all four)",
+    },
     {
       name: "steps",
       type: "integer",
@@ -65,7 +70,7 @@ export const benchSpec: CommandSpec = {
       name: "sweep",
       type: "boolean",
       describe:
-        "time whole `klsim sweep` processes instead (200 β log-spaced 0.01…10, reverse KL, SGD lr 1: V = 16 × 20 000 steps, 256 × 5 000, 4096 with 20 β × 5 000), median of --repeat interleaved runs",
+        "time whole `klsim sweep` processes instead (200 β log-spaced 0.01…10, reverse KL, SGD lr 1: V = 16 × 20 000 steps, 256 × 5 000, 4096 with 20 β × 5 000, 65536 × 20), median of --repeat interleaved runs",
     },
     {
       name: "peer",
@@ -275,7 +280,20 @@ export const SWEEP_WORKLOADS = [
   { vocab: 16, betas: 200, steps: 20_000 },
   { vocab: 256, betas: 200, steps: 5_000 },
   { vocab: 4096, betas: 20, steps: 5_000 },
+  { vocab: 65_536, betas: 200, steps: 20 },
 ] as const;
+
+export type SweepWorkload = (typeof SWEEP_WORKLOADS)[number];
+
+/** The sweeps `--vocab` names (all without it); a size that is not one of them is refused. */
+function sweepWorkloadsOf(text: string | undefined): SweepWorkload[] {
+  if (text === undefined) return [...SWEEP_WORKLOADS];
+  return parseVocab(text).map((V) => {
+    const workload = SWEEP_WORKLOADS.find((w) => w.vocab === V);
+    if (!workload) throw new InputError(`with --sweep, one of ${SWEEP_WORKLOADS.map((w) => w.vocab).join(", ")}; got ${V}`, "--vocab");
+    return workload;
+  });
+}
 
 export interface SweepBenchResult {
   vocab: number;
@@ -344,12 +362,18 @@ function thisCli(): string[] {
  * `klsim bench --sweep`: each workload as a whole `klsim sweep` process (start-up, workers, output
  * included), and the peer's process on the same scenario file, interleaved, `repeat` times each.
  */
-export function sweepBench(repeat: number, seed: number, peer: string | undefined, stepsOverride?: number): SweepBenchResult[] {
+export function sweepBench(
+  workloads: readonly SweepWorkload[],
+  repeat: number,
+  seed: number,
+  peer: string | undefined,
+  stepsOverride?: number,
+): SweepBenchResult[] {
   // this very CLI, started as it was (the build, or the sources under tsx)
   const cli = thisCli();
   const dir = mkdtempSync(join(tmpdir(), "klsim-bench-sweep-"));
   try {
-    return SWEEP_WORKLOADS.map(({ vocab, betas, steps: workloadSteps }) => {
+    return workloads.map(({ vocab, betas, steps: workloadSteps }) => {
       const steps = stepsOverride ?? workloadSteps;
       const file = join(dir, `sweep-${vocab}.json`);
       writeFileSync(file, sweepScenario(vocab, steps, seed));
@@ -423,7 +447,7 @@ function grouped(x: number): string {
 }
 
 export async function benchCommand(args: ParsedArgs, io: Io): Promise<number> {
-  const vocab = parseVocab(stringFlag(args, "vocab"));
+  const vocabText = stringFlag(args, "vocab");
   const stepsFlag = numberFlag(args, "steps");
   if (stepsFlag !== undefined) checkNumber(stepsFlag, { integer: true, min: 1, max: 1e9 }, "--steps");
   const repeat = checkNumber(numberFlag(args, "repeat") ?? 3, { integer: true, min: 1, max: 100 }, "--repeat");
@@ -439,11 +463,12 @@ export async function benchCommand(args: ParsedArgs, io: Io): Promise<number> {
   const peer = stringFlag(args, "peer");
   if (peer !== undefined && !booleanFlag(args, "sweep")) throw new InputError("needs --sweep", "--peer");
   if (booleanFlag(args, "sweep")) {
-    const sweeps = sweepBench(repeat, seed, peer, stepsFlag);
+    const sweeps = sweepBench(sweepWorkloadsOf(vocabText), repeat, seed, peer, stepsFlag);
     io.out(json ? JSON.stringify({ node: process.version, kernel: fastKernel(), sweeps }) + "\n" : sweepText(sweeps, repeat, peer));
     return 0;
   }
 
+  const vocab = parseVocab(vocabText);
   const results: BenchResult[] = [];
   if (!json) {
     io.out(

@@ -119,7 +119,8 @@ describe("klsim bench", () => {
   it("--sweep times whole sweeps and a peer's on the same scenarios, and their final metrics agree", async () => {
     // the peer: an independent batched loop over every β (test/helpers/sweep-peer.mjs), on the scenario file bench writes
     const peer = `${process.execPath} ${join(ROOT, "test/helpers/sweep-peer.mjs")} {scenario} {steps} {betas}`;
-    const result = await klsim(["bench", "--sweep", "--steps", "30", "--repeat", "1", "--peer", peer, "--json"]);
+    // the three the issue compares with numpy (the peer takes seconds at V = 65 536: its run is the next test's)
+    const result = await klsim(["bench", "--sweep", "--vocab", "16,256,4096", "--steps", "30", "--repeat", "1", "--peer", peer, "--json"]);
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as {
       sweeps: Array<{ vocab: number; betas: number; steps: number; klsim_s: number; peer_s: number; ratio: number; max_difference: number }>;
@@ -134,6 +135,19 @@ describe("klsim bench", () => {
       expect(s.peer_s).toBeGreaterThan(0);
       expect(s.max_difference).toBeLessThan(1e-9);
     }
+  }, 120_000);
+
+  it("--sweep runs all four sweeps by default, and --vocab picks among them", async () => {
+    const result = await klsim(["bench", "--sweep", "--vocab", "65536", "--steps", "2", "--repeat", "1", "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { sweeps: Array<{ vocab: number; betas: number; steps: number; klsim_s: number; peer_s: null }> };
+    expect(report.sweeps.map((s) => [s.vocab, s.betas, s.steps, s.peer_s])).toEqual([[65_536, 200, 2, null]]);
+    expect(report.sweeps[0]!.klsim_s).toBeGreaterThan(0);
+    const help = await klsim(["bench", "--help"]);
+    expect(help.stdout).toMatch(/65536 × 20/);
+    const wrong = await klsim(["bench", "--sweep", "--vocab", "16,100"]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr.trim()).toBe("--vocab: with --sweep, one of 16, 256, 4096, 65536; got 100");
   }, 120_000);
 
   it("refuses --peer without --sweep", async () => {
