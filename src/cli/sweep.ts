@@ -217,7 +217,8 @@ export async function runSweep(plan: SweepPlan, io: Io, options: SweepOptions = 
   });
   const blockable = sweepBlockable(plan.scenario);
   const threads = sweepWorkers(options.jobs, jobs.length, plan.scenario, blockable);
-  const runs = await runAll(jobs, threads, blockable, io.signal, options.progress);
+  const oneBatch = oneThreadBatch(plan.scenario.problem.V, plan.scenario.spec.steps);
+  const runs = await runAll(batchesOf(jobs, threads, blockable, oneBatch), threads, io.signal, options.progress);
   const byPoint: Row[][] = plan.points.map(() => []);
   runs.forEach((run, k) => byPoint[owner[k]!]!.push(run as unknown as Row));
   const runColumns = plan.columns.filter((c) => (RUN_COLUMNS as readonly string[]).includes(c));
@@ -340,15 +341,33 @@ export function formatTable(headers: readonly string[], body: readonly string[][
   return [headers, ...body].map((cells) => cells.map((cell, c) => cell.padStart(widths[c]!)).join("  ")).join("\n") + "\n";
 }
 
-/** The most β in one batch (the native kernel's block takes 8 runs to a vector), so that progress and the workers' shares stay even. */
+/** The most β in one batch of a worker (the native kernel's block takes 8 runs to a vector), so that the workers' shares stay even. */
 const BATCH_MAX = 32;
+
+/**
+ * One thread (the block kernel on both cores): a batch holds as many runs as keep its θ and e
+ * within 4 MB (runs × V ≤ 2¹⁸: fresh memory costs ~2.7 ms a megabyte on a VM here) and its steps to
+ * ~0.25 s (runs × V × steps ≤ 5·10⁸: progress moves), and at least 16, from which the kernel's two
+ * threads take blocks of their own. Fewer calls pay less start-up: at V = 256, 200 β × 5000 steps
+ * took 0.28 s in batches of 32, 0.26 s in one.
+ */
+const BATCH_TOKENS = 1 << 18;
+const BATCH_WORK = 5e8;
+const BATCH_MIN = 16;
+
+/** Runs of a batch on one thread, a multiple of 8 (see BATCH_TOKENS). */
+export function oneThreadBatch(V: number, steps: number): number {
+  const most = Math.min(BATCH_TOKENS / V, BATCH_WORK / (V * Math.max(1, steps)));
+  return Math.max(BATCH_MIN, Math.floor(most / 8) * 8);
+}
 
 /**
  * The jobs in the batches the threads take in turn, in the jobs' order: where the block kernel
  * takes the β (`blockable`: sweep-job.ts sweepBatch steps a batch together), consecutive jobs that
- * differ only in β, about two per thread; otherwise one job each, for an even share.
+ * differ only in β — on one thread `oneBatch` of them (oneThreadBatch), with workers about two per
+ * thread; otherwise one job each, for an even share.
  */
-export function batchesOf(all: readonly SweepJob[], threads: number, blockable: boolean): SweepJob[][] {
+export function batchesOf(all: readonly SweepJob[], threads: number, blockable: boolean, oneBatch = BATCH_MAX): SweepJob[][] {
   if (!blockable) return all.map((job) => [job]);
   const groups: SweepJob[][] = [];
   for (const job of all) {
@@ -357,31 +376,25 @@ export function batchesOf(all: readonly SweepJob[], threads: number, blockable: 
     else groups.push([job]);
   }
   return groups.flatMap((group) => {
-    // one thread: whole blocks of 32 (its kernel takes both cores itself); else about two per thread
-    const size = threads === 1 ? BATCH_MAX : Math.min(BATCH_MAX, Math.max(8, Math.ceil(group.length / (2 * threads) / 8) * 8));
+    // one thread: its kernel takes both cores itself; else about two per thread
+    const size = threads === 1 ? oneBatch : Math.min(BATCH_MAX, Math.max(8, Math.ceil(group.length / (2 * threads) / 8) * 8));
     return Array.from({ length: Math.ceil(group.length / size) }, (_, k) => group.slice(k * size, (k + 1) * size));
   });
 }
 
 /**
- * Runs the jobs on `threads` threads: this one and threads − 1 workers, each taking the next batch as
+ * Runs the batches on `threads` threads: this one and threads − 1 workers, each taking the next batch as
  * it finishes one (this thread starts at once, the workers join as they come up); in-process alone
  * when the compiled worker is absent (e.g. under tsx).
  */
-async function runAll(
-  all: SweepJob[],
-  threads: number,
-  blockable: boolean,
-  signal: AbortSignal,
-  progress?: (done: number, total: number) => void,
-): Promise<SweepRun[]> {
+async function runAll(batches: SweepJob[][], threads: number, signal: AbortSignal, progress?: (done: number, total: number) => void): Promise<SweepRun[]> {
   const workerUrl = new URL("./sweep-worker.js", import.meta.url);
+  const total = batches.reduce((n, batch) => n + batch.length, 0);
   let done = 0;
   const finished = (runs: number) => {
     done += runs;
-    progress?.(done, all.length);
+    progress?.(done, total);
   };
-  const batches = batchesOf(all, threads, blockable);
   const rows: SweepRun[][] = new Array(batches.length);
   let next = 0;
   // one taker of batches (this thread, or a worker): the next batch while there is one

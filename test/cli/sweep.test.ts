@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseArgs } from "../../src/cli/args.js";
 import type { Io } from "../../src/cli/io.js";
-import { batchesOf, sweepCommand, sweepSpec } from "../../src/cli/sweep.js";
+import { batchesOf, oneThreadBatch, sweepCommand, sweepSpec } from "../../src/cli/sweep.js";
 import { klsim, ROOT } from "./klsim.js";
 
 type Json = Record<string, unknown>;
@@ -190,5 +190,20 @@ describe("batchesOf: the shares the threads take", () => {
       expect(first.slice(0, -1).every((x) => x.length % 8 === 0)).toBe(true);
       expect(first.reduce((n, x) => n + x.length, 0)).toBe(70);
     }
+  });
+
+  it("one thread: batches of oneThreadBatch runs, bounded by memory (runs × V ≤ 2¹⁸) and work (runs × V × steps ≤ 5·10⁸), at least 16", () => {
+    // by hand: V = 256, 5000 steps: 2¹⁸/256 = 1024, 5·10⁸/(256·5000) = 390.6 → 384
+    expect(oneThreadBatch(256, 5000)).toBe(384);
+    // V = 16, 20 000 steps: 16 384 and 1562.5 → 1560
+    expect(oneThreadBatch(16, 20_000)).toBe(1560);
+    // V = 8192: 32 by memory; with 5000 steps 12.2 by work → the floor of 16
+    expect(oneThreadBatch(8192, 10)).toBe(32);
+    expect(oneThreadBatch(8192, 5000)).toBe(16);
+    expect(oneThreadBatch(4096, 5000)).toBe(24);
+    const batches = batchesOf(jobs, 1, true, 24);
+    expect(batches.flat()).toEqual(jobs);
+    // 70 β of one setting list: 24, 24, 22; then 5 of the other; then the two with seeds alone
+    expect(batches.map((x) => x.length)).toEqual([24, 24, 22, 5, 1, 1]);
   });
 });
