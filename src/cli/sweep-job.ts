@@ -14,6 +14,7 @@ import { idleCores } from "../engine/threads.js";
 import { createController } from "../core/controllers.js";
 import { rewardMaxOf } from "../core/distributions.js";
 import type { PolicyMetrics } from "../core/metrics.js";
+import type { OptimumPasses } from "../core/optimum-passes.js";
 import { type BlockConfig, blockShare, blockTakes, runBlock } from "../engine/block-runs.js";
 import { nativeExp, nativeKernel, nativePasses } from "../engine/native.js";
 import { InstabilityWatch } from "../sim/instability.js";
@@ -134,7 +135,8 @@ export async function sweepOne(job: SweepJob, signal?: AbortSignal): Promise<Swe
   const simulation = fresh ? undefined : simulationAt(scenario, spec.beta);
   const { sim } = await runScenario({ ...scenario, spec }, { every: spec.steps, signal, simulation });
   // The optimum at the run's final β (an adaptive controller's β has moved), as `klsim run --json` reports it.
-  return sweepRunOf(spec.beta, sim.currentStep, sim.metrics(), sim.policy, sim.optimum(), job.tol, sim.beta, sim.divergedAt, reachesOptimum(config));
+  const reaches = reachesOptimum(config);
+  return sweepRunOf(spec.beta, sim.currentStep, sim.metrics(), sim.policy, sim.optimum(), job.tol, sim.beta, sim.divergedAt, reaches, sim.passes);
 }
 
 let blockRuns = 0;
@@ -187,7 +189,7 @@ export async function sweepBatch(jobs: readonly SweepJob[], signal?: AbortSignal
     const record = new Float64Array(RECORD_FIELDS.length);
     writeRecord(record, 0, 1, block.steps, beta, end.metrics);
     const opt = optimumViewOf(scenario.problem, config, config.penalty, beta, work);
-    rows.push(sweepRunOf(beta, block.steps, metricsOfRecord(record), end.policy, opt, job.tol, beta, null, reaches));
+    rows.push(sweepRunOf(beta, block.steps, metricsOfRecord(record), end.policy, opt, job.tol, beta, null, reaches, work.passes));
   }
   return rows;
 }
@@ -212,9 +214,10 @@ function sweepRunOf(
   finalBeta: number,
   divergedAt: number | null,
   reaches: boolean,
+  passes: OptimumPasses | undefined,
 ): SweepRun {
   const o = opt.metrics;
-  const { distance, converged } = convergenceOf(policy, opt.policy, tol, divergedAt !== null);
+  const { distance, converged } = convergenceOf(policy, opt.policy, tol, divergedAt !== null, passes);
   return {
     beta,
     steps,

@@ -72,23 +72,15 @@ export function klFromLogs(logp: ArrayLike<number>, logq: ArrayLike<number>): nu
   return s < 0 ? 0 : s;
 }
 
+/** totalVariation's running sums (one call at a time: JavaScript runs one at a time). */
+const TV_LANES = new Float64Array(8);
+
 /** Total variation ½ Σ |p − q|: the most probability two distributions disagree on. */
 export function totalVariation(p: ArrayLike<number>, q: ArrayLike<number>): number {
-  // four running sums (token i in sum i mod 4, the last < 4 tokens in the first), added in pairs:
-  // one chain of additions waits on each add; four overlap (a sweep takes this once per β: at
-  // V = 65 536, ~70 → ~25 µs)
-  const n = p.length;
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    s0 += Math.abs(p[i]! - q[i]!);
-    s1 += Math.abs(p[i + 1]! - q[i + 1]!);
-    s2 += Math.abs(p[i + 2]! - q[i + 2]!);
-    s3 += Math.abs(p[i + 3]! - q[i + 3]!);
-  }
-  for (; i < n; i++) s0 += Math.abs(p[i]! - q[i]!);
-  return (s0 + s1 + (s2 + s3)) / 2;
+  // eight running sums, token i in sum i mod 8, added in pairs as the native kernel reduces its eight
+  // lanes (native/kernel.c total_variation: the same bits): one chain of additions waits on each
+  // add, eight overlap (a sweep takes this once per β: at V = 65 536, ~70 → ~45 µs here, ~10 native)
+  const s = TV_LANES.fill(0);
+  for (let i = 0; i < p.length; i++) s[i & 7] = s[i & 7]! + Math.abs(p[i]! - q[i]!);
+  return (s[0]! + s[1]! + (s[2]! + s[3]!) + (s[4]! + s[5]! + (s[6]! + s[7]!))) / 2;
 }

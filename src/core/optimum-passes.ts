@@ -1,9 +1,10 @@
 /**
- * The passes over the vocabulary that the reverse-KL optimum (optima.ts) and the metrics of a
- * policy whose log is known (metrics.ts) take: the plain loops here, and a fast kernel's with the
- * same bits (src/engine/native.ts; test/engine/optimum-passes.test.ts holds them equal). A sweep
- * at V = 65 536 takes them once per β.
+ * The passes over the vocabulary that the reverse-KL optimum (optima.ts), the metrics of a
+ * policy whose log is known (metrics.ts) and a run's distance to the optimum (explore/convergence.ts)
+ * take: the plain loops here, and a fast kernel's with the same bits (src/engine/native.ts;
+ * test/engine/optimum-passes.test.ts holds them equal). A sweep at V = 65 536 takes them once per β.
  */
+import { totalVariation } from "./information.js";
 
 export interface OptimumPasses {
   /** out ← log π_ref + (r − rMax)/β; returns m = max out (Math.max's); if m is finite, out ← out − m and log (if given) ← the same. */
@@ -23,6 +24,8 @@ export interface OptimumPasses {
     reward: ArrayLike<number>,
     sums: Float64Array,
   ): void;
+  /** TV(p, q) = ½Σ|p − q| over p's tokens (information.ts totalVariation: eight running sums). */
+  totalVariation(p: ArrayLike<number>, q: ArrayLike<number>): number;
 }
 
 // One loop a function: each is optimised on its own, on its first long call, instead of the whole
@@ -81,4 +84,5 @@ export const PLAIN_PASSES: OptimumPasses = {
     if (log) addTo(log, negLogZ);
   },
   divergences: divergenceSums,
+  totalVariation,
 };

@@ -59,6 +59,8 @@ export interface NativeKernel {
   normalize(out: Float64Array, log: Float64Array, invZ: number, negLogZ: number): void;
   /** sums[0..3] ← the terms of KL(π‖π_ref), KL(π_ref‖π), H(π) and E_π[r] summed with log π given (optimum-passes.ts divergences). */
   divergences(pi: Float64Array, logPi: Float64Array, ref: Float64Array, logRef: Float64Array, reward: Float64Array, sums: Float64Array): void;
+  /** ½Σ|p − q| over p's length, q at least as long (optimum-passes.ts totalVariation). */
+  totalVariation(p: Float64Array, q: Float64Array): number;
   /** Chunks the helper thread has run so far (this thread's instance), for the tests. */
   helperJobs(): number;
   /** The registers the kernel runs in: "avx512", "avx2", "neon", "generic" or "none" (declined). */
@@ -132,6 +134,8 @@ export function nativePasses(kernel: NativeKernel): OptimumPasses {
       reward instanceof Float64Array
         ? kernel.divergences(pi, logPi, ref, logRef, reward, sums)
         : PLAIN_PASSES.divergences(pi, logPi, ref, logRef, reward, sums),
+    totalVariation: (p, q) =>
+      p instanceof Float64Array && q instanceof Float64Array && q.length >= p.length ? kernel.totalVariation(p, q) : PLAIN_PASSES.totalVariation(p, q),
   };
 }
 

@@ -3,7 +3,7 @@
  * TV(π, π*) = ½ Σ |π − π*| (the most probability the two disagree on) within a tolerance. A sweep
  * row whose run did not get there reports the optimum's numbers beside numbers that are not its own.
  */
-import { totalVariation } from "../core/information.js";
+import { type OptimumPasses, PLAIN_PASSES } from "../core/optimum-passes.js";
 
 /** Default tolerance on TV(π_final, π*): one percent of the probability mass. */
 export const CONVERGED_TV = 0.01;
@@ -16,8 +16,17 @@ export interface Convergence {
   converged: boolean;
 }
 
-/** TV distance of a run's final policy to the optimum and whether it is within `tol` (a diverged run never is). */
-export function convergenceOf(policy: ArrayLike<number>, optimum: ArrayLike<number>, tol: number, diverged: boolean): Convergence {
-  const distance = totalVariation(policy, optimum);
+/**
+ * TV distance of a run's final policy to the optimum and whether it is within `tol` (a diverged run
+ * never is); `passes`: a fast kernel's (the same bits).
+ */
+export function convergenceOf(
+  policy: ArrayLike<number>,
+  optimum: ArrayLike<number>,
+  tol: number,
+  diverged: boolean,
+  passes: OptimumPasses = PLAIN_PASSES,
+): Convergence {
+  const distance = passes.totalVariation(policy, optimum);
   return { distance, converged: !diverged && Number.isFinite(distance) && distance <= tol };
 }

@@ -14,6 +14,7 @@ import { emptyMetricRow, firstNonFinite, METRIC, METRIC_FIELDS, NON_FINITE_MEANI
 import { type FixedPoint, fixedPointOf } from "../core/fixed-points.js";
 import { metricsOf, type PolicyMetrics } from "../core/metrics.js";
 import type { OptimizerConfig } from "../core/optimizers.js";
+import type { OptimumPasses } from "../core/optimum-passes.js";
 import type { Problem } from "../core/problem.js";
 import type { SampledConfig } from "../core/steppers/sampled.js";
 import type { SamplingChange, Stepper } from "../core/stepper.js";
@@ -217,6 +218,10 @@ export class Simulation {
   /** The model being trained (its parameters θ are `family.theta`). */
   get family(): PolicyFamily {
     return this.stepper.family;
+  }
+  /** The stepper's kernel passes over the vocabulary (optimum, metrics, distances), or undefined: the plain loops. */
+  get passes(): OptimumPasses | undefined {
+    return this.stepper.passes;
   }
   /** π over tokens at the current step (a view: copy what you keep). */
   get policy(): Float64Array {

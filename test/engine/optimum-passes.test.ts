@@ -135,6 +135,30 @@ for (const build of builds) {
       expect(sums[3]).toBe(-0.25);
     });
 
+    it("takes TV(p, q) = ½Σ|p − q| as the plain loop does, at every length mod 8: zeros, signed zeros, NaN, a longer q", () => {
+      const rand = seededRandom(19);
+      for (const V of [1, 2, 7, 8, 9, 15, 16, 17, 63, 64, 65, 257, 1000, 4099]) {
+        for (let trial = 0; trial < 6; trial++) {
+          const p = Float64Array.from({ length: V }, () => (rand() < 0.2 ? (rand() < 0.5 ? 0 : -0) : rand() / V));
+          const q = Float64Array.from({ length: V + (trial % 2) * 3 }, () => (rand() < 0.2 ? 0 : rand() / V));
+          if (trial === 5) p[V - 1] = Number.NaN;
+          const plain = PLAIN_PASSES.totalVariation(p, q);
+          const fast = passes.totalVariation(p, q);
+          expect(Object.is(fast, plain), `V ${V} trial ${trial}: ${fast} vs ${plain}`).toBe(true);
+        }
+      }
+      // independently: one-hot against one-hot 1 apart, and mass 1/8 moved from the last token to the first
+      const hot = (V: number, j: number) => Float64Array.from({ length: V }, (_, i) => (i === j ? 1 : 0));
+      for (const V of [3, 8, 13]) expect(passes.totalVariation(hot(V, 0), hot(V, V - 1))).toBe(1);
+      const a = new Float64Array(11).fill(1 / 16);
+      a[0] = 1 - 10 / 16;
+      const b = Float64Array.from(a);
+      b[0] = a[0]! + 0.125;
+      b[10] = a[10]! - 0.0625;
+      b[9] = a[9]! - 0.0625;
+      expect(passes.totalVariation(a, b)).toBe(0.125);
+    });
+
     it("refuses arrays shorter than the vocabulary and wrong argument counts, with a TypeError", () => {
       const k = build.kernel!;
       const x = new Float64Array(16);
@@ -144,6 +168,8 @@ for (const build of builds) {
       expect(() => k.divergences(x, x, short, x, x, new Float64Array(4))).toThrow(TypeError);
       expect(() => k.divergences(x, x, x, x, short, new Float64Array(4))).toThrow(TypeError);
       expect(() => k.divergences(x, x, x, x, x, new Float64Array(3))).toThrow(/4 numbers/);
+      expect(() => k.totalVariation(x, short)).toThrow(TypeError);
+      expect(() => (k.totalVariation as unknown as (...a: unknown[]) => number)(x)).toThrow(/2 arguments/);
       expect(() => (k.tilt as unknown as (...a: unknown[]) => number)(x, x, x, x, 0)).toThrow(/6 arguments/);
       // an empty log is "not written", not "too short"
       expect(() => k.normalize(x, new Float64Array(0), 1, 0)).not.toThrow();

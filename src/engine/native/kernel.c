@@ -953,6 +953,16 @@ static void divergence_sums(const double *pi, const double *logPi, const double 
   sums[0] = reverse, sums[1] = forward, sums[2] = h, sums[3] = expected;
 }
 
+/* ½·Σ|p − q| in eight running sums (token i in sum i mod 8) reduced in REDUCE's order: information.ts
+ * totalVariation's operations, so its bits (a sweep takes TV(π, π*) once per β). */
+CLONES static double total_variation(const double *p, const double *q, size_t n) {
+  const size_t whole = n - n % 8;
+  v8d s = SPLAT(0.0);
+  for (size_t i = 0; i < whole; i += 8) s = s + ABS8(LOAD(p + i) - LOAD(q + i));
+  for (size_t i = whole; i < n; i++) s[i - whole] = s[i - whole] + fabs(p[i] - q[i]);
+  return REDUCE(s) / 2;
+}
+
 /* The Float64Array arguments from `from`, each of at least `n` elements (an empty `nullable` one gives NULL). */
 static int f64_args(napi_env env, napi_value *argv, size_t from, size_t count, size_t n, double **data, int nullable) {
   for (size_t k = 0; k < count; k++) {
@@ -1020,6 +1030,17 @@ static napi_value js_divergences(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* totalVariation(p, q) → ½·Σ|p − q| over p's length (q at least as long) */
+static napi_value js_total_variation(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  double *a[2];
+  size_t n;
+  if (!pass_args(env, info, 2, argv, "klsim native kernel: totalVariation takes 2 arguments", 2, 0, -1, a, &n, 0, NULL)) return NULL;
+  napi_value result;
+  napi_create_double(env, total_variation(a[0], a[1], n), &result);
+  return result;
+}
+
 /* helperJobs() → chunks the helper thread has run in this thread's instance (for the tests). */
 static napi_value js_helper_jobs(napi_env env, napi_callback_info info) {
   (void)info;
@@ -1067,6 +1088,7 @@ NAPI_MODULE_INIT() {
   export_function(env, exports, "tilt", js_tilt);
   export_function(env, exports, "normalize", js_normalize);
   export_function(env, exports, "divergences", js_divergences);
+  export_function(env, exports, "totalVariation", js_total_variation);
   export_function(env, exports, "helperJobs", js_helper_jobs);
   napi_value value;
   napi_create_string_utf8(env, isa(), NAPI_AUTO_LENGTH, &value);
