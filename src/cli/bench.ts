@@ -70,7 +70,7 @@ export const benchSpec: CommandSpec = {
       name: "sweep",
       type: "boolean",
       describe:
-        "time whole `klsim sweep` processes instead (200 β log-spaced 0.01…10, reverse KL, SGD lr 1: V = 16 × 20 000 steps, 256 × 5 000, 4096 with 20 β × 5 000, 65536 × 20), median of --repeat interleaved runs",
+        "time whole `klsim sweep` processes instead (200 β log-spaced 0.01…10, reverse KL, SGD lr 1: V = 16 × 20 000 steps, 256 × 5 000, 4096 with 20 β × 5 000, 65536 × 20), median of --repeat interleaved runs (with --peer, each first in every other round)",
     },
     {
       name: "peer",
@@ -386,12 +386,14 @@ export function sweepBench(
       const peerTimes: number[] = [];
       let difference: number | null = null;
       for (let r = 0; r < repeat; r++) {
+        // each first in every other round, so that the order favours neither (a process may run in the other's wake: its freed memory, its caches)
+        const b = theirs && r % 2 === 1 ? theirs() : null;
         const a = ours();
         times.push(a.seconds);
-        if (theirs) {
-          const b = theirs();
-          peerTimes.push(b.seconds);
-          difference = Math.max(difference ?? 0, rowsDifference(a.rows, b.rows));
+        const other = b ?? theirs?.() ?? null;
+        if (other) {
+          peerTimes.push(other.seconds);
+          difference = Math.max(difference ?? 0, rowsDifference(a.rows, other.rows));
         }
       }
       const klsim_s = median(times);
