@@ -76,7 +76,7 @@ export function klFromLogs(logp: ArrayLike<number>, logq: ArrayLike<number>): nu
 export function totalVariation(p: ArrayLike<number>, q: ArrayLike<number>): number {
   // eight running sums, token i in sum i mod 8, added in pairs as the native kernel reduces its eight
   // lanes (native/kernel.c total_variation: the same bits): one chain of additions waits on each
-  // add, eight overlap (a sweep takes this once per β: at V = 65 536, ~63 → ~50 µs here, ~10 native;
+  // add, eight overlap (a sweep takes this once per β: at V = 65 536, ~63 → ~34 µs here, ~10 native;
   // the sums in a Float64Array indexed i & 7 took ~93)
   const n = p.length;
   const d = (i: number) => Math.abs(p[i]! - q[i]!);
