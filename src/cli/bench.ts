@@ -387,13 +387,13 @@ export function sweepBench(
       let difference: number | null = null;
       for (let r = 0; r < repeat; r++) {
         // each first in every other round, so that the order favours neither (a process may run in the other's wake: its freed memory, its caches)
-        const b = theirs && r % 2 === 1 ? theirs() : null;
+        const peerFirst = theirs && r % 2 === 1 ? theirs() : null;
         const a = ours();
         times.push(a.seconds);
-        const other = b ?? theirs?.() ?? null;
-        if (other) {
-          peerTimes.push(other.seconds);
-          difference = Math.max(difference ?? 0, rowsDifference(a.rows, other.rows));
+        const b = peerFirst ?? theirs?.() ?? null;
+        if (b) {
+          peerTimes.push(b.seconds);
+          difference = Math.max(difference ?? 0, rowsDifference(a.rows, b.rows));
         }
       }
       const klsim_s = median(times);
