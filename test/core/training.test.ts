@@ -109,6 +109,42 @@ describe("the softmax family's exact gradient", () => {
   });
 });
 
+describe("the softmax family's start (a sweep restarts at it once per β)", () => {
+  it("restores the start's evaluation: π, log π, the row and the gradient are a fresh evaluation's bits, log π ≈ log π_ref", () => {
+    const rand = seededRandom(11);
+    const ref = normalizedOf(Array.from({ length: 37 }, () => 0.05 + rand()));
+    const problem = makeProblem(
+      ref,
+      Array.from({ length: 37 }, () => rand()),
+    );
+    for (const name of Object.keys(definitions)) {
+      const penalty = divergenceNamed(name);
+      const fresh = new SoftmaxFamily(problem);
+      fresh.reset();
+      const freshRow = emptyMetricRow();
+      fresh.evaluate(penalty, freshRow);
+      fresh.gradient(penalty, 0.3);
+      const restarted = new SoftmaxFamily(problem);
+      restarted.reset();
+      restarted.evaluate(penalty, emptyMetricRow()); // keeps the start's evaluation
+      restarted.theta.fill(2); // a run moves θ away …
+      restarted.updated(2);
+      restarted.evaluate(penalty, emptyMetricRow());
+      restarted.reset(); // … and the next one restores the start
+      const row = emptyMetricRow();
+      restarted.evaluate(penalty, row);
+      restarted.gradient(penalty, 0.3);
+      const same = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).every((x, i) => Object.is(x, b[i]));
+      expect(same(restarted.tokenProbabilities(), fresh.tokenProbabilities()), name).toBe(true);
+      expect(same(restarted.logProbabilities(), fresh.logProbabilities()), name).toBe(true);
+      expect(same(row, freshRow), name).toBe(true);
+      expect(same(restarted.grad, fresh.grad), name).toBe(true);
+      // independently: at θ = log π_ref, log π = log π_ref (π_ref sums to 1 up to rounding)
+      restarted.logProbabilities().forEach((l, i) => expect(l).toBeCloseTo(Math.log(ref[i]!), 14));
+    }
+  });
+});
+
 describe("optimisers", () => {
   it("SGD ascends: θ ← θ + lr·g, and returns max θ", () => {
     const theta = new Float64Array([0, 1]);
