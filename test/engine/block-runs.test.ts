@@ -98,6 +98,12 @@ describe.skipIf(!native.kernel)(`the block kernel${native.kernel ? "" : ` (skipp
       // a second thread (half the blocks; or chunk 1 of each step from 2048 tokens) changes no bit
       const threaded = await runBlock(native.kernel!, problem, config, BETAS, undefined, true);
       expect(threaded).toEqual(ends);
+      // 20 runs are three blocks (from 2048 tokens both threads share the odd one chunk by chunk);
+      // one block and an even number of blocks split the threads' work otherwise: no bit changes either
+      for (const runs of [8, 16]) {
+        const some = BETAS.slice(0, runs);
+        expect(await runBlock(native.kernel!, problem, config, some, undefined, true), `${runs} runs, two threads`).toEqual(ends.slice(0, runs));
+      }
       let clean = 0;
       BETAS.forEach((beta, k) => {
         const alone = separateRun(problem, config, beta);

@@ -742,6 +742,7 @@ static void *block_share_thread(void *arg) {
  */
 typedef struct {
   const BlockArgs *a;
+  int64_t from, to; /* the lanes */
   BlockSums *chunk1;
   _Atomic int released, done;
 } BlockPair;
@@ -752,8 +753,8 @@ static void *block_pair_thread(void *arg) {
   const int64_t split = a->split;
   /* two blocks (one at the end) at a time, every step of them before the next: their θ and e stay in cache */
   int k = 0;
-  for (int64_t b = 0; b < a->K;) {
-    const int h = blocks_a_pass(b, a->K);
+  for (int64_t b = p->from; b < p->to;) {
+    const int h = blocks_a_pass(b, p->to);
     const BlockPass pass = pass_of(a->kind, h);
     for (int t = 0; t < a->n; t++, k++) {
       while (atomic_load_explicit(&p->released, memory_order_acquire) < k) cpu_relax();
@@ -765,10 +766,10 @@ static void *block_pair_thread(void *arg) {
   return NULL;
 }
 
-/* Returns 0 (and does nothing) if the helper thread cannot be made. */
-static int block_pair(const BlockArgs *a) {
+/* The blocks at lanes [from, to), both threads on each; returns 0 (and does nothing) if the helper thread cannot be made. */
+static int block_pair(const BlockArgs *a, int64_t from, int64_t to) {
   const size_t bytes = 2 * sizeof(BlockSums); /* a multiple of 64: v8d wants 64-byte alignment */
-  BlockPair p = {a, aligned_alloc(64, bytes), 0, 0};
+  BlockPair p = {a, from, to, aligned_alloc(64, bytes), 0, 0};
   BlockSums *chunk0 = aligned_alloc(64, bytes);
   pthread_t thread;
   if (!p.chunk1 || !chunk0 || pthread_create(&thread, NULL, block_pair_thread, &p) != 0) {
@@ -779,8 +780,8 @@ static int block_pair(const BlockArgs *a) {
   const int forward = (a->kind >> 1) & 1;
   const int64_t split = a->split;
   int k = 0;
-  for (int64_t b = 0; b < a->K;) {
-    const int h = blocks_a_pass(b, a->K); /* as the helper takes them */
+  for (int64_t b = from; b < to;) {
+    const int h = blocks_a_pass(b, to); /* as the helper takes them */
     const BlockPass pass = pass_of(a->kind, h);
     for (int t = 0; t < a->n; t++, k++) {
       pass(a, b, t, 0, split, chunk0);
@@ -796,6 +797,27 @@ static int block_pair(const BlockArgs *a) {
   pthread_join(thread, NULL);
   free(chunk0);
   free(p.chunk1);
+  return 1;
+}
+
+/*
+ * The K runs on two threads; returns 0 (and does nothing) if the second thread cannot be made. The
+ * runs are independent, so each thread takes whole blocks of its own, both chunks of each: no sync
+ * between steps, ~10% faster than both threads on every block's two chunks (measured with 16 runs
+ * at V = 2048, 4096 and 8192). An odd last block goes to both threads chunk by chunk where there
+ * are two chunks (block_pair), else to the first thread.
+ */
+static int block_threads(const BlockArgs *a) {
+  const int64_t blocks = a->K / 8, even = blocks / 2 * 2 * 8;
+  const int paired = blocks % 2 && a->split < a->V; /* the odd block, both threads on it */
+  if (blocks == 1) return paired && block_pair(a, 0, a->K);
+  /* the first thread takes the odd block unless it is paired */
+  BlockShare second = {a, paired ? even / 2 : (blocks / 2 + blocks % 2) * 8, paired ? even : a->K};
+  pthread_t thread;
+  if (pthread_create(&thread, NULL, block_share_thread, &second) != 0) return 0;
+  block_runs(a, 0, second.from);
+  pthread_join(thread, NULL);
+  if (paired && !block_pair(a, even, a->K)) block_runs(a, even, a->K);
   return 1;
 }
 #endif
@@ -831,18 +853,8 @@ static napi_value js_block(napi_env env, napi_callback_info info) {
   const BlockArgs a = {lanes, tokens, problem, bias, V, K, split, n, kind, d[0], d[1], d[2], d[3], d[4]};
   int ran = 1;
 #if HAVE_HELPER
-  if (threads >= 2 && split < V && block_pair(&a)) ran = 2;
-  else if (threads >= 2 && split == V && K >= 16) {
-    /* the first thread takes the odd block */
-    BlockShare second = {&a, (K / 16) * 8 + (K % 16 ? 8 : 0), K};
-    pthread_t thread;
-    if (pthread_create(&thread, NULL, block_share_thread, &second) == 0) {
-      block_runs(&a, 0, second.from);
-      pthread_join(thread, NULL);
-      ran = 2;
-    } else
-      block_runs(&a, 0, K);
-  } else
+  if (threads >= 2 && block_threads(&a)) ran = 2;
+  else
 #endif
     block_runs(&a, 0, K);
   (void)threads;
