@@ -15,7 +15,7 @@ import { createController } from "../core/controllers.js";
 import { rewardMaxOf } from "../core/distributions.js";
 import type { PolicyMetrics } from "../core/metrics.js";
 import type { OptimumPasses } from "../core/optimum-passes.js";
-import { type BlockConfig, blockShare, blockTakes, runBlock } from "../engine/block-runs.js";
+import { type BlockConfig, blockTakes, runBlock } from "../engine/block-runs.js";
 import { nativeExp, nativeKernel, nativePasses } from "../engine/native.js";
 import { InstabilityWatch } from "../sim/instability.js";
 import { RECORD_FIELDS, writeRecord } from "../sim/record.js";
@@ -154,8 +154,9 @@ export function sweepBlockable(scenario: Scenario): boolean {
 /**
  * The points of one scenario and settings that differ only in β (a worker's share of a sweep):
  * in exact mode under a fixed β, with the native kernel, stepped together by its block kernel
- * (engine/block-runs.ts), each clean run with its separate run's bits and every other run on its
- * own by sweepOne; otherwise each by sweepOne. Rows in the jobs' order.
+ * (engine/block-runs.ts: in blocks, and the last few one by one), each clean run with its separate
+ * run's bits and every dirty run again on its own by sweepOne; otherwise each by sweepOne. Rows in
+ * the jobs' order.
  */
 export async function sweepBatch(jobs: readonly SweepJob[], signal?: AbortSignal): Promise<SweepRun[]> {
   const first = jobs[0];
@@ -171,9 +172,7 @@ export async function sweepBatch(jobs: readonly SweepJob[], signal?: AbortSignal
     return rows;
   }
   const betas = jobs.map((j) => j.beta!);
-  const share = blockShare(scenario.problem.V, betas.length);
-  const blocked = share > 0 ? await runBlock(kernel!, scenario.problem, block, betas.slice(0, share), signal) : [];
-  const ends = betas.map((_, k) => blocked[k] ?? null); // null: run on its own (past the share, or dirty)
+  const ends = await runBlock(kernel!, scenario.problem, block, betas, signal); // null: dirty, run on its own
   const { reward } = scenario.problem;
   const work = { exp: nativeExp(kernel!), passes: nativePasses(kernel!), rewardMax: rewardMaxOf(reward) };
   const reaches = reachesOptimum(config);

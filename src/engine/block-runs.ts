@@ -71,20 +71,28 @@ function everyEighth(tokens: Float64Array, first: number, V: number, scale: numb
   return out;
 }
 
+/** The V elements of `x` from `first`, times `scale`: a solo run's π. */
+function scaled(x: Float64Array, first: number, V: number, scale: number): Float64Array {
+  const out = new Float64Array(V);
+  for (let i = 0; i < V; i++) out[i] = x[first + i]! * scale;
+  return out;
+}
+
 /**
- * How a one-run kernel's run costs against a run in a block, from PARALLEL_MIN tokens (where both
- * threads share the one run's step): measured at V = 4096, 16 β × 5000 SGD steps, 29.6 ms a run
- * one by one against 25 ms a run in two blocks.
+ * How a run one by one (the single kernel's steps, on one thread) costs against a run in a block,
+ * from PARALLEL_MIN tokens: measured ~1.06 at V = 4096, 5000 SGD steps (19.5 ms against a block of
+ * 8 in 147 ms, one thread). 1.2 keeps 7 leftover runs in a block, where the two timed the same
+ * (23 β: 247–271 ms in blocks, 259–263 with 7 alone, two threads).
  */
 const ALONE_COST = 1.2;
 
 /**
- * How many of `runs` runs (the first ones) the block should take; the others run one by one. A
- * block always steps 8 lanes, so a partial last block pays for its pad lanes: below PARALLEL_MIN
- * that is still cheaper than a run's own step (its fixed cost is spread over few tokens), but from
- * there a run on its own costs only ALONE_COST blocked runs, and the last r < 8 runs go one by one
- * when r of them cost less than 8 lanes (a sweep of 20 β at V = 4096: 16 in blocks and 4 alone
- * instead of 24 lanes).
+ * How many of `runs` runs (the first ones) the blocks take; the others run one by one, in the same
+ * kernel call (each thread its own runs). A block always steps 8 lanes, so a partial last block pays
+ * for its pad lanes: below PARALLEL_MIN that is still cheaper than a run's own steps (their fixed
+ * cost is spread over few tokens), but from there a run on its own costs only ALONE_COST blocked
+ * runs, and the last r < 8 runs go one by one when r of them cost less than 8 lanes (a sweep of
+ * 20 β at V = 4096: 16 in blocks and 4 alone instead of 24 lanes).
  */
 export function blockShare(V: number, runs: number): number {
   const partial = runs % 8;
@@ -99,10 +107,11 @@ export function blockTakes(problem: Problem, config: BlockConfig): boolean {
 }
 
 /**
- * Runs `betas` (each from π_ref, as Simulation.reset starts one) for config.steps steps; returns
- * each run's end, or null where it came out dirty. Yields to the event loop between slices, and
- * throws signal.reason once the signal is aborted. `threads` (default: threads.ts blockThreads, so
- * never in a sweep's worker) lets a second native thread take half the runs.
+ * Runs `betas` (each from π_ref, as Simulation.reset starts one) for config.steps steps, the first
+ * blockShare of them in blocks and the rest one by one; returns each run's end, or null where it
+ * came out dirty. Yields to the event loop between slices, and throws signal.reason once the signal
+ * is aborted. `threads` (default: threads.ts blockThreads, so never in a sweep's worker) lets a
+ * second native thread take half the runs.
  */
 export async function runBlock(
   kernel: NativeKernel,
@@ -113,7 +122,9 @@ export async function runBlock(
   threads = blockThreads(),
 ): Promise<Array<BlockRunEnd | null>> {
   const { V } = problem;
-  const K = Math.ceil(betas.length / 8) * 8; // pad runs repeat the last β; their results are dropped
+  const blocked = blockShare(V, betas.length);
+  const K = Math.ceil(blocked / 8) * 8; // pad runs repeat the last β; their results are dropped
+  const solo = betas.length - blocked; // then K is `blocked`: a whole number of blocks
   const code = kernelPenalty(config.penalty);
   const adam = config.optimizer.kind === "adam";
   const kind = (adam ? 4 : 0) + code * 2 + (problem.gold ? 1 : 0);
@@ -122,10 +133,10 @@ export async function runBlock(
   family.reset();
   family.evaluate(config.penalty, emptyMetricRow());
   const start = family.state;
-  const lanes = new Float64Array((K / 8) * (LANE_SLOTS * 8 + BLOCK_GAP));
+  const lanes = new Float64Array(Math.ceil((K + solo) / 8) * (LANE_SLOTS * 8 + BLOCK_GAP));
   const array = (K / 8) * (V * 8 + BLOCK_GAP); // one of θ, e (and Adam's m, v)
   const tokens = new Float64Array((adam ? 4 : 2) * array);
-  for (let l = 0; l < K; l++) {
+  for (let l = 0; l < K + solo; l++) {
     const beta = betas[Math.min(l, betas.length - 1)]!;
     lanes[laneAt(LANE.beta, l)] = beta;
     lanes[laneAt(LANE.invZ, l)] = 1;
@@ -141,6 +152,13 @@ export async function runBlock(
     tokens.set(theta, tokenAt(V, block * 8, 0));
     tokens.set(e, array + tokenAt(V, block * 8, 0));
   }
+  // each solo run's θ, e (and m, v: 0), V apiece
+  const soloArrays = adam ? 4 : 2;
+  const soloTokens = new Float64Array(solo * soloArrays * V);
+  for (let j = 0; j < solo; j++) {
+    soloTokens.set(problem.logRef, j * soloArrays * V);
+    soloTokens.set(start.pi, (j * soloArrays + 1) * V);
+  }
   const data = new Float64Array(4 * V);
   data.set(problem.reward, 0);
   data.set(problem.gold ?? problem.reward, V);
@@ -152,13 +170,31 @@ export async function runBlock(
   if (optimizer) tickInto(optimizer, config.steps, bias);
   const { lr } = config.optimizer;
   const [b1, b2, eps] = optimizer ? [optimizer.config.beta1, optimizer.config.beta2, optimizer.config.eps] : [0, 0, 0];
-  const slice = Math.max(1, Math.floor(SLICE_WORK / (K * V)));
+  const slice = Math.max(1, Math.floor(SLICE_WORK / ((K + solo) * V)));
   // the one-run kernel's chunks (FastStepper cuts the vocabulary the same way): their sums' order
   const split = V >= PARALLEL_MIN ? chunkSplit(V) * GROUP : V;
   for (let done = 0; done < config.steps; ) {
     if (signal?.aborted) throw signal.reason;
     const n = Math.min(slice, config.steps - done);
-    kernel.block(lanes, tokens, data, bias.subarray(BIAS.length * done), V, K, n, kind, lr, b1, b2, eps, config.floor, threads ? 2 : 1, split);
+    kernel.block(
+      lanes,
+      tokens,
+      data,
+      bias.subarray(BIAS.length * done),
+      V,
+      K,
+      n,
+      kind,
+      lr,
+      b1,
+      b2,
+      eps,
+      config.floor,
+      threads ? 2 : 1,
+      split,
+      solo,
+      soloTokens,
+    );
     done += n;
     if (done < config.steps) await new Promise((resolve) => setImmediate(resolve));
   }
@@ -171,6 +207,7 @@ export async function runBlock(
     metricsOfKernelRow(row, 0, problem.gold !== null, PENALTY_SLOT[code]!, metrics);
     // π = e·invZ, the product FastStepper's sync takes
     const invZ = lanes[laneAt(LANE.invZ, l)]!;
-    return { metrics, policy: everyEighth(tokens, array + tokenAt(V, l, 0), V, invZ) };
+    const policy = l < K ? everyEighth(tokens, array + tokenAt(V, l, 0), V, invZ) : scaled(soloTokens, ((l - K) * soloArrays + 1) * V, V, invZ);
+    return { metrics, policy };
   });
 }

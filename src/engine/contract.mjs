@@ -11,7 +11,7 @@
 /** Bumped whenever the WebAssembly kernel's exports or layout change (wasm.ts refuses another). */
 export const KERNEL_VERSION = 6;
 /** Bumped whenever the native kernel's binding or layout change (native.ts refuses another). */
-export const NATIVE_VERSION = 7;
+export const NATIVE_VERSION = 8;
 
 /** f64x2 pairs interleaved per WebAssembly loop iteration; GROUP = 2·UNROLL tokens per group. */
 export const UNROLL = 4;

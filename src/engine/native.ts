@@ -30,11 +30,13 @@ export interface NativeKernel {
   /** The steps' exp on its own (length a multiple of 8) → Σ out: the closed-form optimum's softmax, and the tests. */
   exp(x: Float64Array, out: Float64Array): number;
   /**
-   * n steps of K runs (K a multiple of 8) of one problem at their fixed β, 8 runs to a vector
-   * (block-runs.ts): lanes (contract.mjs BLOCK_LANE then ROW, each over K runs), tokens (θ, e, m, v,
-   * each V×K, run-minor), problem (reward, gold, ref, log πref), Adam's bias table; kind = adam·4 +
-   * forward·2 + gold; threads 2 lets a second thread take half the blocks; split: the first token of
-   * chunk 1 (contract.mjs chunkSplit × GROUP), or V for one chunk. Returns the threads that ran.
+   * n steps of K runs (K a multiple of 8, maybe 0) of one problem at their fixed β, 8 runs to a
+   * vector (block-runs.ts), then of `solo` runs one by one, each as the single kernel runs it:
+   * lanes (contract.mjs BLOCK_LANE then ROW, each over the K + solo runs), tokens (θ, e, m, v, each
+   * V×K, run-minor), problem (reward, gold, ref, log πref), Adam's bias table; kind = adam·4 +
+   * forward·2 + gold; threads 2 lets a second thread take half the blocks and every other solo run;
+   * split: the first token of chunk 1 (contract.mjs chunkSplit × GROUP), or V for one chunk;
+   * soloTokens: θ, e (m, v) of each solo run, V each. Returns the threads that ran.
    */
   block(
     lanes: Float64Array,
@@ -52,6 +54,8 @@ export interface NativeKernel {
     floor: number,
     threads: number,
     split: number,
+    solo: number,
+    soloTokens: Float64Array,
   ): number;
   /** The reverse optimum's logits shifted by their max (optimum-passes.ts tilt; `log` empty: not written) → the max. */
   tilt(logRef: Float64Array, reward: Float64Array, out: Float64Array, log: Float64Array, rMax: number, beta: number): number;

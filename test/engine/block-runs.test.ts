@@ -124,28 +124,31 @@ describe.skipIf(!native.kernel)(`the block kernel${native.kernel ? "" : ` (skipp
     });
   }
 
-  it("marks dirty the runs the single path hands back or fails, and only those", async () => {
-    const problem = randomProblem(12, 3, false);
-    // lr 1e10: a step throws θ far past the shift's slack at small β; at β = 0 too
-    const config: BlockConfig = { penalty: divergenceNamed("reverse"), optimizer: { kind: "sgd", lr: 1e10 }, steps: 30, floor: -Infinity };
-    const ends = await runBlock(native.kernel!, problem, config, [0, 1e-6, 1e-3]);
-    expect(ends.every((end) => end === null)).toBe(true);
-    // the same block at a sane lr: clean
-    const sane = await runBlock(native.kernel!, problem, { ...config, optimizer: SGD }, [0, 1e-6, 1e-3]);
-    expect(sane.every((end) => end !== null)).toBe(true);
-  });
+  // V = 12: the runs go in a block; V = 2100: fewer than a block's worth, each one by one (solo)
+  for (const V of [12, 2100]) {
+    it(`marks dirty the runs the single path hands back or fails, and only those (V = ${V})`, async () => {
+      const problem = randomProblem(V, 3, false);
+      // lr 1e10: a step throws θ far past the shift's slack at small β; at β = 0 too
+      const config: BlockConfig = { penalty: divergenceNamed("reverse"), optimizer: { kind: "sgd", lr: 1e10 }, steps: 30, floor: -Infinity };
+      const ends = await runBlock(native.kernel!, problem, config, [0, 1e-6, 1e-3]);
+      expect(ends.every((end) => end === null)).toBe(true);
+      // the same runs at a sane lr: clean
+      const sane = await runBlock(native.kernel!, problem, { ...config, optimizer: SGD }, [0, 1e-6, 1e-3]);
+      expect(sane.every((end) => end !== null)).toBe(true);
+    });
 
-  it("marks dirty a run whose objective goes below the instability floor (and not one above it)", async () => {
-    const problem = randomProblem(10, 9, false);
-    // from π_ref J = E_ref[r]; an ascent at a stable step size (β = 0.5, lr 1) only raises it
-    let expected = 0;
-    for (let i = 0; i < problem.V; i++) expected += problem.ref[i]! * problem.reward[i]!;
-    const base: BlockConfig = { penalty: divergenceNamed("reverse"), optimizer: SGD, steps: 40, floor: expected - 0.5 };
-    expect((await runBlock(native.kernel!, problem, base, [0.5]))[0]).not.toBeNull();
-    // a floor above every reachable objective (max r + 1): every step is below it
-    const high = Math.max(...problem.reward) + 1;
-    expect(await runBlock(native.kernel!, problem, { ...base, floor: high }, [0.5, 0])).toEqual([null, null]);
-  });
+    it(`marks dirty a run whose objective goes below the instability floor, and not one above it (V = ${V})`, async () => {
+      const problem = randomProblem(V, 9, false);
+      // from π_ref J = E_ref[r]; an ascent at a stable step size (β = 0.5, lr 1) only raises it
+      let expected = 0;
+      for (let i = 0; i < problem.V; i++) expected += problem.ref[i]! * problem.reward[i]!;
+      const base: BlockConfig = { penalty: divergenceNamed("reverse"), optimizer: SGD, steps: 40, floor: expected - 0.5 };
+      expect((await runBlock(native.kernel!, problem, base, [0.5]))[0]).not.toBeNull();
+      // a floor above every reachable objective (max r + 1): every step is below it
+      const high = Math.max(...problem.reward) + 1;
+      expect(await runBlock(native.kernel!, problem, { ...base, floor: high }, [0.5, 0])).toEqual([null, null]);
+    });
+  }
 
   it("answers an aborted signal between slices", async () => {
     const problem = randomProblem(2000, 4, false);

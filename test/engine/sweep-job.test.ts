@@ -124,9 +124,30 @@ describe.skipIf(!native.kernel)("a batch of β (sweepBatch): the native block ke
     // lr 1e10: the small β diverge (dirty in the block: run again on their own)
     ["diverging runs among clean ones", "basic", [set("steps", 200), set("optimizer.lr", 1e10)], [10, 0, 10, 1e-3], (n) => n < 4],
     ["adaptive controller (no block: each on its own)", "adaptive", [set("steps", 300)], [0.05, 0.4], (n) => n === 0],
-    // from 2048 tokens a partial last block is not worth its pad lanes: 10 β = a block of 8 and 2 on their own
-    ["large vocabulary: whole blocks only", "large-vocab", [set("steps", 30), set("vocab", 2100)], [0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1, 2, 3, 5], (n) => n === 8],
-    ["large vocabulary, fewer β than a block: each on its own", "large-vocab", [set("steps", 30), set("vocab", 2100)], [0.1, 1, 3], (n) => n === 0],
+    // from 2048 tokens a partial last block is not worth its pad lanes: 10 β = a block of 8 and 2
+    // one by one in the same kernel call (a thread each), all 10 clean
+    [
+      "large vocabulary: a whole block, the rest one by one",
+      "large-vocab",
+      [set("steps", 30), set("vocab", 2100)],
+      [0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1, 2, 3, 5],
+      (n) => n === 10,
+    ],
+    [
+      "large vocabulary, fewer β than a block: each one by one in the kernel",
+      "large-vocab",
+      [set("steps", 30), set("vocab", 2100)],
+      [0.1, 1, 3],
+      (n) => n === 3,
+    ],
+    // a partial last group (2053 = 8·256 + 5: the pad lanes' masks), the forward penalty, SGD
+    [
+      "large vocabulary, forward, SGD, V mod 8 = 5: one by one",
+      "large-vocab",
+      [set("steps", 40), set("vocab", 2053), set("penalty", "forward"), set("optimizer.kind", "sgd"), set("optimizer.lr", 0.5)],
+      [0.02, 0.3, 4],
+      (n) => n === 3,
+    ],
   ];
   for (const [name, file, settings, betas, taken] of BATCHES) {
     it(name, async () => {

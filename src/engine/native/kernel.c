@@ -552,6 +552,9 @@ typedef struct {
   int64_t split; /* the first token of chunk 1 (its caller's chunkSplit, contract.mjs), or V: one chunk */
   int n, kind;
   double rate, b1, b2, eps, floor_;
+  /* the runs at lanes [K, K + solo), one by one (solo_runs); their θ, e (m, v): V each, run by run */
+  int64_t solo;
+  double *soloTokens;
 } BlockArgs;
 
 /* A chunk's sums for 8 runs, reduced in REDUCE's order: Σe, Σe·r, Σe·g, Σe·s, Σe·(s − log πref), Σπref·(log πref − s), max θ. */
@@ -722,6 +725,101 @@ static void block_runs(const BlockArgs *a, int64_t from, int64_t to) {
   }
 }
 
+/*
+ * ---- runs past the blocks, one by one (a sweep's last few β from PARALLEL_MIN tokens, where 8
+ * lanes for a few runs cost more than the runs alone) ----
+ * Each is run_steps on a one-run memory of its own, laid out as FastStepper lays out its memory
+ * (contract.mjs LAYOUT: the parameter block, the arrays' offsets, the last group's masks), so it
+ * takes exactly its separate run's steps, both chunks on this thread. Its state lives between calls
+ * in its lanes (invZ, logZ, mean, shift, dirty, the last row) and in soloTokens (θ, e, m, v); it is
+ * dirty where the block would mark it: a step handed back (run_steps stops) or an objective below
+ * the floor. SOLO_STEPS: run_steps calls of this many steps at most (the memory's rows).
+ */
+enum { SOLO_STEPS = 256, SOLO_ARRAYS_AT = 1024 };
+
+typedef struct {
+  uint8_t *mem;
+  double *arrays[A_AV + 1];
+  double *rows;
+} SoloMemory;
+
+/* A one-run memory with the problem's vectors (pads 0); false if it cannot be allocated. */
+static int solo_memory(SoloMemory *m, const BlockArgs *a) {
+  const int64_t V = a->V, padded = (V + GROUP - 1) / GROUP * GROUP;
+  const size_t bytes = SOLO_ARRAYS_AT + (size_t)(A_AV + 1) * padded * 8 + (size_t)SOLO_STEPS * ROW_SLOTS * 8;
+  m->mem = aligned_alloc(64, (bytes + 63) / 64 * 64);
+  if (!m->mem) return 0;
+  memset(m->mem, 0, bytes);
+  int32_t *ints = (int32_t *)(m->mem + INTS);
+  for (int k = 0; k <= A_AV; k++) {
+    ints[k] = (int32_t)(SOLO_ARRAYS_AT + (size_t)k * padded * 8);
+    m->arrays[k] = (double *)(m->mem + ints[k]);
+  }
+  m->rows = (double *)(m->mem + SOLO_ARRAYS_AT + (size_t)(A_AV + 1) * padded * 8);
+  int64_t *masks = (int64_t *)(m->mem + MASKS);
+  for (int l = 0; l < GROUP; l++) masks[l] = V / GROUP * GROUP + l < V ? -1 : 0;
+  memcpy(m->arrays[A_REWARD], a->problem, V * 8);
+  memcpy(m->arrays[A_GOLD], a->problem + V, V * 8);
+  memcpy(m->arrays[A_REF], a->problem + 2 * V, V * 8);
+  memcpy(m->arrays[A_LOG_REF], a->problem + 3 * V, V * 8);
+  double *p = (double *)(m->mem + PARAMS);
+  p[P_RATE] = a->rate, p[P_B1] = a->b1, p[P_B2] = a->b2, p[P_EPS] = a->eps;
+  return 1;
+}
+
+/* The a->n steps of solo run j in memory m. */
+static void solo_run(const BlockArgs *a, SoloMemory *m, int64_t j) {
+  const int64_t V = a->V, lane = a->K + j, groups = V / GROUP;
+  const int adam = a->kind >= 4, forward = (a->kind >> 1) & 1, gold = a->kind & 1, count = adam ? 4 : 2;
+  double *lanes = a->lanes + (lane / 8) * LANE_STRIDE + lane % 8;
+#define SOLO_LANE(slot) lanes[(slot) * 8]
+  if (SOLO_LANE(L_DIRTY) != 0) return;
+  double *state = a->soloTokens + j * count * V;
+  const int which[4] = {A_THETA, A_E, A_AM, A_AV};
+  for (int k = 0; k < count; k++) memcpy(m->arrays[which[k]], state + k * V, V * 8);
+  double *p = (double *)(m->mem + PARAMS);
+  const double beta = SOLO_LANE(L_BETA);
+  p[P_BETA] = beta, p[P_INV_Z] = SOLO_LANE(L_INV_Z), p[P_LOG_Z] = SOLO_LANE(L_LOG_Z), p[P_MEAN] = SOLO_LANE(L_MEAN), p[P_M] = SOLO_LANE(L_M);
+  double out[2 * OUT_SLOT / 8] __attribute__((aligned(64)));
+  const int64_t split = a->split < V ? a->split / GROUP : groups;
+  int dirty = 0, last = -1;
+  for (int done = 0; done < a->n && !dirty;) {
+    const int steps = a->n - done < SOLO_STEPS ? a->n - done : SOLO_STEPS;
+    const int ran = run_steps(m->mem, forward, gold, adam, steps, m->rows, a->bias + (int64_t)done * BIAS_SLOTS, groups, split, V % GROUP != 0, out, NULL, 0);
+    for (int t = 0; t < ran && !dirty; t++) {
+      /* the objective as block_finish reads it (the row's penalty value, unclamped) */
+      const double *row = m->rows + (int64_t)t * ROW_SLOTS, rew = row[R_REWARD];
+      const double obj = beta == 0 ? rew : rew - beta * (forward ? row[R_FORWARD_KL] : row[R_REVERSE_KL]);
+      dirty = obj < a->floor_;
+    }
+    dirty = dirty || ran < steps;
+    last = ran - 1;
+    done += steps;
+  }
+  if (dirty) {
+    SOLO_LANE(L_DIRTY) = 1;
+    return;
+  }
+  if (last >= 0)
+    for (int k = 0; k < ROW_SLOTS; k++) SOLO_LANE(L_ROW + k) = m->rows[(int64_t)last * ROW_SLOTS + k];
+  SOLO_LANE(L_INV_Z) = p[P_INV_Z], SOLO_LANE(L_LOG_Z) = p[P_LOG_Z], SOLO_LANE(L_MEAN) = p[P_MEAN], SOLO_LANE(L_M) = p[P_M];
+  for (int k = 0; k < count; k++) memcpy(state + k * V, m->arrays[which[k]], V * 8);
+#undef SOLO_LANE
+}
+
+/* Solo runs first, first + stride, … on this thread (their memory made once). */
+static void solo_runs(const BlockArgs *a, int64_t first, int64_t stride) {
+  if (first >= a->solo) return;
+  SoloMemory m;
+  if (!solo_memory(&m, a)) {
+    /* no memory: the runs come back dirty, and the caller runs them on their own */
+    for (int64_t j = first; j < a->solo; j += stride) a->lanes[((a->K + j) / 8) * LANE_STRIDE + L_DIRTY * 8 + (a->K + j) % 8] = 1;
+    return;
+  }
+  for (int64_t j = first; j < a->solo; j += stride) solo_run(a, &m, j);
+  free(m.mem);
+}
+
 #if HAVE_HELPER
 /* Lanes [from, to) on a thread of their own (the runs are independent). */
 typedef struct {
@@ -764,6 +862,20 @@ static void *block_pair_thread(void *arg) {
     b += 8 * h;
   }
   return NULL;
+}
+
+static void *solo_thread(void *arg) {
+  solo_runs(arg, 1, 2);
+  return NULL;
+}
+
+/* The solo runs, alternately on this thread and a second one; returns 0 (and does nothing) if it cannot be made. */
+static int solo_threads(const BlockArgs *a) {
+  pthread_t thread;
+  if (a->solo < 2 || pthread_create(&thread, NULL, solo_thread, (void *)a) != 0) return 0;
+  solo_runs(a, 0, 2);
+  pthread_join(thread, NULL);
+  return 1;
 }
 
 /* The blocks at lanes [from, to), both threads on each; returns 0 (and does nothing) if the helper thread cannot be made. */
@@ -810,7 +922,7 @@ static int block_pair(const BlockArgs *a, int64_t from, int64_t to) {
 static int block_threads(const BlockArgs *a) {
   const int64_t blocks = a->K / 8, even = blocks / 2 * 2 * 8;
   const int paired = blocks % 2 && a->split < a->V; /* the odd block, both threads on it */
-  if (blocks == 1) return paired && block_pair(a, 0, a->K);
+  if (blocks <= 1) return paired && block_pair(a, 0, a->K);
   /* the first thread takes the odd block unless it is paired */
   BlockShare second = {a, paired ? even / 2 : (blocks / 2 + blocks % 2) * 8, paired ? even : a->K};
   pthread_t thread;
@@ -823,40 +935,51 @@ static int block_threads(const BlockArgs *a) {
 #endif
 
 /*
- * block(lanes, tokens, problem, bias, V, K, n, kind, rate, b1, b2, eps, floor, threads, split): n steps of
- * K runs (K a multiple of 8) in blocks of 8, each as run_steps takes it alone (see BLOCK_PASS);
- * kind = adam·4 + forward·2 + gold. lanes and tokens block by block (TOKEN_STRIDE, LANE_STRIDE;
- * tokens: θ, e, and with Adam m, v), problem: 4·V, bias: 2·n (read for Adam only); split: the first
- * token of chunk 1 (contract.mjs chunkSplit × GROUP), or V for one chunk. threads = 2: a second
- * thread takes half the blocks (one chunk: the runs are independent) or chunk 1 of every step (two,
- * as the single kernel's helper); the bits do not depend on it. Returns the threads that ran.
+ * block(lanes, tokens, problem, bias, V, K, n, kind, rate, b1, b2, eps, floor, threads, split, solo,
+ * soloTokens): n steps of K runs (K a multiple of 8, maybe 0) in blocks of 8, each as run_steps
+ * takes it alone (see BLOCK_PASS), then of `solo` runs one by one at lanes [K, K + solo) (solo_run);
+ * kind = adam·4 + forward·2 + gold. lanes block by block (LANE_STRIDE, over K + solo runs); tokens
+ * block by block (TOKEN_STRIDE; θ, e, and with Adam m, v); soloTokens: θ, e (m, v) of each solo
+ * run, V each; problem: 4·V; bias: 2·n (read for Adam only); split: the first token of chunk 1
+ * (contract.mjs chunkSplit × GROUP), or V for one chunk. threads = 2: a second thread takes half
+ * the blocks (or, for an odd last block of two chunks, chunk 1 of its every step) and every other
+ * solo run; the bits do not depend on it. Returns the threads that ran.
  */
-#define BLOCK_ARGC 15
+#define BLOCK_ARGC 17
 static napi_value js_block(napi_env env, napi_callback_info info) {
   size_t argc = BLOCK_ARGC;
   napi_value argv[BLOCK_ARGC];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != BLOCK_ARGC) return throw_type(env, "klsim native kernel: block takes 15 arguments");
-  double *lanes, *tokens, *problem, *bias;
-  size_t nl, nt, np, nb;
-  if (!f64_arg(env, argv[0], &lanes, &nl) || !f64_arg(env, argv[1], &tokens, &nt) || !f64_arg(env, argv[2], &problem, &np) || !f64_arg(env, argv[3], &bias, &nb)) return NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != BLOCK_ARGC) return throw_type(env, "klsim native kernel: block takes 17 arguments");
+  double *lanes, *tokens, *problem, *bias, *soloTokens;
+  size_t nl, nt, np, nb, ns;
+  if (!f64_arg(env, argv[0], &lanes, &nl) || !f64_arg(env, argv[1], &tokens, &nt) || !f64_arg(env, argv[2], &problem, &np) || !f64_arg(env, argv[3], &bias, &nb) ||
+      !f64_arg(env, argv[16], &soloTokens, &ns))
+    return NULL;
   int32_t v[BLOCK_ARGC];
-  if (!int_args(env, argv, 4, 8, v) || !int_args(env, argv, 13, 15, v)) return NULL;
-  const int64_t V = v[4], K = v[5], split = v[14];
+  if (!int_args(env, argv, 4, 8, v) || !int_args(env, argv, 13, 16, v)) return NULL;
+  const int64_t V = v[4], K = v[5], split = v[14], solo = v[15];
   const int32_t n = v[6], kind = v[7], threads = v[13];
   double d[5];
   for (int k = 0; k < 5; k++)
     if (napi_get_value_double(env, argv[8 + k], &d[k]) != napi_ok) return throw_type(env, "klsim native kernel: expected a number");
   const int adam = kind >= 4;
-  const int in_range = V > 0 && K > 0 && K % 8 == 0 && split >= 0 && split <= V && (split == V || split % GROUP == 0) && n >= 0 && kind >= 0 && kind < 8 && nl >= (size_t)(K / 8 * LANE_STRIDE) &&
-                       nt >= (size_t)((adam ? 4 : 2) * (K / 8) * TOKEN_STRIDE(V)) && np >= (size_t)(4 * V) && (!adam || nb >= (size_t)(2 * (int64_t)n));
+  const int64_t laneBlocks = (K + solo + 7) / 8;
+  const int in_range = V > 0 && K >= 0 && K % 8 == 0 && solo >= 0 && K + solo > 0 && split >= 0 && split <= V && (split == V || split % GROUP == 0) && n >= 0 &&
+                       kind >= 0 && kind < 8 && nl >= (size_t)(laneBlocks * LANE_STRIDE) && nt >= (size_t)((adam ? 4 : 2) * (K / 8) * TOKEN_STRIDE(V)) &&
+                       ns >= (size_t)((adam ? 4 : 2) * solo * V) && np >= (size_t)(4 * V) && (!adam || nb >= (size_t)(2 * (int64_t)n));
   if (!in_range) return throw_type(env, "klsim native kernel: block sizes out of range");
-  const BlockArgs a = {lanes, tokens, problem, bias, V, K, split, n, kind, d[0], d[1], d[2], d[3], d[4]};
+  const BlockArgs a = {lanes, tokens, problem, bias, V, K, split, n, kind, d[0], d[1], d[2], d[3], d[4], solo, soloTokens};
   int ran = 1;
 #if HAVE_HELPER
-  if (threads >= 2 && block_threads(&a)) ran = 2;
+  if (threads >= 2 && K > 0 && block_threads(&a)) ran = 2;
   else
 #endif
     block_runs(&a, 0, K);
+#if HAVE_HELPER
+  if (threads >= 2 && solo_threads(&a)) ran = 2;
+  else
+#endif
+    solo_runs(&a, 0, 1);
   (void)threads;
   napi_value result;
   napi_create_int32(env, ran, &result);
