@@ -5,7 +5,7 @@ import { logOf, normalizedOf, softmaxOf } from "../../src/core/distributions.js"
 import { SoftmaxFamily } from "../../src/core/families/softmax.js";
 import { entropy, jensenShannon, klDivergence } from "../../src/core/information.js";
 import { emptyMetricRow, METRIC } from "../../src/core/metric-row.js";
-import { Adam, Sgd } from "../../src/core/optimizers.js";
+import { Adam, BiasCorrection, Sgd } from "../../src/core/optimizers.js";
 import { makeProblem } from "../../src/core/problem.js";
 import { seededRandom } from "../helpers/random.js";
 
@@ -160,6 +160,32 @@ describe("optimisers", () => {
     expect(theta[0]).toBeCloseTo((0.1 * 3) / (3 + 1e-8), 15);
     expect(theta[1]).toBeCloseTo((-0.1 * 0.5) / (0.5 + 1e-8), 15);
     expect(theta[2]).toBe(0);
+  });
+
+  it("Adam's bias correction 1/(1 − βᵗ) from its table is the formula's bits at every t, in any order, and exactly 1 once βᵗ ≤ 2⁻⁵⁴", () => {
+    const formula = (beta: number, t: number) => 1 / (1 - Math.pow(beta, t));
+    const rand = seededRandom(5);
+    for (const beta of [0.9, 0.999, 0.5, 0.99, 0, 0.9999, 0.99999, 0.3]) {
+      // a later t first (the table grows to it), then every t up to past the cut-off, then far ones
+      const ts = [70_000, 40_000, 1, 2, 3, 400];
+      for (let t = 1; t <= 80_000; t += t < 1000 ? 1 : 37) ts.push(t);
+      for (let k = 0; k < 200; k++) ts.push(1 + Math.floor(rand() * 2_000_000));
+      const table = BiasCorrection.of(beta);
+      for (const t of ts) if (!Object.is(table.at(t), formula(beta, t))) expect(table.at(t), `β ${beta}, t ${t}`).toBe(formula(beta, t));
+    }
+    // by hand: β = ½ gives 2, 4/3, …; 1/(1 − 2⁻⁵³) rounds to 1 + 2⁻⁵², and 1 − 2⁻⁵⁴ rounds to 1
+    expect(BiasCorrection.of(0.5).at(1)).toBe(2);
+    expect(BiasCorrection.of(0.5).at(2)).toBe(4 / 3);
+    expect(BiasCorrection.of(0.5).at(53)).toBe(1 + 2 ** -52);
+    expect(BiasCorrection.of(0.5).at(54)).toBe(1);
+    expect(BiasCorrection.of(0.9).at(1000)).toBe(1); // 0.9¹⁰⁰⁰ ≈ 1.7e-46
+    // the optimiser's tick takes it
+    const adam = new Adam({ kind: "adam", lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8 }, 1);
+    for (let t = 1; t <= 50_000; t++) {
+      adam.tick();
+      if (!Object.is(adam.c2, formula(0.999, t)) || !Object.is(adam.c1, formula(0.9, t)))
+        expect([t, adam.c1, adam.c2]).toEqual([t, formula(0.9, t), formula(0.999, t)]);
+    }
   });
 });
 
