@@ -476,6 +476,28 @@ for (const [engine, nativeKernelUnderTest] of ENGINES) {
       });
     });
 
+    it("leaves ∇J of a batch's last step: n steps in one call give the bits of n − 1 then 1 (one chunk, two, and the helper's)", () => {
+      const rand = seededRandom(41);
+      for (const [V, optimizer, threads] of [
+        [37, ADAM, false],
+        [300, SGD, false],
+        [PARALLEL_MIN + 5, SGD, false],
+        [PARALLEL_MIN + 5, ADAM, "always"],
+      ] as const) {
+        const problem = randomProblem(rand, V);
+        const theta = Float64Array.from({ length: V }, () => 4 * rand() - 2);
+        const once = fastAt(problem, theta, optimizer, { threads });
+        const split = fastAt(problem, theta, optimizer, { threads });
+        expect(once.advance(REVERSE, 0.3, 7)).toBe(7);
+        expect(split.advance(REVERSE, 0.3, 6)).toBe(6);
+        const before = split.family.grad.slice(); // step 6's gradient
+        expect(split.advance(REVERSE, 0.3, 1)).toBe(1);
+        expect(Array.from(once.family.grad), `V ${V}`).toEqual(Array.from(split.family.grad));
+        expect(Array.from(once.family.theta), `V ${V}`).toEqual(Array.from(split.family.theta));
+        expect(Array.from(before)).not.toEqual(Array.from(split.family.grad)); // a later step's, not a stale one
+      }
+    });
+
     describe("large vocabularies: two chunks, and a helper thread", () => {
       it("gives the same bits whether the schedule lets a helper run the second chunk or not, step by step", () => {
         const rand = seededRandom(7);

@@ -139,7 +139,7 @@ typedef int64_t v8lu __attribute__((vector_size(64), aligned(8)));
     v8d th = LOAD(theta + (i)), r = LOAD(reward + (i)), lr = LOAD(logRef + (i)), rf = LOAD(ref + (i));  \
     v8d pi = LOAD(e + (i)) * invZ;                                                                     \
     v8d g = TOKEN_GRADIENT(pi, th, r, lr, rf, beta, logZ, mean);                                       \
-    STORE(grad + (i), g);                                                                              \
+    if (GRAD) STORE(grad + (i), g);                                                                    \
     TOKEN_UPDATE(th, g, am + (i), av + (i));                                                           \
     if (MASKED) th = (v8d)((v8l)th & mask);                                                            \
     STORE(theta + (i), th);                                                                            \
@@ -160,11 +160,12 @@ typedef int64_t v8lu __attribute__((vector_size(64), aligned(8)));
 
 /*
  * One step over groups [start, start + count) and, if `tail`, the vocabulary's partial last group;
- * the sums and max θ go to `out`. One function per (optimiser, penalty, gold) so that all are constants.
+ * the sums and max θ go to `out`, and ∇J to `grad` if GRAD. One function per (optimiser, penalty,
+ * gold, GRAD) so that all are constants.
  */
-#define CHUNK_FUNCTION(name, adam_, forward_, gold_)                                                    \
+#define CHUNK_FUNCTION(name, adam_, forward_, gold_, grad_)                                             \
   static inline __attribute__((always_inline)) void name(uint8_t *mem, int64_t start, int64_t count, int tail, double *out) { \
-    enum { ADAM = (adam_), FORWARD = (forward_), GOLD = (gold_) };                                     \
+    enum { ADAM = (adam_), FORWARD = (forward_), GOLD = (gold_), GRAD = (grad_) };                     \
     const double *p = (const double *)(mem + PARAMS);                                                  \
     const int32_t *a = (const int32_t *)(mem + INTS);                                                  \
     double *theta = (double *)(mem + a[A_THETA]), *e = (double *)(mem + a[A_E]);                       \
@@ -219,13 +220,19 @@ typedef int64_t v8lu __attribute__((vector_size(64), aligned(8)));
 
 typedef void (*ChunkFunction)(uint8_t *, int64_t, int64_t, int, double *);
 
-/* A chunk function per kind and a wrapper of it that is cloned (with the loop inlined). */
+/* A chunk function per kind, with ∇J written and without, and a wrapper of each that is cloned (with the loop inlined). */
 #define CHUNK_KIND(k, name, adam, forward, gold)                                                        \
-  CHUNK_FUNCTION(chunk_##name, adam, forward, gold)                                                    \
-  CLONES static void chunk_kind##k(uint8_t *m, int64_t s, int64_t c, int t, double *o) { chunk_##name(m, s, c, t, o); }
+  CHUNK_FUNCTION(chunk_##name, adam, forward, gold, 1)                                                 \
+  CHUNK_FUNCTION(chunk_##name##_no_grad, adam, forward, gold, 0)                                       \
+  CLONES static void chunk_kind##k(uint8_t *m, int64_t s, int64_t c, int t, double *o) { chunk_##name(m, s, c, t, o); } \
+  CLONES static void chunk_no_grad_kind##k(uint8_t *m, int64_t s, int64_t c, int t, double *o) { chunk_##name##_no_grad(m, s, c, t, o); }
 KINDS(CHUNK_KIND)
 #define CHUNK_ENTRY(k, name, adam, forward, gold) chunk_kind##k,
-static const ChunkFunction CHUNKS[8] = {KINDS(CHUNK_ENTRY)};
+#define CHUNK_NO_GRAD_ENTRY(k, name, adam, forward, gold) chunk_no_grad_kind##k,
+/* CHUNKS[kind] writes ∇J, CHUNKS[kind + NO_GRAD] does not: a run of steps writes it at its last
+ * step only (nothing reads the others'; at V = 65 536 the store was ~10% of a step, one thread) */
+enum { NO_GRAD = 8 };
+static const ChunkFunction CHUNKS[16] = {KINDS(CHUNK_ENTRY) KINDS(CHUNK_NO_GRAD_ENTRY)};
 
 /* ---- the helper thread (Linux): runs chunk 1 of a step while the caller runs chunk 0 ----
  *
@@ -349,20 +356,22 @@ static inline int is_finite(double x) { return fabs(x) < INFINITY; }
  * [split, groups) with the tail chunk 1 (split = groups: one chunk); chunk 1's sums are added to
  * chunk 0's slot in a fixed order. Each step is finished as evaluatePolicy does and its metrics
  * written to a row; stops after a step whose max θ moved more than SHIFT_SLACK from the shift or
- * whose metrics are not all finite, with its θ applied, its sums in slot 0 and no row. Returns the
- * rows written.
+ * whose metrics are not all finite, with its θ applied, its sums in slot 0 and no row. ∇J is
+ * written at step n − 1 only (what FastStepper's grad shows after a run; a step handed back
+ * earlier leaves it as it was). Returns the rows written.
  */
 static int run_steps(uint8_t *mem, int forward, int gold, int adam, int n, double *rows, const double *bias, int64_t groups, int64_t split, int tail,
                      double *out, Helper *helper, int always) {
   double *p = (double *)(mem + PARAMS);
   const int kind = adam * 4 + forward * 2 + gold;
-  const ChunkFunction chunk = CHUNKS[kind];
   const int chunked = split < groups;
   double *out1 = out + OUT_SLOT / 8;
   const double beta = p[P_BETA];
   int t = 0;
   for (; t < n; t++) {
     const double M = p[P_M];
+    const int step_kind = t == n - 1 ? kind : kind + NO_GRAD; /* ∇J written at the last step only */
+    const ChunkFunction chunk = CHUNKS[step_kind];
     if (adam) {
       p[P_C1] = bias[(int64_t)t * BIAS_SLOTS + B_C1];
       p[P_C2] = bias[(int64_t)t * BIAS_SLOTS + B_C2];
@@ -372,7 +381,7 @@ static int run_steps(uint8_t *mem, int forward, int gold, int adam, int n, doubl
     } else {
       int32_t gen = 0;
 #if HAVE_HELPER
-      if (helper) gen = helper_offer(helper, mem, kind, split, groups - split, tail, out1);
+      if (helper) gen = helper_offer(helper, mem, step_kind, split, groups - split, tail, out1);
 #endif
       chunk(mem, 0, split, 0, out);
       if (gen == 0 || (!always && helper_take_back(helper, gen))) chunk(mem, split, groups - split, tail, out1);
