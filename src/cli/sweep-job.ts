@@ -27,32 +27,36 @@ import { runScenario } from "./run.js";
  * The cost model behind the thread count, measured with `klsim bench` and `bench --sweep` on a
  * 2-core AVX-512 machine: a worker's start (thread, module graph, kernels; then the scenario, ~1 µs
  * a token to read) ~ 0.17 s before its first row; a fast step ~ 60 ns plus ~1.2 ns per token (the
- * plain TypeScript engine ~ 10× that per token); each β ~ 15 ns a token besides (its optimum, its
- * restart); and from HELPER_V tokens on, this thread's kernel has the native helper thread (~1.8×
- * faster), which workers never get.
+ * plain TypeScript engine ~ 10× that per token); each β ~ 6 ns a token besides (its optimum, its
+ * restart: ~0.4 ms at V = 65 536); and from HELPER_V tokens on, this thread's kernel has the native
+ * helper thread (~1.8× faster), which workers never get.
  */
 const WORKER_START_S = 0.17;
 const SCENARIO_TOKEN_S = 1e-6;
 const STEP_S = 60e-9;
 const TOKEN_STEP_S = 1.2e-9;
-const BETA_TOKEN_S = 15e-9;
+const BETA_TOKEN_S = 6e-9;
 const HELPER_V = 16_384;
 const HELPER_SPEEDUP = 1.8;
 
 /**
  * Threads for a sweep of `betas` β on `scenario` (this one and the rest workers): `requested`
  * (--jobs) when given; 1 where the native block kernel takes the sweep (`blockable`: it runs on
- * two cores itself); else the count w that minimises the estimated time, (work + (w − 1)·start)/w over
- * w ≤ 1 + idle cores (this thread works while the workers start).
+ * two cores itself), and from HELPER_V tokens when at most one core is idle (the helper thread takes
+ * it: measured on 2 cores at V = 16 384 and 65 536, 100–1600 β of 20 and 200 steps, two workers
+ * were 7–25% slower every time, each with its own copy of the scenario and kernel memory); else the
+ * count w that minimises the estimated time, (work + (w − 1)·start)/w over w ≤ 1 + idle cores (this
+ * thread works while the workers start). `idle`: idle cores (threads.ts idleCores), for the tests.
  */
-export function sweepWorkers(requested: number | undefined, betas: number, scenario: Scenario, blockable: boolean): number {
+export function sweepWorkers(requested: number | undefined, betas: number, scenario: Scenario, blockable: boolean, idle = idleCores()): number {
   if (requested !== undefined) return Math.max(1, Math.min(requested, betas));
   if (blockable) return 1;
   const { steps } = scenario.spec;
   const V = scenario.problem.V;
+  if (V >= HELPER_V && idle <= 1) return 1;
   const kernel = betas * steps * (STEP_S + V * TOKEN_STEP_S);
   const perBeta = betas * V * BETA_TOKEN_S;
-  const most = Math.min(betas, 1 + idleCores());
+  const most = Math.min(betas, 1 + idle);
   // alone, this thread's kernel may have the helper thread; with workers, assume nobody does
   const alone = (V >= HELPER_V && most > 1 ? kernel / HELPER_SPEEDUP : kernel) + perBeta;
   const start = WORKER_START_S + V * SCENARIO_TOKEN_S;

@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseArgs } from "../../src/cli/args.js";
 import type { Io } from "../../src/cli/io.js";
+import { sweepWorkers } from "../../src/cli/sweep-job.js";
 import { batchesOf, oneThreadBatch, sweepCommand, sweepSpec } from "../../src/cli/sweep.js";
+import { loadWithSettings } from "../../src/scenario/settings.js";
 import { klsim, ROOT } from "./klsim.js";
 
 type Json = Record<string, unknown>;
@@ -205,5 +207,28 @@ describe("batchesOf: the shares the threads take", () => {
     expect(batches.flat()).toEqual(jobs);
     // 70 β of one setting list: 24, 24, 22; then 5 of the other; then the two with seeds alone
     expect(batches.map((x) => x.length)).toEqual([24, 24, 22, 5, 1, 1]);
+  });
+});
+
+describe("sweepWorkers: how many threads a sweep takes", () => {
+  it("--jobs when given; one where the block kernel takes it; else the cost model, by hand", async () => {
+    const basic = (steps: number) => loadWithSettings("basic", [{ label: "--steps", key: "steps", value: steps }]);
+    const large = await loadWithSettings("large-vocab", [
+      { label: "--set vocab", key: "vocab", value: 16_384 },
+      { label: "--steps", key: "steps", value: 20 },
+    ]);
+    expect(sweepWorkers(3, 200, await basic(100), true, 0)).toBe(3);
+    expect(sweepWorkers(5, 2, await basic(100), false, 7)).toBe(2); // never more threads than points
+    expect(sweepWorkers(undefined, 200, await basic(50_000), true, 1)).toBe(1);
+    // V = 4, 200 β × 50 000 steps, one idle core: the steps 200·5·10⁴·(60 + 4·1.2) ns = 0.648 s alone;
+    // a worker costs 0.17 s to start: (0.648 + 0.17)/2 = 0.41 s, so two
+    expect(sweepWorkers(undefined, 200, await basic(50_000), false, 1)).toBe(2);
+    // 1000 steps: 0.013 s of steps, less than a worker's start: one
+    expect(sweepWorkers(undefined, 200, await basic(1000), false, 1)).toBe(1);
+    // V = 16 384 with one idle core: the helper thread takes it (measured faster than two workers)
+    expect(sweepWorkers(undefined, 1600, large, false, 1)).toBe(1);
+    // … with seven: 1600·20·(60 + 16 384·1.2) ns = 0.631 s of steps, 0.157 s of per-β work;
+    // alone 0.631/1.8 + 0.157 = 0.508 s; w workers (0.788 + (w − 1)·0.186)/w falls to 0.261 at w = 8
+    expect(sweepWorkers(undefined, 1600, large, false, 7)).toBe(8);
   });
 });
