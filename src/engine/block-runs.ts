@@ -64,17 +64,10 @@ function eightEach(x: Float64Array): Float64Array {
   return out;
 }
 
-/** The V elements of `tokens` from `first`, 8 apart, times `scale`: one run's column of a block. */
-function everyEighth(tokens: Float64Array, first: number, V: number, scale: number): Float64Array {
+/** The V elements of `x` from `first`, `stride` apart, times `scale`: a run's π (a block's column, stride 8; a solo run's, 1). */
+function policyOf(x: Float64Array, first: number, stride: number, V: number, scale: number): Float64Array {
   const out = new Float64Array(V);
-  for (let i = 0; i < V; i++) out[i] = tokens[first + 8 * i]! * scale;
-  return out;
-}
-
-/** The V elements of `x` from `first`, times `scale`: a solo run's π. */
-function scaled(x: Float64Array, first: number, V: number, scale: number): Float64Array {
-  const out = new Float64Array(V);
-  for (let i = 0; i < V; i++) out[i] = x[first + i]! * scale;
+  for (let i = 0; i < V; i++) out[i] = x[first + stride * i]! * scale;
   return out;
 }
 
@@ -207,7 +200,7 @@ export async function runBlock(
     metricsOfKernelRow(row, 0, problem.gold !== null, PENALTY_SLOT[code]!, metrics);
     // π = e·invZ, the product FastStepper's sync takes
     const invZ = lanes[laneAt(LANE.invZ, l)]!;
-    const policy = l < K ? everyEighth(tokens, array + tokenAt(V, l, 0), V, invZ) : scaled(soloTokens, ((l - K) * soloArrays + 1) * V, V, invZ);
+    const policy = l < K ? policyOf(tokens, array + tokenAt(V, l, 0), 8, V, invZ) : policyOf(soloTokens, ((l - K) * soloArrays + 1) * V, 1, V, invZ);
     return { metrics, policy };
   });
 }

@@ -220,7 +220,7 @@ function defaultTokens(V: number): readonly string[] {
 }
 
 /** The scenario's token labels: the file's `tokens`, or t0 … t(V−1), made when first asked for (a sweep never shows them). */
-export function tokenNames(scenario: Scenario): readonly string[] {
+export function tokenNames(scenario: Pick<Scenario, "spec">): readonly string[] {
   return scenario.spec.tokens ?? defaultTokens(scenario.spec.vocab);
 }
 
@@ -239,7 +239,7 @@ export async function resolveScenario(given: ScenarioSpec, file: string, previou
     const resolved =
       reuse && previous?.sequence
         ? { problem: previous.sequence, bandit: previous.problem }
-        : await resolveSequence(spec, spec.sequence, spec.tokens ?? defaultTokens(V), resolveReference);
+        : await resolveSequence(spec, spec.sequence, tokenNames({ spec }), resolveReference);
     scenario = { spec, file, problem: resolved.bandit, sequence: resolved.problem };
     if (spec.mode !== "exact") sequenceTrainingOf(spec, resolved.problem); // checked here, at the edge
   } else scenario = { spec, file, problem: reuse ? previous!.problem : await resolveProblem(spec) };

@@ -776,11 +776,17 @@ static int solo_memory(SoloMemory *m, const BlockArgs *a) {
   return 1;
 }
 
+/* Solo run j's slot 0 in the lanes (slot s is 8 further on per slot: [block][slot][run in block]). */
+static inline double *solo_lanes(const BlockArgs *a, int64_t j) {
+  const int64_t lane = a->K + j;
+  return a->lanes + (lane / 8) * LANE_STRIDE + lane % 8;
+}
+
 /* The a->n steps of solo run j in memory m. */
 static void solo_run(const BlockArgs *a, SoloMemory *m, int64_t j) {
-  const int64_t V = a->V, lane = a->K + j, groups = V / GROUP;
+  const int64_t V = a->V, groups = V / GROUP;
   const int adam = a->kind >= 4, forward = (a->kind >> 1) & 1, gold = a->kind & 1, count = adam ? 4 : 2;
-  double *lanes = a->lanes + (lane / 8) * LANE_STRIDE + lane % 8;
+  double *lanes = solo_lanes(a, j);
 #define SOLO_LANE(slot) lanes[(slot) * 8]
   if (SOLO_LANE(L_DIRTY) != 0) return;
   double *state = a->soloTokens + j * count * V;
@@ -822,7 +828,7 @@ static void solo_runs(const BlockArgs *a, int64_t first, int64_t stride) {
   SoloMemory m;
   if (!solo_memory(&m, a)) {
     /* no memory: the runs come back dirty, and the caller runs them on their own */
-    for (int64_t j = first; j < a->solo; j += stride) a->lanes[((a->K + j) / 8) * LANE_STRIDE + L_DIRTY * 8 + (a->K + j) % 8] = 1;
+    for (int64_t j = first; j < a->solo; j += stride) solo_lanes(a, j)[L_DIRTY * 8] = 1;
     return;
   }
   for (int64_t j = first; j < a->solo; j += stride) solo_run(a, &m, j);
